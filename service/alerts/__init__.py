@@ -1,0 +1,1 @@
+"""Alerts raised to quality supervisors when a standard is breached."""

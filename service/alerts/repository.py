@@ -1,0 +1,31 @@
+"""Queries of alerts."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.alerts.models import Alert
+
+
+def alerts_of_interaction(session: Session, interaction_id: str) -> list[Alert]:
+    return list(session.scalars(select(Alert).where(Alert.interaction_id == interaction_id).order_by(Alert.id)))
+
+
+def list_alerts(
+    session: Session,
+    *,
+    filters: dict[str, str | None],
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Alert], int]:
+    conds = [getattr(Alert, name) == value for name, value in filters.items() if value is not None]
+    if start:
+        conds.append(Alert.raised_at >= start)
+    if end:
+        conds.append(Alert.raised_at < end)
+    total = session.scalar(select(func.count()).select_from(Alert).where(*conds)) or 0
+    rows = session.scalars(select(Alert).where(*conds).order_by(Alert.id.desc()).limit(limit).offset(offset))
+    return list(rows), total

@@ -1,0 +1,1 @@
+"""Inbound events: the contract with telephony and ticketing systems."""

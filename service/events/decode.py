@@ -1,0 +1,115 @@
+"""decode -> validate: raw JSON bodies or records into canonical events or rejections with reasons."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from service.events.model import Event
+from service.events.schemas import PAYLOAD_MODELS, EnvelopeIn
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    index: int
+    event_id: str | None
+    errors: tuple[FieldError, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(f"{e.field}: {e.message}" for e in self.errors)
+
+
+class BodyError(ValueError):
+    """The body as a whole is unusable (not JSON, wrong shape, too many events)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_text_chars: int
+    max_clock_skew: timedelta
+    max_batch_events: int
+
+
+def parse_body(raw: bytes | str) -> Any:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BodyError(f"body is not valid JSON: {exc}") from exc
+
+
+def split_batch(body: Any, limits: Limits) -> tuple[list[Any], bool]:
+    """One event object or {"events": [...]}: returns the items and whether it was a batch."""
+    if isinstance(body, dict) and "events" in body:
+        items = body["events"]
+        if not isinstance(items, list):
+            raise BodyError("'events' must be a list of event objects")
+        if not items:
+            raise BodyError("'events' is empty")
+        if len(items) > limits.max_batch_events:
+            raise BodyError(f"batch holds {len(items)} events; the limit is {limits.max_batch_events}")
+        return items, True
+    if isinstance(body, dict):
+        return [body], False
+    raise BodyError('body must be an event object or {"events": [...]}')
+
+
+def _errors(exc: ValidationError, prefix: str = "") -> tuple[FieldError, ...]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"])
+        field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "body"
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(FieldError(field, msg))
+    return tuple(out)
+
+
+def validate_event(item: Any, index: int, limits: Limits, now: datetime) -> Event | Rejection:
+    """Validate one decoded item. `now` is passed in so the check is deterministic."""
+    event_id = item.get("event_id") if isinstance(item, dict) else None
+    event_id = event_id if isinstance(event_id, str) else None
+    if not isinstance(item, dict):
+        return Rejection(index, None, (FieldError("body", "an event must be a JSON object"),))
+    try:
+        env = EnvelopeIn.model_validate(item)
+    except ValidationError as exc:
+        return Rejection(index, event_id, _errors(exc))
+    try:
+        payload = PAYLOAD_MODELS[env.type].model_validate(
+            env.payload, context={"max_text_chars": limits.max_text_chars}
+        )
+    except ValidationError as exc:
+        return Rejection(index, env.event_id, _errors(exc, "payload."))
+    occurred_at = env.occurred_at.astimezone(UTC)
+    if occurred_at > now + limits.max_clock_skew:
+        return Rejection(
+            index,
+            env.event_id,
+            (FieldError("occurred_at", f"{env.occurred_at.isoformat()} is in the future (now {now.isoformat()})"),),
+        )
+    return Event(
+        event_id=env.event_id,
+        type=env.type,
+        occurred_at=occurred_at,
+        interaction_id=env.interaction_id,
+        agent_id=env.agent_id,
+        team_id=env.team_id,
+        queue_id=env.queue_id,
+        payload=payload.model_dump(exclude_none=True),
+    )
+
+
+def validate_items(items: Sequence[Any], limits: Limits, now: datetime) -> list[Event | Rejection]:
+    return [validate_event(item, i, limits, now) for i, item in enumerate(items)]

@@ -1,0 +1,114 @@
+"""POST /v1/events: decode -> validate -> record (score, store, alert) -> commit -> per-event results."""
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from service.api.deps import SessionDep, StateDep
+from service.clock import utc_now
+from service.events.decode import BodyError, Limits, Rejection, parse_body, split_batch, validate_items
+from service.events.model import Event
+from service.events.sink import EventSink
+from service.interactions.service import Outcome, Recorded
+
+router = APIRouter(prefix="/v1", tags=["events"])
+
+_EXAMPLE = {
+    "event_id": "c-1001-ans",
+    "type": "call.answered",
+    "occurred_at": "2026-11-24T09:00:12+00:00",
+    "interaction_id": "c-1001",
+    "agent_id": "a-7",
+    "team_id": "t-1",
+    "queue_id": "billing",
+    "payload": {},
+}
+
+
+def _alert_summary(alert: Any) -> dict[str, Any]:
+    return {"id": alert.id, "rule": alert.rule, "severity": alert.severity, "message": alert.message}
+
+
+@router.post(
+    "/events",
+    status_code=202,
+    summary='Ingest one event or a batch {"events": [...]}',
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": _EXAMPLE}}, "required": True}},
+    responses={
+        200: {"description": "A single event already stored (duplicate event_id)"},
+        207: {"description": "Batch with some events rejected; the others were stored"},
+        400: {"description": "Body is not JSON or not an event / batch"},
+        413: {"description": "Body or batch too large"},
+        422: {"description": "Event(s) rejected; each error names its field"},
+    },
+)
+async def post_events(request: Request, session: SessionDep, state: StateDep) -> JSONResponse:
+    settings = state.settings
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+        return _error(413, f"body is {declared} bytes; the limit is {settings.max_body_bytes}")
+    raw = await request.body()
+    if len(raw) > settings.max_body_bytes:
+        return _error(413, f"body is {len(raw)} bytes; the limit is {settings.max_body_bytes}")
+    limits = Limits(
+        max_text_chars=settings.max_text_chars,
+        max_clock_skew=timedelta(seconds=settings.max_clock_skew_seconds),
+        max_batch_events=settings.max_batch_events,
+    )
+    try:
+        items, is_batch = split_batch(parse_body(raw), limits)
+    except BodyError as exc:
+        status = 413 if "the limit is" in str(exc) else 400
+        return _error(status, str(exc))
+
+    def record() -> Recorded:
+        now = utc_now()
+        validated = validate_items(items, limits, now)
+        if state.sink is not None:
+            return _publish(state.sink, validated)
+        recorded = state.pipeline.record_events(session, validated, "http", now)
+        session.commit()
+        return recorded
+
+    try:
+        recorded = await run_in_threadpool(record)
+    except SinkUnavailable as exc:
+        return _error(503, f"events not accepted, retry later: {exc}")
+    alerts = [_alert_summary(a) for a in recorded.alerts]
+    if not is_batch:
+        outcome = recorded.outcomes[0]
+        body = {**outcome.as_dict(), "alerts": alerts}
+        if outcome.status == "rejected":
+            body["detail"] = "event rejected: " + "; ".join(f"{e.field}: {e.message}" for e in outcome.errors)
+        return JSONResponse(body, status_code={"accepted": 202, "duplicate": 200, "rejected": 422}[outcome.status])
+    counts = {s: recorded.count(s) for s in ("accepted", "duplicate", "rejected")}
+    status = 202 if counts["rejected"] == 0 else (422 if counts["rejected"] == len(items) else 207)
+    body = {**counts, "results": [o.as_dict() for o in recorded.outcomes], "alerts": alerts}
+    return JSONResponse(body, status_code=status)
+
+
+class SinkUnavailable(RuntimeError):
+    pass
+
+
+def _publish(sink: EventSink, validated: list[Event | Rejection]) -> Recorded:
+    """Kafka mode: valid events are produced (acks=all) and answered 202 once the broker has them."""
+    good = [e for e in validated if isinstance(e, Event)]
+    try:
+        sink.publish(good)
+    except Exception as exc:  # the broker did not take them: nothing was accepted
+        raise SinkUnavailable(str(exc)) from exc
+    out = Recorded()
+    for index, item in enumerate(validated):
+        if isinstance(item, Rejection):
+            out.outcomes.append(Outcome(item.index, item.event_id, "rejected", errors=item.errors))
+        else:
+            out.outcomes.append(Outcome(index, item.event_id, "accepted", item.interaction_id))
+    return out
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)

@@ -1,0 +1,97 @@
+"""Validation schemas of the event contract (POST /v1/events, the Kafka events topic, replays).
+
+The envelope is validated first, then the payload against the model for its `type`, so every error names
+the field it is about (`occurred_at`, `payload.text`, ...). Unknown fields are ignored.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from service.events.model import EventType
+
+Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
+Speaker = Literal["agent", "customer"]
+
+
+def _check_text_size(text: str, info: ValidationInfo) -> str:
+    limit = (info.context or {}).get("max_text_chars")
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"text is {len(text)} characters; the limit is {limit}")
+    return text
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class EnvelopeIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: Identifier
+    type: EventType
+    occurred_at: AwareDatetime = Field(description="RFC 3339 time with a UTC offset.")
+    interaction_id: Identifier
+    agent_id: Identifier | None = None
+    team_id: Identifier | None = None
+    queue_id: Identifier | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class NoPayload(_Payload):
+    pass
+
+
+class UtterancePayload(_Payload):
+    speaker: Speaker
+    text: str = Field(min_length=1)
+    offset_ms: int = Field(ge=0, description="Milliseconds since the call was answered when the speech began.")
+    seq: int | None = Field(None, ge=0, description="Order of utterances that share an offset.")
+
+    _size = field_validator("text")(_check_text_size)
+
+
+class HoldPayload(_Payload):
+    reason: str | None = Field(None, max_length=500)
+
+
+class TransferPayload(_Payload):
+    to_agent_id: Identifier | None = None
+    to_queue_id: Identifier | None = None
+
+
+class CallEndedPayload(_Payload):
+    reason: str | None = Field(None, max_length=500)
+
+
+class TicketCreatedPayload(_Payload):
+    priority: int | None = Field(None, ge=1, le=5)
+    complaint_level: Literal[1, 2, 3] | None = Field(None, description="1 is the most serious complaint.")
+    channel: str | None = Field(None, max_length=64)
+    subject: str | None = Field(None, max_length=1000)
+
+
+class TicketRepliedPayload(_Payload):
+    author: Speaker
+    text: str = Field(min_length=1)
+
+    _size = field_validator("text")(_check_text_size)
+
+
+class TicketStatusPayload(_Payload):
+    status: str = Field(min_length=1, max_length=64)
+
+
+PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
+    EventType.CALL_OFFERED: NoPayload,
+    EventType.CALL_ANSWERED: NoPayload,
+    EventType.CALL_UTTERANCE: UtterancePayload,
+    EventType.CALL_HOLD: HoldPayload,
+    EventType.CALL_RESUMED: NoPayload,
+    EventType.CALL_TRANSFERRED: TransferPayload,
+    EventType.CALL_ENDED: CallEndedPayload,
+    EventType.TICKET_CREATED: TicketCreatedPayload,
+    EventType.TICKET_REPLIED: TicketRepliedPayload,
+    EventType.TICKET_STATUS_CHANGED: TicketStatusPayload,
+    EventType.TICKET_RESOLVED: NoPayload,
+}

@@ -1,0 +1,159 @@
+"""Queries of events and interactions. Only this module talks SQL about them."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.db import insert_ignoring_conflicts
+from service.events.model import Event, EventType
+from service.interactions.models import EventRecord, Interaction
+from service.scoring.types import InteractionScore
+
+
+def to_event(r: EventRecord) -> Event:
+    return Event(
+        event_id=r.event_id,
+        type=EventType(r.type),
+        occurred_at=r.occurred_at,
+        interaction_id=r.interaction_id,
+        agent_id=r.agent_id,
+        team_id=r.team_id,
+        queue_id=r.queue_id,
+        payload=r.payload,
+    )
+
+
+def known_event_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
+    ids = list(set(event_ids))
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        found.update(session.scalars(select(EventRecord.event_id).where(EventRecord.event_id.in_(ids[i : i + 500]))))
+    return found
+
+
+def events_of(session: Session, interaction_id: str) -> list[Event]:
+    rows = session.scalars(
+        select(EventRecord).where(EventRecord.interaction_id == interaction_id).order_by(EventRecord.id)
+    )
+    return [to_event(r) for r in rows]
+
+
+def insert_events(session: Session, events: Sequence[Event], source: str, now: datetime) -> set[str]:
+    """Returns the ids inserted; an id another writer stored first is left out (a duplicate)."""
+    rows = [
+        {
+            "event_id": e.event_id,
+            "interaction_id": e.interaction_id,
+            "type": e.type.value,
+            "occurred_at": e.occurred_at,
+            "received_at": now,
+            "source": source,
+            "agent_id": e.agent_id,
+            "team_id": e.team_id,
+            "queue_id": e.queue_id,
+            "payload": dict(e.payload),
+        }
+        for e in events
+    ]
+    return insert_ignoring_conflicts(session, EventRecord, rows, "event_id")
+
+
+def lock_interaction(session: Session, first: Event, standard_version: str, now: datetime) -> Interaction:
+    """The interaction's row, created if new and locked (PostgreSQL) so concurrent writers score in turn."""
+    placeholder = {
+        "id": first.interaction_id,
+        "kind": first.type.kind,
+        "status": "new",
+        "final": False,
+        "started_at": first.occurred_at,
+        "standard_version": standard_version,
+        "scored_at": now,
+        "score": {},
+    }
+    insert_ignoring_conflicts(session, Interaction, [placeholder], "id")
+    stmt = select(Interaction).where(Interaction.id == first.interaction_id).with_for_update()
+    return session.execute(stmt).scalar_one()
+
+
+def save_score(row: Interaction, score: InteractionScore, event_count: int) -> None:
+    row.kind = score.kind
+    row.status = score.status
+    row.final = score.final
+    row.agent_id, row.team_id, row.queue_id = score.agent_id, score.team_id, score.queue_id
+    row.started_at = score.started_at or row.started_at
+    row.ended_at = score.ended_at
+    row.standard_version = score.standard_version
+    row.quality_score = score.quality_score
+    row.passed = score.passed
+    row.critical_failure = score.critical_failure
+    row.compliance_passed = score.compliance_passed
+    row.compliance_failed = score.compliance_failed
+    r = score.response
+    row.answer_wait_seconds = r.answer_wait_seconds
+    row.counts_for_service_level = r.counts_for_service_level
+    row.answered_within_limit = r.answered_within_limit
+    row.abandoned = r.abandoned
+    row.first_reply_seconds = r.first_reply_seconds
+    row.resolution_seconds = r.resolution_seconds
+    row.customer_sentiment_mean = score.sentiment.customer_mean
+    row.event_count = event_count
+    row.next_due_at = score.next_deadline
+    row.scored_at = score.scored_at
+    row.score = score.as_dict()
+
+
+def due_interaction_ids(session: Session, now: datetime, limit: int) -> list[str]:
+    """Live interactions whose next deadline has passed; SKIP LOCKED lets several processes share the sweep."""
+    stmt = (
+        select(Interaction.id)
+        .where(Interaction.next_due_at.is_not(None), Interaction.next_due_at <= now, Interaction.final.is_(False))
+        .order_by(Interaction.next_due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_interactions(
+    session: Session,
+    *,
+    agent_id: str | None,
+    team_id: str | None,
+    queue_id: str | None,
+    kind: str | None,
+    passed: bool | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Interaction], int]:
+    conds = [Interaction.status != "new"]
+    for col, value in (
+        (Interaction.agent_id, agent_id),
+        (Interaction.team_id, team_id),
+        (Interaction.queue_id, queue_id),
+        (Interaction.kind, kind),
+        (Interaction.passed, passed),
+    ):
+        if value is not None:
+            conds.append(col == value)
+    if start:
+        conds.append(Interaction.started_at >= start)
+    if end:
+        conds.append(Interaction.started_at < end)
+    total = session.scalar(select(func.count()).select_from(Interaction).where(*conds)) or 0
+    rows = session.scalars(
+        select(Interaction)
+        .where(*conds)
+        .order_by(Interaction.started_at.desc(), Interaction.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def event_records_of(session: Session, interaction_id: str) -> list[EventRecord]:
+    stmt = select(EventRecord).where(EventRecord.interaction_id == interaction_id)
+    return sorted(session.scalars(stmt), key=lambda r: (r.occurred_at, r.id))

@@ -1,0 +1,135 @@
+"""record_events: the pipeline's store -> score -> alert step, shared by HTTP ingest, consumers and replays.
+
+Services flush, never commit: the edge that opened the session (HTTP request, consumer batch) commits it.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from service import metrics
+from service.alerts.models import Alert
+from service.alerts.service import raise_alerts
+from service.events.consistency import inconsistency
+from service.events.decode import FieldError, Rejection
+from service.events.model import Event
+from service.interactions import repository as repo
+from service.interactions.models import Interaction
+from service.scoring.breaches import find_breaches
+from service.scoring.quality import score_interaction
+from service.scoring.types import InteractionScore
+from service.standards.schema import Standard
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    index: int
+    event_id: str | None
+    status: str  # accepted | duplicate | rejected
+    interaction_id: str | None = None
+    errors: tuple[FieldError, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"index": self.index, "event_id": self.event_id, "status": self.status}
+        if self.interaction_id:
+            out["interaction_id"] = self.interaction_id
+        if self.errors:
+            out["errors"] = [e.as_dict() for e in self.errors]
+        return out
+
+
+@dataclass(slots=True)
+class Recorded:
+    outcomes: list[Outcome] = field(default_factory=list)
+    scores: list[InteractionScore] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """What every entry point shares: the standard in force and the ingest limits."""
+
+    standard: Standard
+    max_order_skew: timedelta
+
+    def record_events(
+        self, session: Session, items: Sequence[Event | Rejection], source: str, now: datetime
+    ) -> Recorded:
+        """Store new events, rescore the interactions they touch, raise alerts for new breaches."""
+        result = Recorded()
+        known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
+        by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if isinstance(item, Rejection):
+                result.outcomes.append(Outcome(item.index, item.event_id, "rejected", errors=item.errors))
+            elif item.event_id in known or item.event_id in seen:
+                result.outcomes.append(Outcome(index, item.event_id, "duplicate", item.interaction_id))
+            else:
+                seen.add(item.event_id)
+                by_interaction[item.interaction_id].append((index, item))
+        for interaction_id, new in by_interaction.items():
+            self._record_interaction(session, interaction_id, new, source, now, result)
+        result.outcomes.sort(key=lambda o: o.index)
+        for o in result.outcomes:
+            metrics.EVENTS_RECEIVED.labels(source=source, outcome=o.status).inc()
+        return result
+
+    def _record_interaction(
+        self,
+        session: Session,
+        interaction_id: str,
+        new: list[tuple[int, Event]],
+        source: str,
+        now: datetime,
+        result: Recorded,
+    ) -> None:
+        row = repo.lock_interaction(session, new[0][1], self.standard.version, now)
+        existing = repo.events_of(session, interaction_id)
+        accepted: list[tuple[int, Event]] = []
+        for index, event in new:
+            reason = inconsistency(existing + [e for _, e in accepted], event, self.max_order_skew)
+            if reason:
+                errors = (FieldError("occurred_at" if " before " in reason else "type", reason),)
+                result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
+            else:
+                accepted.append((index, event))
+        inserted = repo.insert_events(session, [e for _, e in accepted], source, now)
+        for index, event in accepted:
+            status = "accepted" if event.event_id in inserted else "duplicate"
+            result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
+        if not existing and not inserted:
+            session.delete(row)  # nothing of this interaction was stored: leave no empty placeholder
+            return
+        if inserted:
+            events = existing + [e for _, e in accepted if e.event_id in inserted]
+            self._rescore(session, row, events, now, result)
+
+    def _rescore(
+        self, session: Session, row: Interaction, events: list[Event], now: datetime, result: Recorded
+    ) -> None:
+        with metrics.STAGE_SECONDS.labels(stage="score").time():
+            score = score_interaction(events, self.standard, now)
+        repo.save_score(row, score, len(events))
+        result.scores.append(score)
+        with metrics.STAGE_SECONDS.labels(stage="alert").time():
+            alerts = raise_alerts(session, score, find_breaches(score, self.standard), now)
+        for alert in alerts:
+            metrics.ALERTS_RAISED.labels(rule=alert.rule, severity=alert.severity).inc()
+        result.alerts.extend(alerts)
+
+    def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
+        """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""
+        result = Recorded()
+        for interaction_id in repo.due_interaction_ids(session, now, limit):
+            row = session.get(Interaction, interaction_id)
+            events = repo.events_of(session, interaction_id)
+            if row is not None and events:
+                self._rescore(session, row, events, now, result)
+        return result

@@ -1,0 +1,1 @@
+"""Scorecards: aggregates of scored interactions per agent, team or queue over a time range."""

@@ -1,0 +1,45 @@
+"""Which standards an interaction's current score breaches: the alert candidates, deduplicated by key."""
+
+from service.scoring.types import Breach, InteractionScore, ScoreItem, Status
+from service.standards.schema import Standard
+
+_RESPONSE_RULES = {
+    "answer_time": "answer_wait_exceeded",
+    "hold_time": "hold_exceeded",
+    "first_reply_time": "ticket_first_reply_overdue",
+    "resolution_time": "ticket_resolution_overdue",
+    "customer_sentiment": "customer_sentiment_low",
+}
+
+
+def _rule_for(item: ScoreItem) -> str | None:
+    if item.category == "compliance":
+        return "forbidden_phrase" if item.requirement == "forbidden" else "required_phrase_missed"
+    return _RESPONSE_RULES.get(item.id)
+
+
+def find_breaches(score: InteractionScore, standard: Standard) -> list[Breach]:
+    enabled = standard.alerts.enabled
+    severities = standard.alerts.severities
+    rules_by_id = {r.id: r for r in standard.script_rules}
+    out: list[Breach] = []
+    for item in score.items:
+        rule = _rule_for(item)
+        if item.status is not Status.FAIL or rule is None or rule not in enabled:
+            continue
+        script_rule = rules_by_id.get(item.id)
+        severity = (script_rule.alert_severity if script_rule else None) or severities.get(rule, "warning")
+        if item.critical and severity != "critical":
+            severity = "critical"
+        at = item.deadline or next((e.at for e in item.evidence if e.at), None) or score.scored_at
+        key = rule if rule == "customer_sentiment_low" else f"{rule}:{item.id}"
+        out.append(Breach(rule, key, severity, f"{item.id}: {item.detail}", at, item.evidence))
+    if score.final and score.passed is False:
+        verdict = "critical_item_failed" if score.critical_failure else "quality_below_pass_mark"
+        if verdict in enabled:
+            failed = [i.id for i in score.items if i.status is Status.FAIL]
+            shown = "none" if score.quality_score is None else f"{score.quality_score:g}"
+            message = f"quality score {shown} (pass mark {standard.quality.pass_mark:g}); failed: {', '.join(failed)}"
+            at = score.ended_at or score.scored_at
+            out.append(Breach(verdict, verdict, severities.get(verdict, "warning"), message, at))
+    return out

@@ -1,0 +1,79 @@
+"""The whole judgement of one interaction: events + standard + `now` in, an `InteractionScore` out.
+
+Pure: no I/O and no clock of its own, so HTTP ingest, Kafka consumers, the deadline sweeper and replays all get
+the same answer for the same events.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from service.events.model import Event
+from service.scoring.response_time import call_response, ticket_response
+from service.scoring.script_compliance import evaluate_script
+from service.scoring.sentiment import summarize
+from service.scoring.timeline import Timeline, build_timeline
+from service.scoring.types import Evidence, InteractionScore, ScoreItem, SentimentSummary, Status
+from service.standards.schema import Standard
+
+
+def _sentiment_item(tl: Timeline, summary: SentimentSummary, std: Standard) -> ScoreItem:
+    weight = std.quality.weights.customer_sentiment
+    rolling = summary.customer_rolling_mean
+    limit = std.sentiment.customer_alert_below
+    if rolling is None:
+        return ScoreItem("customer_sentiment", "sentiment", Status.NOT_APPLICABLE, weight, "no customer turns")
+    ev = (Evidence(note=f"mean of the customer's last {std.sentiment.rolling_window} turns", value=rolling),)
+    if rolling < limit:
+        detail = f"customer sentiment {rolling:+.3f} is below {limit:+.3f}"
+        return ScoreItem("customer_sentiment", "sentiment", Status.FAIL, weight, detail, evidence=ev)
+    status = Status.PASS if tl.final else Status.PENDING
+    return ScoreItem(
+        "customer_sentiment", "sentiment", status, weight, f"customer sentiment {rolling:+.3f}", evidence=ev
+    )
+
+
+def combine(items: Sequence[ScoreItem], final: bool, pass_mark: float) -> tuple[float | None, bool | None, bool]:
+    """Weighted score over judged items (pending and not-applicable left out); a failed critical item fails."""
+    judged = [i for i in items if i.status in (Status.PASS, Status.FAIL) and i.weight > 0]
+    total = sum(i.weight for i in judged)
+    score = round(100 * sum(i.weight for i in judged if i.status is Status.PASS) / total, 2) if total else None
+    critical = any(i.critical and i.status is Status.FAIL for i in items)
+    if critical:
+        return score, False, True
+    if not final:
+        return score, None, False
+    return score, (score is None or score >= pass_mark), False
+
+
+def score_interaction(events: Iterable[Event], standard: Standard, now: datetime) -> InteractionScore:
+    tl = build_timeline(events)
+    response, items = (call_response if tl.kind == "call" else ticket_response)(tl, standard, now)
+    summary = summarize(tl, standard.sentiment)
+    items = items + evaluate_script(tl, standard, now) + [_sentiment_item(tl, summary, standard)]
+    items = [replace(i, critical=True) if i.id in standard.quality.critical_items else i for i in items]
+    score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)
+    compliance = [i for i in items if i.category == "compliance"]
+    deadlines = [i.deadline for i in items if i.status is Status.PENDING and i.deadline is not None]
+    return InteractionScore(
+        interaction_id=tl.interaction_id,
+        kind=tl.kind,
+        status=tl.status,
+        final=tl.final,
+        standard_version=standard.version,
+        scored_at=now,
+        quality_score=score,
+        passed=passed,
+        critical_failure=critical,
+        compliance_passed=sum(i.status is Status.PASS for i in compliance),
+        compliance_failed=sum(i.status is Status.FAIL for i in compliance),
+        response=response,
+        sentiment=summary,
+        items=tuple(items),
+        next_deadline=min(deadlines) if deadlines and not tl.final else None,
+        agent_id=tl.agent_id,
+        team_id=tl.team_id,
+        queue_id=tl.queue_id,
+        started_at=tl.started_at,
+        ended_at=tl.ended_at or tl.resolved_at,
+    )

@@ -1,0 +1,123 @@
+"""Results of the scoring core: frozen, plain data, each judgement with the evidence behind it."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    PENDING = "pending"  # cannot be judged yet: the window or deadline is still open
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One fact a judgement rests on: an utterance (with offset and matched text) or a measured time."""
+
+    note: str
+    event_id: str | None = None
+    at: datetime | None = None
+    offset_ms: int | None = None
+    speaker: str | None = None
+    text: str | None = None
+    matched_text: str | None = None
+    phrase: str | None = None
+    method: str | None = None
+    similarity: float | None = None
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreItem:
+    id: str
+    category: str  # responsiveness | compliance | sentiment
+    status: Status
+    weight: float
+    detail: str
+    critical: bool = False
+    requirement: str | None = None  # required | forbidden, for script rules
+    deadline: datetime | None = None  # when a pending item turns into a failure
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentSummary:
+    customer_mean: float | None
+    agent_mean: float | None
+    customer_trend: float | None  # mean of the last N customer utterances minus mean of the first N
+    customer_rolling_mean: float | None  # mean of the customer's last N utterances, now
+    customer_lowest_rolling_mean: float | None
+    per_utterance: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTimes:
+    answer_wait_seconds: float | None = None
+    abandoned: bool = False
+    counts_for_service_level: bool = False  # offered, and not a short abandon
+    answered_within_limit: bool | None = None
+    hold_count: int = 0
+    hold_seconds: float = 0.0
+    transfer_count: int = 0
+    talk_seconds: float | None = None
+    first_reply_seconds: float | None = None
+    first_reply_deadline_seconds: float | None = None
+    resolution_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionScore:
+    interaction_id: str
+    kind: str  # call | ticket
+    status: str  # queued, talking, on_hold, ended, abandoned, open, resolved
+    final: bool
+    standard_version: str
+    scored_at: datetime
+    quality_score: float | None  # 0-100, None when nothing applicable has been judged yet
+    passed: bool | None  # None while the interaction is live and can still pass
+    critical_failure: bool
+    compliance_passed: int
+    compliance_failed: int
+    response: ResponseTimes
+    sentiment: SentimentSummary
+    items: tuple[ScoreItem, ...]
+    next_deadline: datetime | None  # earliest moment a pending item can turn into a failure
+    agent_id: str | None = None
+    team_id: str | None = None
+    queue_id: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """A standard breached by one interaction: what the alert layer raises, deduplicated on `key`."""
+
+    rule: str
+    key: str  # unique per interaction: rule plus the item it is about
+    severity: str
+    message: str
+    at: datetime
+    evidence: tuple[Evidence, ...] = field(default=())
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if v is not None and v != ()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def evidence_dicts(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
+    return [_jsonable(asdict(e)) for e in evidence]

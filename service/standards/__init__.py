@@ -1,0 +1,1 @@
+"""The centre's written service standard: schema, loading and versions."""

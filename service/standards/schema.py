@@ -1,0 +1,175 @@
+"""Schema of a standards file. Every threshold callqa judges by is a field here, never a constant in code."""
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Seconds = Annotated[float, Field(gt=0)]
+Severity = Literal["info", "warning", "critical"]
+Language = Literal["en", "zh"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CallResponsiveness(_Strict):
+    answer_within_seconds: Seconds = 20
+    service_level_target: float = Field(0.8, gt=0, le=1)
+    short_abandon_seconds: float = Field(5, ge=0, description="Abandons quicker than this are left out.")
+    max_hold_seconds: Seconds = 120
+
+
+class TicketResponsiveness(_Strict):
+    first_reply_within_seconds: Seconds = 1800
+    complaint_first_reply_within_seconds: dict[Literal[1, 2, 3], Seconds] = {1: 7200, 2: 14400, 3: 28800}
+    resolution_within_seconds: Seconds = 259200
+    complaint_resolution_within_seconds: dict[Literal[1, 2, 3], Seconds] = {1: 86400, 2: 172800, 3: 259200}
+    overdue_ratio_target: float = Field(0.05, ge=0, le=1)
+
+
+class Responsiveness(_Strict):
+    call: CallResponsiveness = CallResponsiveness()
+    ticket: TicketResponsiveness = TicketResponsiveness()
+
+
+class SentimentStandard(_Strict):
+    customer_upset_below: float = Field(-0.4, ge=-1, le=1, description="An utterance this negative is upset.")
+    rolling_window: int = Field(3, ge=1, description="Customer utterances in the rolling mean.")
+    customer_alert_below: float = Field(-0.35, ge=-1, le=1, description="Rolling mean that raises an alert.")
+    trend_window: int = Field(3, ge=1, description="Utterances averaged at the start and the end for the trend.")
+
+
+class QualityWeights(_Strict):
+    answer_time: float = Field(15, ge=0)
+    hold_time: float = Field(5, ge=0)
+    first_reply_time: float = Field(20, ge=0)
+    resolution_time: float = Field(10, ge=0)
+    customer_sentiment: float = Field(10, ge=0)
+
+
+class QualityStandard(_Strict):
+    pass_mark: float = Field(80, ge=0, le=100)
+    compliance_target: float = Field(0.98, ge=0, le=1)
+    fuzzy_threshold: float = Field(0.88, gt=0.5, le=1, description="Similarity for small wording variations.")
+    weights: QualityWeights = QualityWeights()
+    critical_items: frozenset[str] = Field(
+        frozenset(), description="Non-script items (answer_time, ...) whose failure fails the interaction."
+    )
+
+
+class FirstTurns(_Strict):
+    kind: Literal["first_turns"]
+    turns: int = Field(ge=1)
+
+
+class LastTurns(_Strict):
+    kind: Literal["last_turns"]
+    turns: int = Field(ge=1)
+
+
+class WithinSecondsOfAnswer(_Strict):
+    kind: Literal["within_seconds_of_answer"]
+    seconds: Seconds
+
+
+class Anywhere(_Strict):
+    kind: Literal["anywhere"]
+
+
+class BeforeHold(_Strict):
+    kind: Literal["before_hold"]
+    turns: int = Field(1, ge=1, description="Agent turns before each hold that may hold the request.")
+
+
+class AfterCustomerUpset(_Strict):
+    kind: Literal["after_customer_upset"]
+    turns: int = Field(2, ge=1, description="Agent turns after an upset customer turn that may hold it.")
+
+
+Window = Annotated[
+    FirstTurns | LastTurns | WithinSecondsOfAnswer | Anywhere | BeforeHold | AfterCustomerUpset,
+    Field(discriminator="kind"),
+]
+CALL_ONLY_WINDOWS = frozenset({"within_seconds_of_answer", "before_hold"})
+
+
+class ScriptRule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    description: str
+    speaker: Literal["agent", "customer"] = "agent"
+    requirement: Literal["required", "forbidden"]
+    window: Window
+    phrases: dict[Language, tuple[str, ...]] = {}
+    patterns: tuple[str, ...] = ()
+    applies_to: frozenset[Literal["call", "ticket"]] = frozenset({"call", "ticket"})
+    weight: float = Field(10, ge=0)
+    critical: bool = False
+    alert_severity: Severity | None = None
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from exc
+        return patterns
+
+    @model_validator(mode="after")
+    def _has_something_to_match(self) -> "ScriptRule":
+        if not any(self.phrases.values()) and not self.patterns:
+            raise ValueError(f"rule {self.id!r} has no phrases and no patterns")
+        if self.window.kind in CALL_ONLY_WINDOWS and "ticket" in self.applies_to:
+            raise ValueError(f"rule {self.id!r}: window {self.window.kind} applies to calls only")
+        return self
+
+
+AlertRule = Literal[
+    "forbidden_phrase",
+    "required_phrase_missed",
+    "customer_sentiment_low",
+    "answer_wait_exceeded",
+    "hold_exceeded",
+    "ticket_first_reply_overdue",
+    "ticket_resolution_overdue",
+    "quality_below_pass_mark",
+    "critical_item_failed",
+]
+
+
+class AlertStandard(_Strict):
+    enabled: frozenset[AlertRule] = frozenset(AlertRule.__args__)  # type: ignore[attr-defined]
+    severities: dict[AlertRule, Severity] = {
+        "forbidden_phrase": "critical",
+        "required_phrase_missed": "warning",
+        "customer_sentiment_low": "warning",
+        "answer_wait_exceeded": "warning",
+        "hold_exceeded": "info",
+        "ticket_first_reply_overdue": "warning",
+        "ticket_resolution_overdue": "info",
+        "quality_below_pass_mark": "warning",
+        "critical_item_failed": "critical",
+    }
+
+
+class Standard(_Strict):
+    version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = "Service standard"
+    languages: frozenset[Language] = frozenset({"en"})
+    responsiveness: Responsiveness = Responsiveness()
+    sentiment: SentimentStandard = SentimentStandard()
+    quality: QualityStandard = QualityStandard()
+    script_rules: tuple[ScriptRule, ...] = ()
+    alerts: AlertStandard = AlertStandard()
+
+    @model_validator(mode="after")
+    def _unique_rule_ids(self) -> "Standard":
+        seen: set[str] = set()
+        for rule in self.script_rules:
+            if rule.id in seen:
+                raise ValueError(f"script rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        return self

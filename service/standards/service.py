@@ -1,0 +1,34 @@
+"""Record each standard version that judges scores; a version may never change its content."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.standards.loader import LoadedStandard, StandardsError
+from service.standards.models import StandardVersion
+
+
+def register(session: Session, loaded: LoadedStandard, now: datetime) -> StandardVersion:
+    std = loaded.standard
+    row = session.get(StandardVersion, std.version)
+    if row is None:
+        row = StandardVersion(
+            version=std.version,
+            name=std.name,
+            sha256=loaded.sha256,
+            source=loaded.source,
+            first_loaded_at=now,
+        )
+        session.add(row)
+        session.flush()
+    elif row.sha256 != loaded.sha256:
+        raise StandardsError(
+            f"standard version {std.version!r} is already recorded with different content: "
+            "scores judged by it would no longer be explainable. Give the changed file a new `version`."
+        )
+    return row
+
+
+def versions(session: Session) -> list[StandardVersion]:
+    return list(session.scalars(select(StandardVersion).order_by(StandardVersion.first_loaded_at)))
