@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from service.events.model import Event
+from service.events.model import Event, EventType
 from service.events.schemas import PAYLOAD_MODELS, EnvelopeIn
 
 
@@ -76,22 +76,40 @@ def _errors(exc: ValidationError, prefix: str = "") -> tuple[FieldError, ...]:
     return tuple(out)
 
 
+def _known_type(value: Any) -> EventType | None:
+    try:
+        return EventType(value)
+    except ValueError:
+        return None
+
+
 def validate_event(item: Any, index: int, limits: Limits, now: datetime) -> Event | Rejection:
     """Validate one decoded item. `now` is passed in so the check is deterministic."""
     event_id = item.get("event_id") if isinstance(item, dict) else None
     event_id = event_id if isinstance(event_id, str) else None
     if not isinstance(item, dict):
         return Rejection(index, None, (FieldError("body", "an event must be a JSON object"),))
+    errors: list[FieldError] = []
+    env = None
     try:
         env = EnvelopeIn.model_validate(item)
     except ValidationError as exc:
-        return Rejection(index, event_id, _errors(exc))
-    try:
-        payload = PAYLOAD_MODELS[env.type].model_validate(
-            env.payload, context={"max_text_chars": limits.max_text_chars}
-        )
-    except ValidationError as exc:
-        return Rejection(index, env.event_id, _errors(exc, "payload."))
+        errors.extend(_errors(exc))
+    # Validate the payload too when the type is known, so one answer names every bad field.
+    event_type = env.type if env else _known_type(item.get("type"))
+    payload = None
+    if event_type is not None:
+        raw_payload = item.get("payload", {})
+        if not isinstance(raw_payload, dict):
+            raw_payload = {}  # the envelope error already says payload must be an object
+        try:
+            payload = PAYLOAD_MODELS[event_type].model_validate(
+                raw_payload, context={"max_text_chars": limits.max_text_chars}
+            )
+        except ValidationError as exc:
+            errors.extend(_errors(exc, "payload."))
+    if errors or env is None or payload is None:
+        return Rejection(index, event_id, tuple(errors))
     occurred_at = env.occurred_at.astimezone(UTC)
     if occurred_at > now + limits.max_clock_skew:
         return Rejection(

@@ -1,6 +1,7 @@
 """Script compliance: each rule of the standard judged pass / fail / pending / not applicable, with evidence."""
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from service.scoring.sentiment import compound
@@ -46,6 +47,16 @@ def _first_match(turns: Sequence[Turn], find: Callable[[str], PhraseMatch | None
     return None
 
 
+def _every_match(text: str, find: Callable[[str], PhraseMatch | None]) -> list[PhraseMatch]:
+    """Every occurrence in one turn, left to right (a forbidden phrase said twice is shown twice)."""
+    found: list[PhraseMatch] = []
+    pos = 0
+    while pos < len(text) and (m := find(text[pos:])) is not None and m.end > 0:
+        found.append(replace(m, start=m.start + pos, end=m.end + pos))
+        pos += m.end
+    return found
+
+
 def _searched(turns: Sequence[Turn], what: str) -> Evidence:
     ids = ", ".join(t.event_id for t in turns[:10]) or "none"
     return Evidence(note=f"searched {len(turns)} {what}: {ids}")
@@ -70,7 +81,7 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
         )
 
     if rule.requirement == "forbidden":
-        said = [_said(t, m) for t in _window_turns(rule, tl, turns) if (m := find(t.text)) is not None]
+        said = [_said(t, m) for t in _window_turns(rule, tl, turns) for m in _every_match(t.text, find)]
         if said:
             return item(Status.FAIL, f"forbidden phrase said {len(said)} time(s)", said)
         if not turns:
