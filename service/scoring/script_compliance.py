@@ -103,7 +103,7 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
                 return item(Status.PENDING, "judged when the interaction ends")
             if not turns:
                 return item(Status.NOT_APPLICABLE, f"no {who}")
-            cands = turns[-w.turns :]  # type: ignore[union-attr]
+            cands = _closing_turns(turns, w.turns)  # type: ignore[union-attr]
             hit = _first_match(cands, find)
             if hit:
                 return item(Status.PASS, f"said in the last {w.turns} {who}", [hit])  # type: ignore[union-attr]
@@ -118,7 +118,7 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
                 return item(Status.PASS, f"said within {w.seconds:g} s of answer", [hit])  # type: ignore[union-attr]
             if tl.final and not tl.turns:
                 return item(Status.NOT_APPLICABLE, "no transcript")
-            if now >= deadline or tl.final:
+            if now > deadline or tl.final:
                 detail = f"not said within {w.seconds:g} s of answer"  # type: ignore[union-attr]
                 return item(Status.FAIL, detail, [_searched(cands, who)], deadline)
             return item(Status.PENDING, f"due by {deadline.isoformat()}", deadline=deadline)
@@ -138,12 +138,18 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
     raise AssertionError(f"unknown window {w.kind}")
 
 
+def _closing_turns(turns: Sequence[Turn], n: int) -> Sequence[Turn]:
+    """The last n turns, never the opening one while there are others: "thank you for calling" opening a
+    short call is its greeting, not its closing."""
+    return turns[max(len(turns) - n, 1 if len(turns) > 1 else 0) :]
+
+
 def _window_turns(rule: ScriptRule, tl: Timeline, turns: tuple[Turn, ...]) -> Sequence[Turn]:
     w = rule.window
     if w.kind == "first_turns":
         return turns[: w.turns]
     if w.kind == "last_turns":
-        return turns[-w.turns :]
+        return _closing_turns(turns, w.turns)
     if w.kind == "within_seconds_of_answer" and tl.answered_at is not None:
         deadline = tl.answered_at + timedelta(seconds=w.seconds)
         return [t for t in turns if t.at <= deadline]

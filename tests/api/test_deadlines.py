@@ -1,0 +1,76 @@
+"""Deadlines that pass with no new event raise alerts (answer limit, required phrase, ticket first reply),
+picked up from the database by the sweeper, also after a restart. Real HTTP, real databases, real time."""
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from service.config import DEFAULT_STANDARDS_FILE
+
+
+@pytest.fixture
+def fast_standard(tmp_path: Path) -> Path:
+    data = yaml.safe_load(DEFAULT_STANDARDS_FILE.read_text())
+    data["version"] = "test-fast-deadlines"
+    data["responsiveness"]["call"]["answer_within_seconds"] = 1
+    data["responsiveness"]["ticket"]["first_reply_within_seconds"] = 1
+    rule = next(r for r in data["script_rules"] if r["id"] == "self_identification")
+    rule["window"]["seconds"] = 1
+    path = tmp_path / "fast.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def _now_event(iid: str, n: int, type_: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "event_id": f"{iid}-{n}",
+        "type": type_,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "interaction_id": iid,
+        "queue_id": "q",
+        "payload": payload or {},
+    }
+
+
+def _wait_for_alert(api: httpx.Client, rule: str, iid: str, seconds: float = 15) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = api.get("/v1/alerts", params={"rule": rule, "interaction_id": iid}).json()["items"]
+        if found:
+            return found[0]  # type: ignore[no-any-return]
+        time.sleep(0.1)
+    raise AssertionError(f"no {rule} alert for {iid} within {seconds} s")
+
+
+def test_waiting_call_and_silent_agent_alert_with_no_new_event(
+    start_server: Callable[..., Any], fast_standard: Path
+) -> None:
+    api = start_server(sweep=True, standards_file=fast_standard, sweep_interval_seconds=0.2).client
+    assert api.post("/v1/events", json=_now_event("d-call", 0, "call.offered")).status_code == 202
+    waiting = _wait_for_alert(api, "answer_wait_exceeded", "d-call")
+    assert "no answer after" in waiting["message"]
+
+    api.post("/v1/events", json=_now_event("d-call", 1, "call.answered"))
+    text = {"speaker": "agent", "text": "Hello there.", "offset_ms": 0}
+    api.post("/v1/events", json=_now_event("d-call", 2, "call.utterance", text))
+    missed = _wait_for_alert(api, "required_phrase_missed", "d-call")
+    assert missed["message"].startswith("self_identification: not said within 1 s of answer")
+    detail = api.get("/v1/interactions/d-call").json()
+    assert detail["final"] is False and detail["standard_version"] == "test-fast-deadlines"
+
+
+def test_overdue_ticket_alerts_after_a_restart(start_server: Callable[..., Any], fast_standard: Path) -> None:
+    first = start_server(sweep=False, standards_file=fast_standard)
+    created = _now_event("d-ticket", 0, "ticket.created", {"channel": "email", "subject": "refund"})
+    assert first.client.post("/v1/events", json=created).status_code == 202
+    first.stop()  # the deadline lives in the database, not in this process
+
+    second = start_server(sweep=True, standards_file=fast_standard, sweep_interval_seconds=0.2).client
+    overdue = _wait_for_alert(second, "ticket_first_reply_overdue", "d-ticket")
+    assert "no first reply after" in overdue["message"]

@@ -1,0 +1,88 @@
+"""Read API over real HTTP on SQLite and PostgreSQL: lists, filters, paging, alerts, scorecards, standards."""
+
+import httpx
+
+from tests.api.wire import GOOD_CALL, RUDE_CALL, call, event
+
+
+def _load(api: httpx.Client) -> None:
+    calls = (
+        call("r-1", answered=5, turns=GOOD_CALL, agent="ann", team="blue", queue="billing"),
+        call("r-2", answered=15, turns=GOOD_CALL, agent="ann", team="blue", queue="billing"),
+        call("r-3", answered=45, turns=RUDE_CALL, agent="bob", team="blue", queue="sales"),
+        call("r-4", answered=None, ended=60, agent="x", team="red", queue="billing"),  # abandoned after 60 s
+        call("r-5", answered=None, ended=2, team="red", queue="billing"),  # short abandon
+    )
+    for events in calls:
+        assert api.post("/v1/events", json={"events": events}).status_code == 202
+
+
+def test_list_filters_and_paging(api: httpx.Client) -> None:
+    _load(api)
+    everything = api.get("/v1/interactions").json()
+    assert everything["total"] == 5
+    ann = api.get("/v1/interactions", params={"agent_id": "ann"}).json()
+    assert {i["id"] for i in ann["items"]} == {"r-1", "r-2"}
+    failed = api.get("/v1/interactions", params={"passed": "false"}).json()
+    assert "r-3" in {i["id"] for i in failed["items"]}
+    page1 = api.get("/v1/interactions", params={"limit": 2}).json()
+    page2 = api.get("/v1/interactions", params={"limit": 2, "offset": page1["next_offset"]}).json()
+    page3 = api.get("/v1/interactions", params={"limit": 2, "offset": page2["next_offset"]}).json()
+    assert page3["next_offset"] is None
+    ids = [i["id"] for p in (page1, page2, page3) for i in p["items"]]
+    assert sorted(ids) == ["r-1", "r-2", "r-3", "r-4", "r-5"]
+    window = api.get("/v1/interactions", params={"from": "2026-11-25T00:00:00Z"}).json()
+    assert window["total"] == 0
+    bad = api.get("/v1/interactions", params={"from": "yesterday"})
+    assert bad.status_code == 422 and "from" in bad.json()["detail"]
+    assert api.get("/v1/interactions", params={"limit": 0}).status_code == 422
+    missing = api.get("/v1/interactions/nope")
+    assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+
+
+def test_alert_filters(api: httpx.Client) -> None:
+    _load(api)
+    critical = api.get("/v1/alerts", params={"severity": "critical"}).json()
+    assert critical["total"] >= 1 and all(a["severity"] == "critical" for a in critical["items"])
+    assert {a["interaction_id"] for a in critical["items"]} == {"r-3"}
+    waits = api.get("/v1/alerts", params={"rule": "answer_wait_exceeded"}).json()
+    assert {a["interaction_id"] for a in waits["items"]} == {"r-3", "r-4"}
+    assert all(a["state"] == "open" and a["standard_version"] for a in waits["items"])
+    assert api.get("/v1/alerts", params={"state": "sleeping"}).status_code == 422
+
+
+def test_scorecards(api: httpx.Client) -> None:
+    _load(api)
+    day = {"from": "2026-11-24T00:00:00Z", "to": "2026-11-25T00:00:00Z"}
+    ann = api.get("/v1/agents/ann/scorecard", params=day).json()
+    assert ann["calls"]["handled"] == 2 and ann["calls"]["average_answer_seconds"] == 10
+    assert ann["calls"]["service_level"] == 1.0 and ann["quality"]["pass_rate"] == 1.0
+    assert ann["compliance"]["rate"] == 1.0 and ann["meets_targets"] == {"service_level": True, "compliance": True}
+    billing = api.get("/v1/queues/billing/scorecard", params=day).json()
+    # r-1, r-2 answered in time; r-4 abandoned after 60 s counts against; r-5 short abandon is left out.
+    assert billing["calls"]["offered"] == 3 and billing["calls"]["abandoned"] == 2
+    assert billing["calls"]["service_level"] == round(2 / 3, 4)
+    blue = api.get("/v1/teams/blue/scorecard", params=day).json()
+    assert blue["interactions"] == 3 and blue["quality"]["failed"] == 1
+    assert blue["average_customer_sentiment"] is not None
+    empty = api.get("/v1/teams/none/scorecard", params=day).json()
+    assert empty["interactions"] == 0 and empty["calls"]["service_level"] is None
+
+
+def test_standards_endpoints(api: httpx.Client) -> None:
+    body = api.get("/v1/standards").json()
+    assert body["current"]["version"] == "2026.11-default"
+    assert body["versions"][0]["current"] is True
+    source = api.get("/v1/standards/2026.11-default")
+    assert source.status_code == 200 and "script_rules:" in source.text
+    assert api.get("/v1/standards/0.0").status_code == 404
+
+
+def test_health_metrics_docs(api: httpx.Client) -> None:
+    assert api.get("/healthz").json()["status"] == "ok"
+    assert api.get("/readyz").json()["status"] == "ready"
+    api.post("/v1/events", json=event("m-1", 0, "call.offered", 0))
+    metrics = api.get("/metrics/").text
+    assert 'callqa_events_received_total{outcome="accepted",source="http"}' in metrics
+    assert api.get("/docs").status_code == 200
+    assert "/v1/events" in api.get("/openapi.json").json()["paths"]

@@ -1,0 +1,12 @@
+"""The README's settings table is the Settings class, row for row."""
+
+from pathlib import Path
+
+from scripts.settings_table import settings_table
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_documents_every_setting() -> None:
+    table = settings_table()
+    assert table in README.read_text(), "README settings table is stale: run `.venv/bin/python scripts/settings_table.py`"
