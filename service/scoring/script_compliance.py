@@ -1,14 +1,26 @@
 """Script compliance: each rule of the standard judged pass / fail / pending / not applicable, with evidence."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from service.scoring.sentiment import compound
 from service.scoring.text_match import PhraseMatch, PhraseMatcher
 from service.scoring.timeline import Timeline, Turn
 from service.scoring.types import Evidence, ScoreItem, Status
-from service.standards.schema import ScriptRule, Standard
+from service.standards.schema import (
+    AfterCustomerUpset,
+    Anywhere,
+    BeforeHold,
+    FirstTurns,
+    LastTurns,
+    ScriptRule,
+    Standard,
+    WithinSecondsOfAnswer,
+)
+
+Find = Callable[[str], PhraseMatch | None]
+MakeItem = Callable[..., ScoreItem]
 
 _MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
 _EVIDENCE_TEXT_CHARS = 500
@@ -39,7 +51,7 @@ def _said(turn: Turn, m: PhraseMatch) -> Evidence:
     )
 
 
-def _first_match(turns: Sequence[Turn], find: Callable[[str], PhraseMatch | None]) -> Evidence | None:
+def _first_match(turns: Sequence[Turn], find: Find) -> Evidence | None:
     for t in turns:
         m = find(t.text)
         if m is not None:
@@ -47,7 +59,7 @@ def _first_match(turns: Sequence[Turn], find: Callable[[str], PhraseMatch | None
     return None
 
 
-def _every_match(text: str, find: Callable[[str], PhraseMatch | None]) -> list[PhraseMatch]:
+def _every_match(text: str, find: Find) -> list[PhraseMatch]:
     """Every occurrence in one turn, left to right (a forbidden phrase said twice is shown twice)."""
     found: list[PhraseMatch] = []
     pos = 0
@@ -67,7 +79,9 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
     turns = tl.turns_of(rule.speaker)
     who = f"{rule.speaker} turns"
 
-    def item(status: Status, detail: str, evidence: Sequence[Evidence] = (), deadline: datetime | None = None):
+    def item(
+        status: Status, detail: str, evidence: Sequence[Evidence] = (), deadline: datetime | None = None
+    ) -> ScoreItem:
         return ScoreItem(
             rule.id,
             "compliance",
@@ -89,40 +103,39 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
         return item(Status.PASS, "no forbidden phrase" + ("" if tl.final else " so far"), [_searched(turns, who)])
 
     w = rule.window
-    match w.kind:
-        case "first_turns":
-            cands = turns[: w.turns]  # type: ignore[union-attr]
+    match w:
+        case FirstTurns(turns=n):
+            cands = turns[:n]
             hit = _first_match(cands, find)
             if hit:
-                return item(Status.PASS, f"said in the first {w.turns} {who}", [hit])  # type: ignore[union-attr]
-            if len(turns) >= w.turns or (tl.final and turns):  # type: ignore[union-attr]
-                return item(Status.FAIL, f"not said in the first {w.turns} {who}", [_searched(cands, who)])  # type: ignore[union-attr]
+                return item(Status.PASS, f"said in the first {n} {who}", [hit])
+            if len(turns) >= n or (tl.final and turns):
+                return item(Status.FAIL, f"not said in the first {n} {who}", [_searched(cands, who)])
             return item(Status.NOT_APPLICABLE if tl.final else Status.PENDING, f"{len(turns)} {who} so far")
-        case "last_turns":
+        case LastTurns(turns=n):
             if not tl.final:
                 return item(Status.PENDING, "judged when the interaction ends")
             if not turns:
                 return item(Status.NOT_APPLICABLE, f"no {who}")
-            cands = _closing_turns(turns, w.turns)  # type: ignore[union-attr]
-            hit = _first_match(cands, find)
+            closing = _closing_turns(turns, n)
+            hit = _first_match(closing, find)
             if hit:
-                return item(Status.PASS, f"said in the last {w.turns} {who}", [hit])  # type: ignore[union-attr]
-            return item(Status.FAIL, f"not said in the last {w.turns} {who}", [_searched(cands, who)])  # type: ignore[union-attr]
-        case "within_seconds_of_answer":
+                return item(Status.PASS, f"said in the last {n} {who}", [hit])
+            return item(Status.FAIL, f"not said in the last {n} {who}", [_searched(closing, who)])
+        case WithinSecondsOfAnswer(seconds=secs):
             if tl.answered_at is None:
                 return item(Status.NOT_APPLICABLE if tl.final else Status.PENDING, "call not answered")
-            deadline = tl.answered_at + timedelta(seconds=w.seconds)  # type: ignore[union-attr]
-            cands = [t for t in turns if t.at <= deadline]
-            hit = _first_match(cands, find)
+            deadline = tl.answered_at + timedelta(seconds=secs)
+            early = [t for t in turns if t.at <= deadline]
+            hit = _first_match(early, find)
             if hit:
-                return item(Status.PASS, f"said within {w.seconds:g} s of answer", [hit])  # type: ignore[union-attr]
+                return item(Status.PASS, f"said within {secs:g} s of answer", [hit])
             if tl.final and not tl.turns:
                 return item(Status.NOT_APPLICABLE, "no transcript")
             if now > deadline or tl.final:
-                detail = f"not said within {w.seconds:g} s of answer"  # type: ignore[union-attr]
-                return item(Status.FAIL, detail, [_searched(cands, who)], deadline)
+                return item(Status.FAIL, f"not said within {secs:g} s of answer", [_searched(early, who)], deadline)
             return item(Status.PENDING, f"due by {deadline.isoformat()}", deadline=deadline)
-        case "anywhere":
+        case Anywhere():
             hit = _first_match(turns, find)
             if hit:
                 return item(Status.PASS, "said", [hit])
@@ -131,10 +144,10 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
             if not turns:
                 return item(Status.NOT_APPLICABLE, f"no {who}")
             return item(Status.FAIL, "never said", [_searched(turns, who)])
-        case "before_hold":
-            return _before_hold(rule, tl, turns, find, item)
-        case "after_customer_upset":
-            return _after_upset(rule, tl, standard, find, item)
+        case BeforeHold(turns=n):
+            return _before_hold(item, tl, turns, find, n)
+        case AfterCustomerUpset(turns=n):
+            return _after_upset(item, tl, rule.speaker, standard.sentiment.customer_upset_below, find, n)
     raise AssertionError(f"unknown window {w.kind}")
 
 
@@ -156,12 +169,12 @@ def _window_turns(rule: ScriptRule, tl: Timeline, turns: tuple[Turn, ...]) -> Se
     return turns
 
 
-def _before_hold(rule, tl, turns, find, item) -> ScoreItem:  # type: ignore[no-untyped-def]
+def _before_hold(item: MakeItem, tl: Timeline, turns: Sequence[Turn], find: Find, n: int) -> ScoreItem:
     if not tl.holds:
         return item(Status.NOT_APPLICABLE, "no hold")
     asked, missed = [], []
     for hold in tl.holds:
-        before = [t for t in turns if t.at <= hold.start][-rule.window.turns :]
+        before = [t for t in turns if t.at <= hold.start][-n:]
         hit = _first_match(before, find)
         if hit:
             asked.append(hit)
@@ -172,17 +185,23 @@ def _before_hold(rule, tl, turns, find, item) -> ScoreItem:  # type: ignore[no-u
     return item(Status.PASS, f"asked before all {len(tl.holds)} hold(s)", asked)
 
 
-def _after_upset(rule, tl, standard, find, item) -> ScoreItem:  # type: ignore[no-untyped-def]
-    """Each episode of an upset customer needs the phrase within the next N agent turns."""
-    threshold = standard.sentiment.customer_upset_below
-    n = rule.window.turns
-    episodes: list[dict] = []  # {"upset": Evidence, "agent_turns": int, "hit": Evidence | None}
-    open_ep: dict | None = None
+@dataclass(slots=True)
+class _Episode:
+    """An upset customer turn and the agent turns that followed it."""
+
+    upset: Evidence
+    agent_turns: int = 0
+    hit: Evidence | None = None
+
+
+def _after_upset(item: MakeItem, tl: Timeline, speaker: str, threshold: float, find: Find, n: int) -> ScoreItem:
+    """Each episode of an upset customer needs the phrase within the next n turns of `speaker`."""
+    episodes: list[_Episode] = []
+    current: _Episode | None = None
     for t in tl.turns:
-        if t.speaker == "customer":
-            score = compound(t.text)
-            if score <= threshold and open_ep is None:
-                upset = Evidence(
+        if t.speaker == "customer" and current is None and (score := compound(t.text)) <= threshold:
+            current = _Episode(
+                Evidence(
                     note="customer upset",
                     event_id=t.event_id,
                     at=t.at,
@@ -191,35 +210,36 @@ def _after_upset(rule, tl, standard, find, item) -> ScoreItem:  # type: ignore[n
                     text=t.text[:_EVIDENCE_TEXT_CHARS],
                     value=score,
                 )
-                open_ep = {"upset": upset, "agent_turns": 0, "hit": None}
-                episodes.append(open_ep)
-        elif t.speaker == rule.speaker and open_ep is not None:
-            open_ep["agent_turns"] += 1
+            )
+            episodes.append(current)
+        elif t.speaker == speaker and current is not None:
+            current.agent_turns += 1
             m = find(t.text)
             if m is not None:
-                open_ep["hit"] = _said(t, m)
-            if open_ep["hit"] or open_ep["agent_turns"] >= n:
-                open_ep = None
+                current.hit = _said(t, m)
+            if current.hit or current.agent_turns >= n:
+                current = None
     if not episodes:
         return item(Status.NOT_APPLICABLE, "customer was not upset")
     evidence: list[Evidence] = []
-    failed = pending = 0
+    failed = pending = answered = 0
     for ep in episodes:
-        evidence.append(ep["upset"])
-        if ep["hit"]:
-            evidence.append(ep["hit"])
-        elif ep["agent_turns"] >= n or (tl.final and ep["agent_turns"] > 0):
+        evidence.append(ep.upset)
+        if ep.hit:
+            evidence.append(ep.hit)
+            answered += 1
+        elif ep.agent_turns >= n or (tl.final and ep.agent_turns > 0):
             failed += 1
         elif not tl.final:
             pending += 1
     if failed:
         return item(
-            Status.FAIL,
-            f"no empathy within {n} agent turns in {failed} of {len(episodes)} episode(s)",
-            evidence,
+            Status.FAIL, f"no empathy within {n} agent turns in {failed} of {len(episodes)} episode(s)", evidence
         )
     if pending:
         return item(Status.PENDING, "customer upset; waiting for the agent's next turns", evidence)
+    if not answered:  # the interaction ended before the agent had a turn to respond
+        return item(Status.NOT_APPLICABLE, "customer upset in the last turn; no agent turn followed", evidence)
     return item(Status.PASS, f"responded to {len(episodes)} upset episode(s)", evidence)
 
 
