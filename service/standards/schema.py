@@ -140,8 +140,53 @@ AlertRule = Literal[
 ]
 
 
+AggregateMetric = Literal[
+    "service_level", "abandonment_rate", "compliance_rate", "customer_sentiment", "quality_score", "overdue_ticket_ratio"
+]
+
+
+class _WindowRule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    description: str = ""
+    metric: AggregateMetric
+    subject: Literal["queue", "team"]
+    window_seconds: Seconds = Field(description="Length of the rolling window the metric is computed over.")
+    min_count: int = Field(5, ge=1, description="Fewest interactions in the window for the metric to be judged.")
+    severity: Severity = "warning"
+    persist_for_seconds: float = Field(0, ge=0, description="The breach must last this long before it alerts.")
+    suppress_for_seconds: float = Field(600, ge=0, description="Quiet time after an alert resolves.")
+    auto_resolve: bool = True
+
+
+class AggregateRule(_WindowRule):
+    """A fixed limit on a queue or team metric over a rolling window."""
+
+    below: float | None = None
+    above: float | None = None
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> "AggregateRule":
+        if (self.below is None) == (self.above is None):
+            raise ValueError(f"aggregate rule {self.id!r} needs exactly one of `below` or `above`")
+        return self
+
+
+class ControlLimitRule(_WindowRule):
+    """Statistical process control: the current window against mean +/- k sigma of its own trailing windows."""
+
+    history_windows: int = Field(24, ge=3, description="Trailing windows the control limits are computed from.")
+    min_history: int = Field(8, ge=3, description="Judged windows needed before limits are trusted.")
+    sigmas: float = Field(3, gt=0)
+    severity: Severity = "info"
+
+
 class AlertStandard(_Strict):
     enabled: frozenset[AlertRule] = frozenset(AlertRule.__args__)  # type: ignore[attr-defined]
+    escalate_critical_after_seconds: float = Field(
+        300, gt=0, description="A critical alert still unacknowledged after this long is escalated."
+    )
+    aggregates: tuple[AggregateRule, ...] = ()
+    control_limits: tuple[ControlLimitRule, ...] = ()
     severities: dict[AlertRule, Severity] = {
         "forbidden_phrase": "critical",
         "required_phrase_missed": "warning",
@@ -168,8 +213,8 @@ class Standard(_Strict):
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> "Standard":
         seen: set[str] = set()
-        for rule in self.script_rules:
+        for rule in (*self.script_rules, *self.alerts.aggregates, *self.alerts.control_limits):
             if rule.id in seen:
-                raise ValueError(f"script rule id {rule.id!r} is used twice")
+                raise ValueError(f"rule id {rule.id!r} is used twice")
             seen.add(rule.id)
         return self
