@@ -83,11 +83,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('resolved_by', sa.String(length=128), nullable=True))
         batch_op.add_column(sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_alerts_subject', ['subject_kind', 'subject_id'], unique=False)
+    with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('first_reply_overdue', sa.Boolean(), nullable=True))
     # Alerts raised before this revision were all about one interaction.
     op.execute("UPDATE alerts SET subject_id = interaction_id WHERE subject_id IS NULL")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('interactions', schema=None) as batch_op:
+        batch_op.drop_column('first_reply_overdue')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_index('ix_alerts_subject')
         batch_op.drop_column('escalated_at')

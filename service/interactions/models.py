@@ -58,6 +58,7 @@ class Interaction(Base):
     answered_within_limit: Mapped[bool | None] = mapped_column(Boolean)
     abandoned: Mapped[bool] = mapped_column(Boolean, default=False)
     first_reply_seconds: Mapped[float | None] = mapped_column(Float)
+    first_reply_overdue: Mapped[bool | None] = mapped_column(Boolean)  # None while not yet judged
     resolution_seconds: Mapped[float | None] = mapped_column(Float)
     customer_sentiment_mean: Mapped[float | None] = mapped_column(Float)
     event_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from service.db import insert_ignoring_conflicts
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
-from service.scoring.types import InteractionScore
+from service.scoring.types import InteractionScore, Status
 
 
 def to_event(r: EventRecord) -> Event:
@@ -96,6 +96,8 @@ def save_score(row: Interaction, score: InteractionScore, event_count: int) -> N
     row.answered_within_limit = r.answered_within_limit
     row.abandoned = r.abandoned
     row.first_reply_seconds = r.first_reply_seconds
+    first_reply = next((i.status for i in score.items if i.id == "first_reply_time"), None)
+    row.first_reply_overdue = {Status.FAIL: True, Status.PASS: False}.get(first_reply) if first_reply else None
     row.resolution_seconds = r.resolution_seconds
     row.customer_sentiment_mean = score.sentiment.customer_mean
     row.event_count = event_count
