@@ -4,6 +4,8 @@ The envelope is validated first, then the payload against the model for its `typ
 the field it is about (`occurred_at`, `payload.text`, ...). Unknown fields are ignored.
 """
 
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -12,6 +14,7 @@ from service.events.model import EventType
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
 Speaker = Literal["agent", "customer"]
+_RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
 def _check_text_size(text: str, info: ValidationInfo) -> str:
@@ -36,6 +39,23 @@ class EnvelopeIn(BaseModel):
     team_id: Identifier | None = None
     queue_id: Identifier | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _rfc3339_text(cls, value: Any) -> Any:
+        # pydantic would take a bare number as Unix time: that is a timestamp without an offset
+        if not isinstance(value, str) or not _RFC3339_START.match(value):
+            raise ValueError("must be an RFC 3339 date-time with a UTC offset, e.g. 2026-11-24T09:00:00+08:00")
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _fits_in_utc(cls, value: datetime) -> datetime:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{value.isoformat()} is out of range") from None
+        return value
 
 
 class NoPayload(_Payload):

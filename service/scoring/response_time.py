@@ -39,7 +39,7 @@ def _deadline_item(
             detail,
             evidence=(ev_start, Evidence(note=what, at=done, value=took)),
         )
-    if now >= deadline:
+    if now > deadline:  # done exactly at the deadline still passes, so only a later `now` fails
         waited = _secs(start, now)
         detail = f"no {what} after {waited:g} s (limit {limit_s:g} s)"
         return ScoreItem(

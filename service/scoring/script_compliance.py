@@ -240,7 +240,7 @@ def _after_upset(item: MakeItem, tl: Timeline, speaker: str, threshold: float, f
         return item(Status.PENDING, "customer upset; waiting for the agent's next turns", evidence)
     if not answered:  # the interaction ended before the agent had a turn to respond
         return item(Status.NOT_APPLICABLE, "customer upset in the last turn; no agent turn followed", evidence)
-    return item(Status.PASS, f"responded to {len(episodes)} upset episode(s)", evidence)
+    return item(Status.PASS, f"responded to {answered} upset episode(s)", evidence)
 
 
 def evaluate_script(tl: Timeline, standard: Standard, now: datetime) -> list[ScoreItem]:

@@ -49,12 +49,16 @@ class QualityWeights(_Strict):
     customer_sentiment: float = Field(10, ge=0)
 
 
+# The scored items that are not script rules (script rules carry their own `critical` flag).
+NonScriptItem = Literal["answer_time", "hold_time", "first_reply_time", "resolution_time", "customer_sentiment"]
+
+
 class QualityStandard(_Strict):
     pass_mark: float = Field(80, ge=0, le=100)
     compliance_target: float = Field(0.98, ge=0, le=1)
     fuzzy_threshold: float = Field(0.88, gt=0.5, le=1, description="Similarity for small wording variations.")
     weights: QualityWeights = QualityWeights()
-    critical_items: frozenset[str] = Field(
+    critical_items: frozenset[NonScriptItem] = Field(
         frozenset(), description="Non-script items (answer_time, ...) whose failure fails the interaction."
     )
 
@@ -141,7 +145,12 @@ AlertRule = Literal[
 
 
 AggregateMetric = Literal[
-    "service_level", "abandonment_rate", "compliance_rate", "customer_sentiment", "quality_score", "overdue_ticket_ratio"
+    "service_level",
+    "abandonment_rate",
+    "compliance_rate",
+    "customer_sentiment",
+    "quality_score",
+    "overdue_ticket_ratio",
 ]
 
 
@@ -213,8 +222,9 @@ class Standard(_Strict):
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> "Standard":
         seen: set[str] = set()
-        for rule in (*self.script_rules, *self.alerts.aggregates, *self.alerts.control_limits):
-            if rule.id in seen:
-                raise ValueError(f"rule id {rule.id!r} is used twice")
-            seen.add(rule.id)
+        ids = [r.id for r in self.script_rules] + [r.id for r in (*self.alerts.aggregates, *self.alerts.control_limits)]
+        for rule_id in ids:
+            if rule_id in seen:
+                raise ValueError(f"rule id {rule_id!r} is used twice")
+            seen.add(rule_id)
         return self
