@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 ## run: install, migrate the embedded SQLite database and serve on http://127.0.0.1:8000
 run: venv
 	$(BIN)/callqa migrate
-	@echo "callqa: POST events to http://$${CALLQA_HOST:-127.0.0.1}:$${CALLQA_PORT:-8000}/v1/events; API docs at /docs; README.md has a curl walk-through"
+	@echo "callqa admin API key (saved in .callqa-admin-key): $$($(BIN)/callqa keys ensure-admin --file .callqa-admin-key)"
+	@echo "callqa: POST events to http://$${CALLQA_HOST:-127.0.0.1}:$${CALLQA_PORT:-8000}/v1/events with 'Authorization: Bearer <key>';"
+	@echo "        console at /console, API docs at /docs; scripts/walkthrough.sh runs the README's curl walk-through"
 	$(BIN)/callqa serve
 
 migrate: venv

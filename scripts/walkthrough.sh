@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The README's curl walk-through as one script: a live call with a rude agent, scored as it happens.
 # Usage: scripts/walkthrough.sh [BASE_URL]   (default http://127.0.0.1:8000, a running `make run`)
+# The API key: $CALLQA_API_KEY, else the admin key `make run` saved in .callqa-admin-key.
 set -euo pipefail
 BASE=${1:-http://127.0.0.1:8000}
+KEY=${CALLQA_API_KEY:-$(cat "$(dirname "$0")/../.callqa-admin-key" 2>/dev/null || true)}
+[ -n "$KEY" ] || { echo "no API key: run 'make run' first (it saves one) or set CALLQA_API_KEY" >&2; exit 1; }
+AUTH="Authorization: Bearer $KEY"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 OFFERED=$(date -u -d '31 seconds ago' +%Y-%m-%dT%H:%M:%S+00:00)
 CALL="demo-$(date +%s)"
-post() { curl -sS -X POST "$BASE/v1/events" -H 'content-type: application/json' -d "$1"; echo; }
+post() { curl -sS -X POST "$BASE/v1/events" -H "$AUTH" -H 'content-type: application/json' -d "$1"; echo; }
 
 echo "# 1. The call enters the queue and is answered 31 s later (the standard says 20 s);"
 echo "#    a third event with an impossible date is rejected with the reason, the other two are kept"
@@ -34,7 +38,7 @@ echo "# 4. The call ends"
 post '{"event_id": "'$CALL'-6", "type": "call.ended", "occurred_at": "'$NOW'", "interaction_id": "'$CALL'"}'
 
 echo "# 5. The score, every rule with its evidence, and the standard version that judged it"
-curl -sS "$BASE/v1/interactions/$CALL" | python3 -c "$(cat <<'PY'
+curl -sS -H "$AUTH" "$BASE/v1/interactions/$CALL" | python3 -c "$(cat <<'PY'
 import json, sys
 d = json.load(sys.stdin)
 print("interaction", d["id"], "| status", d["status"], "| quality score", d["quality_score"],
@@ -50,4 +54,4 @@ PY
 )"
 
 echo "# 6. The agent's scorecard for today"
-curl -sS "$BASE/v1/agents/ann/scorecard"; echo
+curl -sS -H "$AUTH" "$BASE/v1/agents/ann/scorecard"; echo

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,92 @@ class Settings(BaseSettings):
         5.0, gt=0, description="How often deadlines of live interactions are checked with no new event."
     )
     log_level: str = Field("INFO", description="Python log level.")
+
+    # Access and alert delivery
+    auth_enabled: bool = Field(
+        True, description="Require an API key (`Authorization: Bearer <key>`) with the right scope on every /v1 call."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Where people reach callqa; links in webhooks and Alertmanager alerts."
+    )
+    aggregate_interval_seconds: float = Field(
+        15.0, gt=0, description="How often queue/team window rules, control limits and escalations are evaluated."
+    )
+    webhook_urls: list[str] = Field(
+        default_factory=list, description='Webhook endpoints for alert changes, as a JSON list: `["https://..."]`.'
+    )
+    webhook_secret: str = Field(
+        "", description="HMAC-SHA256 key signing webhook bodies (`X-Callqa-Signature: sha256=<hex>`)."
+    )
+    alertmanager_url: str = Field(
+        "", description="Prometheus Alertmanager base URL; alerts are pushed to `<url>/api/v2/alerts`. Empty: off."
+    )
+    delivery_max_attempts: int = Field(8, ge=1, description="Tries per alert delivery before it is marked failed.")
+    delivery_backoff_seconds: float = Field(
+        1.0, gt=0, description="First retry delay of a failed delivery; it doubles per try, up to 5 minutes."
+    )
+
+    # Kafka ingestion (`callqa consume`, and `callqa serve` in Kafka mode). service/ never imports kafka:
+    # these are read by consumers/.
+    ingest_mode: Literal["inprocess", "kafka"] = Field(
+        "inprocess",
+        description="`inprocess`: POST /v1/events scores and stores at once. `kafka`: it validates, produces to "
+        "the events topic (acks=all) and answers 202; `callqa consume` scores.",
+    )
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        description="Kafka brokers, comma-separated host:port (`deploy/kafka/local-kafka.sh` serves 127.0.0.1:19092).",
+    )
+    kafka_events_topic: str = Field(
+        "callqa.events",
+        description="Topic of call and ticket events, one event (JSON) per record, keyed by interaction_id.",
+    )
+    kafka_alerts_topic: str = Field(
+        "callqa.alerts", description="Topic `callqa consume` produces new alerts to (JSON), keyed by interaction_id."
+    )
+    kafka_dead_letter_topic: str = Field(
+        "callqa.events.dlq",
+        description="Where records that cannot be decoded or validated go: original bytes, reason and origin "
+        "(topic, partition, offset) in headers.",
+    )
+    kafka_group_id: str = Field(
+        "callqa-scorers", description="Consumer group of `callqa consume`; processes in one group share partitions."
+    )
+    kafka_batch_max_records: int = Field(
+        500, ge=1, description="Most records `callqa consume` scores and stores in one database transaction."
+    )
+    kafka_batch_max_ms: int = Field(
+        200, ge=1, description="Longest `callqa consume` waits to fill a batch before processing what it has."
+    )
+    kafka_max_dead_letter_ratio: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="`callqa consume` stops (exit 1, batch not committed) when more than this share of the last "
+        "1000 records (checked from 100 on) would go to the dead-letter topic: a bad deploy or a wrong topic must "
+        "stop the consumer, not drain into the dead-letter topic. 1 disables the guard.",
+    )
+    kafka_session_timeout_ms: int = Field(
+        45_000,
+        ge=1000,
+        description="How long the group waits for a silent consumer before giving its partitions to the others "
+        "(Kafka's group.min/max.session.timeout.ms bound it).",
+    )
+    kafka_retry_max_backoff_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Longest pause between retries while the database is unavailable (backoff doubles up to it); "
+        "`callqa consume` keeps its offsets and retries until the database answers.",
+    )
+    kafka_produce_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long a produce (event, alert, dead letter) may wait for the broker's acks."
+    )
+    kafka_metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port where `callqa consume` serves Prometheus /metrics (on `host`); unset: none.",
+    )
 
 
 @lru_cache

@@ -17,7 +17,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from service.api.app import create_app
+from service.auth.service import create_key
+from service.clock import utc_now
 from service.config import Settings
+from service.db import session_scope
 from service.migrate import upgrade
 
 PG_URL_ENV = "CALLQA_TEST_POSTGRES_URL"
@@ -99,7 +102,16 @@ class LiveServer:
             time.sleep(0.02)
         port = self.server.servers[0].sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        self.client = httpx.Client(base_url=self.url, timeout=30)
+        self.admin_key = self.create_key("test admin", ["admin"])
+        self.client = httpx.Client(base_url=self.url, timeout=30, headers=self.auth(self.admin_key))
+
+    def create_key(self, name: str, scopes: list[str]) -> str:
+        with session_scope(self.app.state.callqa.sessions) as session:
+            return create_key(session, name, scopes, utc_now())[1]
+
+    @staticmethod
+    def auth(key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
 
     def stop(self) -> None:
         self.client.close()

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.alerts.models import Alert
+from service.alerts.models import Alert, AlertTransition
 
 
 def alerts_of_interaction(session: Session, interaction_id: str) -> list[Alert]:
@@ -29,3 +29,23 @@ def list_alerts(
     total = session.scalar(select(func.count()).select_from(Alert).where(*conds)) or 0
     rows = session.scalars(select(Alert).where(*conds).order_by(Alert.id.desc()).limit(limit).offset(offset))
     return list(rows), total
+
+
+def transitions_of(session: Session, alert_id: int) -> list[AlertTransition]:
+    stmt = select(AlertTransition).where(AlertTransition.alert_id == alert_id).order_by(AlertTransition.id)
+    return list(session.scalars(stmt))
+
+
+def last_transition_id(session: Session) -> int:
+    return session.scalar(select(func.coalesce(func.max(AlertTransition.id), 0))) or 0
+
+
+def transitions_after(session: Session, after: int, limit: int) -> list[tuple[AlertTransition, Alert]]:
+    stmt = (
+        select(AlertTransition, Alert)
+        .join(Alert, Alert.id == AlertTransition.alert_id)
+        .where(AlertTransition.id > after)
+        .order_by(AlertTransition.id)
+        .limit(limit)
+    )
+    return [(t, a) for t, a in session.execute(stmt)]

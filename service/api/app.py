@@ -3,28 +3,33 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import FastAPI
+import httpx
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 from starlette.requests import Request
 
-from service import __version__
+from service import __version__, background
 from service.alerts.endpoints import router as alerts_router
+from service.alerts.notify import Destinations
 from service.api.deps import AppState
 from service.api.health import router as health_router
+from service.auth.deps import require_admin, require_ingest, require_supervise
+from service.auth.endpoints import router as keys_router
+from service.auth.service import Principal
 from service.clock import utc_now
 from service.config import Settings
+from service.console.endpoints import router as console_router
 from service.db import make_engine, make_sessionmaker, session_scope
 from service.events.endpoints import router as events_router
 from service.events.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
 from service.interactions.service import Pipeline
-from service.interactions.sweeper import run_sweeper
 from service.migrate import pending_revisions
 from service.scorecards.endpoints import router as scorecards_router
 from service.standards import service as standards
@@ -33,9 +38,25 @@ from service.standards.loader import load_standard
 
 log = logging.getLogger("callqa")
 
+# Which scope each part of the API needs; health, metrics, docs and the console page are open.
+_ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
+    (health_router, None),
+    (console_router, None),
+    (events_router, require_ingest),
+    (interactions_router, require_supervise),
+    (alerts_router, require_supervise),
+    (scorecards_router, require_supervise),
+    (standards_router, require_supervise),
+    (keys_router, require_admin),
+)
+
 
 def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = True) -> FastAPI:
-    """Fails fast on a bad standards file or an unmigrated database, naming the fix."""
+    """Fails fast on a bad standards file or an unmigrated database, naming the fix.
+
+    `sweep=False` leaves out the background jobs (deadlines, window rules, deliveries): for tests that drive
+    time themselves, and for API processes when a dedicated process runs them.
+    """
     loaded = load_standard(settings.standards_file)
     engine = make_engine(settings.database_url)
     problem = pending_revisions(engine, settings.database_url)
@@ -44,22 +65,27 @@ def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = 
     sessions = make_sessionmaker(engine)
     with session_scope(sessions) as session:
         standards.register(session, loaded, utc_now())
-    pipeline = Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds))
+    destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url)
+    pipeline = Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds), destinations)
     state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        task = None
+        client = httpx.Client(timeout=5.0)
+        tasks: list[asyncio.Task[None]] = []
         if sweep and sink is None:
-            task = asyncio.create_task(run_sweeper(sessions, pipeline, settings.sweep_interval_seconds))
+            jobs = background.Jobs(sessions, pipeline, background.policy_from(settings), client)
+            tasks = background.start(jobs, settings)
         log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
         try:
             yield
         finally:
-            if task:
+            for task in tasks:
                 task.cancel()
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            client.close()
             if sink is not None:
                 sink.close()
             engine.dispose()
@@ -71,24 +97,14 @@ def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = 
         lifespan=lifespan,
     )
     app.state.callqa = state
-    for router in (
-        health_router,
-        events_router,
-        interactions_router,
-        alerts_router,
-        scorecards_router,
-        standards_router,
-    ):
-        app.include_router(router)
+    for router, scope in _ROUTES:
+        app.include_router(router, dependencies=[Depends(scope)] if scope else [])
     app.mount("/metrics", make_asgi_app())
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {
-                "field": ".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body")),
-                "message": e["msg"],
-            }
+            {"field": ".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body")), "message": e["msg"]}
             for e in exc.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)

@@ -1,6 +1,6 @@
 """GET /v1/interactions and /v1/interactions/{id}: scores with every rule's evidence and the timeline."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
@@ -38,6 +38,37 @@ def list_interactions(
         offset=paging.offset,
     )
     return page_of([InteractionSummary.model_validate(r) for r in rows], total, paging)
+
+
+@router.get("/live", summary="Live interactions with their checklist in progress and sentiment trend")
+def live_interactions(
+    session: SessionDep, kind: Annotated[Literal["call", "ticket"] | None, Query()] = "call", limit: int = 50
+) -> dict[str, Any]:
+    rows = repo.live_interactions(session, kind, min(max(limit, 1), 200))
+    return {"items": [_live(r) for r in rows]}
+
+
+def _live(row: Interaction) -> dict[str, Any]:
+    score = row.score or {}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "status": row.status,
+        "agent_id": row.agent_id,
+        "queue_id": row.queue_id,
+        "team_id": row.team_id,
+        "started_at": row.started_at.isoformat(),
+        "quality_score": row.quality_score,
+        "checklist": [
+            {"id": i["id"], "status": i["status"], "detail": i["detail"]}
+            for i in score.get("items", [])
+            if i.get("category") == "compliance"
+        ],
+        "sentiment": [
+            {"offset_ms": u.get("offset_ms"), "speaker": u.get("speaker"), "value": u.get("value")}
+            for u in score.get("sentiment", {}).get("per_utterance", [])
+        ],
+    }
 
 
 @router.get("/{interaction_id}", response_model=InteractionDetail, summary="One interaction, fully explained")

@@ -159,3 +159,11 @@ def list_interactions(
 def event_records_of(session: Session, interaction_id: str) -> list[EventRecord]:
     stmt = select(EventRecord).where(EventRecord.interaction_id == interaction_id)
     return sorted(session.scalars(stmt), key=lambda r: (r.occurred_at, r.id))
+
+
+def live_interactions(session: Session, kind: str | None, limit: int) -> list[Interaction]:
+    conds = [Interaction.final.is_(False), Interaction.status != "new"]
+    if kind:
+        conds.append(Interaction.kind == kind)
+    stmt = select(Interaction).where(*conds).order_by(Interaction.started_at.desc()).limit(limit)
+    return list(session.scalars(stmt))

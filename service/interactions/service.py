@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import metrics
 from service.alerts.models import Alert
+from service.alerts.notify import Destinations
 from service.alerts.service import raise_alerts
 from service.events.consistency import inconsistency
 from service.events.decode import FieldError, Rejection
@@ -57,6 +58,7 @@ class Pipeline:
 
     standard: Standard
     max_order_skew: timedelta
+    destinations: Destinations = field(default_factory=Destinations)
 
     def record_events(
         self, session: Session, items: Sequence[Event | Rejection], source: str, now: datetime
@@ -119,7 +121,7 @@ class Pipeline:
         repo.save_score(row, score, len(events))
         result.scores.append(score)
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
-            alerts = raise_alerts(session, score, find_breaches(score, self.standard), now)
+            alerts = raise_alerts(session, score, find_breaches(score, self.standard), now, self.destinations)
         for alert in alerts:
             metrics.ALERTS_RAISED.labels(rule=alert.rule, severity=alert.severity).inc()
         result.alerts.extend(alerts)

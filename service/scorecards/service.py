@@ -82,3 +82,35 @@ def scorecard(
             "compliance": None if compliance is None else compliance >= q.compliance_target,
         },
     }
+
+
+def live_queues(session: Session, start: datetime, end: datetime, standard: Standard) -> list[dict[str, Any]]:
+    """Per queue: offered, answered in time, service level against target, abandonment, in [start, end)."""
+    i = Interaction
+    as_int = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    stmt = (
+        select(
+            i.queue_id,
+            as_int(i.counts_for_service_level.is_(True)).label("offered"),
+            as_int(i.answered_within_limit.is_(True)).label("within"),
+            as_int(i.abandoned.is_(True) & i.counts_for_service_level.is_(True)).label("abandoned"),
+            as_int((i.final.is_(False)) & (i.kind == "call")).label("live"),
+        )
+        .where(i.queue_id.is_not(None), i.kind == "call", i.started_at >= start, i.started_at < end, i.status != "new")
+        .group_by(i.queue_id)
+        .order_by(i.queue_id)
+    )
+    target = standard.responsiveness.call.service_level_target
+    return [
+        {
+            "queue_id": r.queue_id,
+            "offered": r.offered,
+            "answered_within_limit": r.within,
+            "service_level": _ratio(r.within, r.offered),
+            "target": target,
+            "abandoned": r.abandoned,
+            "abandonment_rate": _ratio(r.abandoned, r.offered),
+            "live_calls": r.live,
+        }
+        for r in session.execute(stmt)
+    ]

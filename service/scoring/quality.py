@@ -43,7 +43,7 @@ def combine(items: Sequence[ScoreItem], final: bool, pass_mark: float) -> tuple[
         return score, False, True
     if not final:
         return score, None, False
-    return score, (score is None or score >= pass_mark), False
+    return score, (None if score is None else score >= pass_mark), False
 
 
 def score_interaction(events: Iterable[Event], standard: Standard, now: datetime) -> InteractionScore:

@@ -43,10 +43,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+def served(tmp_path: Path) -> Iterator[dict[str, str]]:
     """`callqa migrate` then `callqa serve` on the embedded SQLite default, as `make run` does."""
     env = {"CALLQA_DATABASE_URL": f"sqlite:///{tmp_path / 'callqa.db'}", "CALLQA_PORT": str(_free_port())}
     assert run("migrate", env=env).returncode == 0
+    key = run("keys", "ensure-admin", "--file", str(tmp_path / "key"), env=env)
+    assert key.returncode == 0 and key.stdout.startswith("cqa_")
+    again = run("keys", "ensure-admin", "--file", str(tmp_path / "key"), env=env)
+    assert again.stdout == key.stdout, "make run prints the same working key every time"
+    env["CALLQA_API_KEY"] = key.stdout.strip()
     proc = subprocess.Popen(
         [CALLQA, "serve"], env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -62,14 +67,18 @@ def served(tmp_path: Path) -> Iterator[str]:
             proc.kill()
             raise AssertionError(proc.stdout.read().decode() if proc.stdout else "callqa serve did not start")
         time.sleep(0.1)
-    yield url
+    yield {"url": url, **env}
     proc.terminate()
     proc.wait(timeout=20)
 
 
-def test_readme_walkthrough(served: str) -> None:
+def test_readme_walkthrough(served: dict[str, str]) -> None:
     out = subprocess.run(
-        ["bash", str(ROOT / "scripts/walkthrough.sh"), served], capture_output=True, text=True, timeout=120
+        ["bash", str(ROOT / "scripts/walkthrough.sh"), served["url"]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CALLQA_API_KEY": served["CALLQA_API_KEY"]},
     )
     assert out.returncode == 0, out.stderr
     text = out.stdout
@@ -79,3 +88,24 @@ def test_readme_walkthrough(served: str) -> None:
     assert 'fail  no_forbidden_phrases   forbidden phrase said 2 time(s)  <- "Calm down"' in text
     assert "[critical] forbidden_phrase" in text and "[warning] answer_wait_exceeded" in text
     assert '"subject":"agent","id":"ann"' in text
+
+
+def test_keys_cli_and_scopes(served: dict[str, str]) -> None:
+    env = {k: v for k, v in served.items() if k.startswith("CALLQA_")}
+    created = run("keys", "create", "--name", "pbx", "--scope", "ingest", env=env)
+    assert created.returncode == 0
+    ingest_key = created.stdout.strip().splitlines()[-1]
+    as_pbx = {"Authorization": f"Bearer {ingest_key}"}
+    event = {"event_id": "k-1", "type": "call.offered", "occurred_at": "2026-11-24T09:00:00Z", "interaction_id": "k"}
+    assert httpx.post(f"{served['url']}/v1/events", json=event, headers=as_pbx).status_code == 202
+    forbidden = httpx.get(f"{served['url']}/v1/alerts", headers=as_pbx)
+    assert forbidden.status_code == 403 and "needs 'supervise'" in forbidden.json()["detail"]
+    assert httpx.get(f"{served['url']}/v1/alerts").status_code == 401
+    listed = run("keys", "list", env=env).stdout
+    assert "pbx" in listed and "ingest" in listed and ingest_key not in listed
+    prefix = ingest_key.split("_")[1]
+    assert run("keys", "revoke", prefix, env=env).returncode == 0
+    revoked = httpx.post(f"{served['url']}/v1/events", json=event, headers=as_pbx)
+    assert revoked.status_code == 401 and "revoked" in revoked.json()["detail"]
+    bad = run("keys", "create", "--name", "x", "--scope", "root", env=env)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

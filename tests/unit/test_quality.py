@@ -42,8 +42,8 @@ def _items(*spec: tuple[Status, float] | tuple[Status, float, bool]) -> list[Sco
         (_items((P, 10), (F, 0, True)), True, 100.0, False, True),
         (_items((P, 10, True), (P, 10)), True, 100.0, True, False),
         (_items((N, 10, True), (P, 10)), True, 100.0, True, False),
-        # nothing judged at all (e.g. a short abandon)
-        (_items((N, 10)), True, None, True, False),
+        # nothing judged at all (e.g. a short abandon): no verdict either
+        (_items((N, 10)), True, None, None, False),
     ],
 )
 def test_combine(items: list[ScoreItem], final: bool, score: float | None, passed: bool | None, critical: bool) -> None:

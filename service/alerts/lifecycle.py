@@ -1,0 +1,80 @@
+"""Alert states: open -> acknowledged -> resolved (or open -> resolved); escalation is a marked transition.
+
+Every change is a new `AlertTransition` row (time, actor, note); the alert row keeps the latest facts.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.alerts.models import Alert, AlertTransition
+from service.alerts.notify import Destinations, enqueue
+
+SYSTEM = "callqa"
+
+
+class TransitionError(ValueError):
+    """The change is not allowed from the alert's current state."""
+
+
+def record(
+    session: Session,
+    alert: Alert,
+    to_state: str,
+    actor: str,
+    note: str | None,
+    now: datetime,
+    destinations: Destinations,
+) -> AlertTransition:
+    transition = AlertTransition(
+        alert_id=alert.id, at=now, from_state=None if to_state == "open" else alert.state,
+        to_state=to_state, actor=actor, note=note,
+    )  # fmt: skip
+    session.add(transition)
+    session.flush()
+    enqueue(session, transition, destinations, now)
+    return transition
+
+
+def opened(session: Session, alerts: list[Alert], now: datetime, destinations: Destinations) -> None:
+    for alert in alerts:
+        record(session, alert, "open", SYSTEM, None, now, destinations)
+
+
+def acknowledge(
+    session: Session, alert: Alert, actor: str, note: str | None, now: datetime, destinations: Destinations
+) -> Alert:
+    if alert.state != "open":
+        by = alert.acknowledged_by or alert.resolved_by
+        raise TransitionError(f"alert {alert.id} is already {alert.state}" + (f" by {by}" if by else ""))
+    record(session, alert, "acknowledged", actor, note, now, destinations)
+    alert.state, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", now, actor
+    return alert
+
+
+def resolve(
+    session: Session, alert: Alert, actor: str, note: str | None, now: datetime, destinations: Destinations
+) -> Alert:
+    if alert.state == "resolved":
+        raise TransitionError(f"alert {alert.id} is already resolved by {alert.resolved_by}")
+    record(session, alert, "resolved", actor, note, now, destinations)
+    alert.state, alert.resolved_at, alert.resolved_by = "resolved", now, actor
+    return alert
+
+
+def escalate_overdue(session: Session, after_seconds: float, now: datetime, destinations: Destinations) -> list[Alert]:
+    """Critical alerts nobody acknowledged in time are escalated once (a transition, a new delivery)."""
+    cutoff = now - timedelta(seconds=after_seconds)
+    stmt = (
+        select(Alert)
+        .where(Alert.state == "open", Alert.severity == "critical", Alert.escalated_at.is_(None))
+        .where(Alert.raised_at <= cutoff)
+        .with_for_update(skip_locked=True)
+    )
+    alerts = list(session.scalars(stmt))
+    for alert in alerts:
+        waited = int((now - alert.raised_at).total_seconds())
+        record(session, alert, "escalated", SYSTEM, f"unacknowledged for {waited} s", now, destinations)
+        alert.escalated_at = now
+    return alerts

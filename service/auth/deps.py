@@ -1,0 +1,53 @@
+"""`require(scope)`: the FastAPI dependency every /v1 endpoint declares. 401 without a valid key, 403 without
+the scope, each with a message that says what to send."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from service.api.deps import StateDep
+from service.auth.service import SCOPES, Principal, verify
+from service.clock import utc_now
+from service.db import session_scope
+
+ANONYMOUS = Principal(None, "anonymous", frozenset(SCOPES))
+
+
+def _token(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def require(scope: str) -> Callable[..., Principal]:
+    def check(request: Request, state: StateDep) -> Principal:
+        if not state.settings.auth_enabled:
+            return ANONYMOUS
+        token = _token(request)
+        if not token:
+            raise HTTPException(
+                401,
+                "missing API key: send 'Authorization: Bearer <key>' (create one with `callqa keys create`)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        with session_scope(state.sessions) as session:
+            principal = verify(session, token, utc_now())
+        if principal is None:
+            raise HTTPException(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        if not principal.allows(scope):
+            have = ", ".join(sorted(principal.scopes))
+            raise HTTPException(403, f"this key ({principal.name}) has scopes [{have}]; this needs '{scope}'")
+        return principal
+
+    return check
+
+
+# One callable per scope, so a router-level check and an endpoint's Principal share FastAPI's per-request cache.
+require_ingest = require("ingest")
+require_supervise = require("supervise")
+require_admin = require("admin")
+Ingest = Annotated[Principal, Depends(require_ingest)]
+Supervise = Annotated[Principal, Depends(require_supervise)]
+Admin = Annotated[Principal, Depends(require_admin)]

@@ -1,0 +1,64 @@
+"""/v1/keys: API keys for admins (the CLI `callqa keys` does the same on the server)."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from service.api.deps import SessionDep
+from service.auth import service
+from service.auth.models import ApiKey
+from service.clock import utc_now
+
+router = APIRouter(prefix="/v1/keys", tags=["keys"])
+
+
+class KeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    scopes: list[str] = Field(min_length=1, description="ingest, supervise and/or admin")
+
+
+class KeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, row: ApiKey) -> "KeyOut":
+        return cls(
+            id=row.id, name=row.name, prefix=row.prefix, scopes=row.scopes.split(","), created_at=row.created_at,
+            revoked_at=row.revoked_at, last_used_at=row.last_used_at,
+        )  # fmt: skip
+
+
+class CreatedKey(KeyOut):
+    key: str = Field(description="Shown once; only its hash is stored.")
+
+
+@router.get("", response_model=list[KeyOut], summary="List API keys")
+def list_keys(session: SessionDep) -> list[KeyOut]:
+    return [KeyOut.of(k) for k in service.list_keys(session)]
+
+
+@router.post("", response_model=CreatedKey, status_code=201, summary="Create an API key (shown once)")
+def create_key(body: KeyIn, session: SessionDep) -> CreatedKey:
+    try:
+        row, token = service.create_key(session, body.name, body.scopes, utc_now())
+    except service.ApiKeyError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return CreatedKey(**KeyOut.of(row).model_dump(), key=token)
+
+
+@router.delete("/{ident}", response_model=KeyOut, summary="Revoke an API key (by id or prefix)")
+def revoke_key(ident: str, session: SessionDep) -> KeyOut:
+    try:
+        row = service.revoke(session, ident, utc_now())
+    except service.ApiKeyError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    session.commit()
+    return KeyOut.of(row)
