@@ -85,13 +85,11 @@ def database_url(
     _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class LiveServer:
-    """uvicorn serving the app on 127.0.0.1 in a thread: the tests speak real HTTP to it."""
+class ThreadedServer:
+    """uvicorn serving an ASGI app on a free 127.0.0.1 port in a thread: real HTTP, stopped by `stop()`."""
 
-    def __init__(self, settings: Settings, **app_kwargs: Any) -> None:
-        self.settings = settings
-        self.app = create_app(settings, **app_kwargs)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    def __init__(self, app: Any) -> None:
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -102,6 +100,19 @@ class LiveServer:
             time.sleep(0.02)
         port = self.server.servers[0].sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+class LiveServer(ThreadedServer):
+    """callqa itself on a real port, with an admin key on its client."""
+
+    def __init__(self, settings: Settings, **app_kwargs: Any) -> None:
+        self.settings = settings
+        self.app = create_app(settings, **app_kwargs)
+        super().__init__(self.app)
         self.admin_key = self.create_key("test admin", ["admin"])
         self.client = httpx.Client(base_url=self.url, timeout=30, headers=self.auth(self.admin_key))
 
@@ -115,8 +126,7 @@ class LiveServer:
 
     def stop(self) -> None:
         self.client.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
+        super().stop()
 
 
 @pytest.fixture
