@@ -11,7 +11,6 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.api.wire import RUDE_CALL, call
 from tests.conftest import LiveServer, ThreadedServer
 
 SECRET = "s3cret"

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row, control_limits, evaluate_control, evaluate_fixed
 from service.alerts.evaluator import evaluate
