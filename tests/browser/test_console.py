@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.api.wire import BASE, GOOD_CALL, RUDE_CALL, call
 from tests.browser.relay import Relay
@@ -73,7 +73,9 @@ def recent(events: list[dict[str, Any]], base: datetime) -> list[dict[str, Any]]
 
 def wait_for(driver: WebDriver, what: str, condition: Callable[[WebDriver], Any]) -> Any:
     try:
-        return WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.1).until(condition)
+        # The page rebuilds parts of itself every few seconds: a node found a moment ago may be gone.
+        wait = WebDriverWait(driver, WAIT_SECONDS, 0.1, ignored_exceptions=(StaleElementReferenceException,))
+        return wait.until(condition)
     except TimeoutException:
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(SCREENSHOT))
@@ -123,7 +125,9 @@ def test_alert_appears_live_and_is_acknowledged_in_the_page(
     wait_for(browser, "the alert stream to open", css(browser, "#connection[data-state='live']"))
 
     billing = wait_for(browser, "the billing tile", css(browser, "#queues [data-queue-id='billing']"))
+    # (.text shows the tile's no-break space as a plain one)
     assert "level-ok" in billing.get_attribute("class") and "100 %" in billing.text
+    assert "On target of 80 %" in billing.text
     sales = wait_for(browser, "the sales tile", css(browser, "#queues [data-queue-id='sales']"))
     assert "level-bad" in sales.get_attribute("class") and "Below target" in sales.text
     live = "#calls [data-interaction-id='live-1']"
@@ -177,4 +181,16 @@ def test_alert_appears_live_and_is_acknowledged_in_the_page(
         c for c in network.sent if c.startswith(b"GET /v1/alerts/stream") and b"\r\nlast-event-id: " in c.lower()
     ]
     assert resumed, "the page reconnected without Last-Event-ID"
+
+    # Filters narrow the list and the stream: open critical alerts only (the acknowledged one leaves).
+    Select(browser.find_element(By.ID, "f-severity")).select_by_value("critical")
+    Select(browser.find_element(By.ID, "f-state")).select_by_value("open")
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type='submit']").click()
+    wanted = server.client.get("/v1/alerts", params={"severity": "critical", "state": "open"}).json()["items"]
+    assert wanted and phrase["id"] not in {a["id"] for a in wanted}
+
+    def shown(d: WebDriver) -> set[int]:
+        return {int(li.get_attribute("data-alert-id")) for li in d.find_elements(By.CSS_SELECTOR, "#feed li.alert")}
+
+    wait_for(browser, "the filtered feed", lambda d: shown(d) == {a["id"] for a in wanted})
     assert browser.execute_script("return window.sameDocument === true"), "the page reloaded"

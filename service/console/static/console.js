@@ -565,7 +565,7 @@
   // ---------- queues ----------
 
   function level(serviceLevel, target) {
-    if (serviceLevel === null || serviceLevel === undefined) return ["none", "No calls offered"];
+    if (serviceLevel === null || serviceLevel === undefined) return ["none", "No calls against a target"];
     // Whole basis points, so 0.70 against a 0.80 target is amber and not lost to 0.7000000000000001.
     const sl = Math.round(serviceLevel * 10000);
     const t = Math.round(target * 10000);
@@ -574,7 +574,8 @@
     return ["bad", "Below target"];
   }
 
-  const pct = (x) => (x === null || x === undefined ? "–" : `${Math.round(x * 100)} %`);
+  // A no-break space keeps "80 %" on one line in the narrow tiles.
+  const pct = (x) => (x === null || x === undefined ? "–" : `${Math.round(x * 100)}\u00a0%`);
 
   // One poll's answer, or null when it failed (said in `errorId`) or the view changed while it was asked.
   async function poll(myView, path, errorId, what) {
@@ -605,7 +606,7 @@
         li.append(
           el("h3", "", q.queue_id),
           el("p", "big", pct(q.service_level)),
-          el("p", "verdict", `${verdict} (${pct(q.target)})`),
+          el("p", "verdict", `${verdict} of ${pct(q.target)}`),
           el("p", "small", `${q.answered_within_limit} of ${q.offered} answered in time · ${pct(q.abandonment_rate)} abandoned`),
         );
         return li;
