@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STANDARDS_FILE = Path(__file__).parent / "standards" / "default.yaml"
@@ -122,6 +122,24 @@ class Settings(BaseSettings):
         ge=1,
         le=65535,
         description="Port where `callqa consume` serves Prometheus /metrics (on `host`); unset: none.",
+    )
+
+    # Source adapters (POST /v1/sources/<name>): the secrets that verify each sender's signature.
+    twilio_auth_token: SecretStr | None = Field(
+        None,
+        description="Twilio auth token: verifies `X-Twilio-Signature` on POST /v1/sources/twilio; unset: Twilio "
+        "callbacks are refused (401).",
+    )
+    zendesk_signing_secret: SecretStr | None = Field(
+        None,
+        description="Zendesk webhook signing secret: verifies `X-Zendesk-Webhook-Signature` on "
+        "POST /v1/sources/zendesk; unset: Zendesk webhooks are refused (401).",
+    )
+    signature_base_url: str | None = Field(
+        None,
+        description="scheme://host[:port] that signing senders call callqa at, when a proxy sits in front: Twilio "
+        "signs the URL it called, which callqa rebuilds from this and the request's path and query. Unset: the "
+        "URL of the request as callqa received it.",
     )
 
 

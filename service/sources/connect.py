@@ -1,0 +1,34 @@
+"""What the Amazon Connect adapters share, so that the contact record, the contact events and Contact Lens of one
+contact join one interaction: the ContactId is the interaction id, and facts that several of them report (queued,
+connected to the agent, disconnected) get the same event id from each, so the first to arrive is kept and the
+others are answered as duplicates."""
+
+from typing import Any
+
+from service.sources.base import Mapped, MappingError, ignored
+
+# Contact Lens and contact records call the voice channel VOICE; EventBridge documents spell it "Voice" too.
+_SCORED_CHANNELS = {"VOICE", "CHAT"}
+
+
+def fact_id(contact_id: str, fact: str) -> str:
+    """offered | answered | transferred | ended: one per contact, whichever adapter reports it."""
+    return f"connect:{contact_id}:{fact}"
+
+
+def turn_id(contact_id: str, *parts: Any) -> str:
+    return ":".join(["connect", contact_id, "turn", *(str(p) for p in parts)])
+
+
+def unscored_channel(channel: Any) -> Mapped | None:
+    """Tasks and e-mail contacts are neither calls nor tickets in the event contract: acknowledged, not scored."""
+    if not isinstance(channel, str):
+        raise MappingError(f"missing or bad Channel: {channel!r}")
+    if channel.upper() not in _SCORED_CHANNELS:
+        return ignored(f"{channel} contacts are not scored (only VOICE and CHAT are calls)")
+    return None
+
+
+def speaker_of(role: Any) -> str | None:
+    """AGENT -> agent, CUSTOMER -> customer; SYSTEM (flow and bot messages) and supervisors are not a party."""
+    return {"AGENT": "agent", "CUSTOMER": "customer"}.get(str(role).upper())

@@ -1,0 +1,90 @@
+"""Zendesk ticket event webhooks (`zen:event-type:ticket.*`, event version 2022-11-06).
+
+A ticket is `zendesk-<ticket id>` (ticket numbers are per account, so the system is named). Each webhook event
+has its own `id`: the event id is `zendesk:<id>`, so a retried delivery is stored once. `time` is when it
+happened. The assignee is the agent and the group the team, as the ticket stands in `detail`.
+
+Signature: `X-Zendesk-Webhook-Signature` is base64(HMAC-SHA256(signing secret, timestamp header + raw body)).
+"""
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from service.sources.base import (
+    Mapped,
+    MappingError,
+    SignatureError,
+    SignedRequest,
+    event,
+    ignored,
+    parse_time,
+    require,
+)
+
+_PREFIX = "zen:event-type:ticket."
+_RESOLVED = {"SOLVED", "CLOSED"}
+# Zendesk's priorities, most urgent first, onto the contract's 1 (most urgent) .. 5.
+_PRIORITY = {"URGENT": 1, "HIGH": 2, "NORMAL": 3, "LOW": 4}
+
+
+def signature(timestamp: str, body: bytes, secret: str) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def verify(request: SignedRequest, secret: str | None) -> None:
+    if not secret:
+        raise SignatureError("cannot verify X-Zendesk-Webhook-Signature: CALLQA_ZENDESK_SIGNING_SECRET is not set")
+    given = request.headers.get("x-zendesk-webhook-signature")
+    timestamp = request.headers.get("x-zendesk-webhook-signature-timestamp")
+    if not given or not timestamp:
+        raise SignatureError("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp header")
+    if not hmac.compare_digest(signature(timestamp, request.body, secret), given):
+        raise SignatureError("X-Zendesk-Webhook-Signature does not match (wrong signing secret, or a changed body)")
+
+
+def _status(value: Any) -> str:
+    return str(value.get("status") if isinstance(value, Mapping) else value or "").upper()
+
+
+def map_record(record: Any, received_at: datetime) -> Mapped:
+    if not isinstance(record, dict):
+        raise MappingError("a Zendesk webhook event must be a JSON object")
+    kind = require(record, "type")
+    if not str(kind).startswith(_PREFIX):
+        return ignored(f"{kind} is not a ticket event")
+    name = kind.removeprefix(_PREFIX)
+    detail = require(record, "detail")
+    ticket = f"zendesk-{require(detail, 'id')}"
+    eid = f"zendesk:{require(record, 'id')}"
+    at = parse_time(require(record, "time"), "time")
+    change = record.get("event") or {}
+    ids = {"agent_id": detail.get("assignee_id"), "team_id": detail.get("group_id")}
+    if name == "created":
+        payload = {
+            "priority": _PRIORITY.get(str(detail.get("priority", "")).upper()),
+            "channel": (detail.get("via") or {}).get("channel"),
+            "subject": detail.get("subject"),
+        }
+        return Mapped((event(eid, "ticket.created", at, ticket, payload, **ids),))
+    if name == "comment_added":
+        comment = require(change, "comment")
+        if comment.get("is_public") is False:
+            return ignored("internal note: not a reply the customer sees")
+        staff = bool((comment.get("author") or {}).get("is_staff"))
+        author = {"author": "agent" if staff else "customer", "text": require(comment, "body")}
+        agent = (comment.get("author") or {}).get("id") if staff else None
+        return Mapped(
+            (event(eid, "ticket.replied", at, ticket, author, **{**ids, "agent_id": agent or ids["agent_id"]}),)
+        )
+    if name == "status_changed":
+        status = _status(change.get("current")) or _status(detail)
+        events = [event(eid, "ticket.status_changed", at, ticket, {"status": status.lower()}, **ids)]
+        if status in _RESOLVED:
+            events.append(event(f"{eid}:resolved", "ticket.resolved", at, ticket, **ids))
+        return Mapped(tuple(events))
+    return ignored(f"ticket.{name} changes nothing callqa scores")
