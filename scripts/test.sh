@@ -8,6 +8,24 @@ export PYTHONUNBUFFERED=1
 
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
 
+# Debian packages the suite drives for real: PostgreSQL (storage tests), Chromium and its driver (the console
+# in a real browser), Prometheus and promtool (metrics and alert rules). One apt run installs what is missing.
+APT_PACKAGES=(postgresql chromium chromium-driver prometheus)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  step "apt-get install ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages ${missing[*]} and not root: install them, or tests needing them will fail" >&2
+  fi
+fi
+export CALLQA_TEST_REQUIRE_BROWSER=1
+
 step "python environment"
 make -s venv
 BIN=.venv/bin

@@ -21,7 +21,10 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
         sink = KafkaEventSink.from_settings(settings)
     app = create_app(settings, sink=sink)
     print(f"callqa listening on http://{settings.host}:{settings.port}  (API docs: /docs, metrics: /metrics)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    # timeout_graceful_shutdown: open alert streams must not hold SIGTERM up; clients resume with Last-Event-ID.
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), timeout_graceful_shutdown=5
+    )
     return 0
 
 

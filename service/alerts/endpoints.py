@@ -27,6 +27,9 @@ router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 State = Literal["open", "acknowledged", "resolved"]
 Severity = Literal["info", "warning", "critical"]
 _KEEPALIVE_SECONDS = 15.0
+# A stream ends after this long and the client resumes with Last-Event-ID: connections stay bounded and a
+# server shutting down never waits on a console left open.
+_STREAM_MAX_SECONDS = 300.0
 _POLL_SECONDS = 0.5
 
 
@@ -88,7 +91,8 @@ async def stream_alerts(
         cursor = start if start is not None else await run_in_threadpool(now_cursor)
         yield "retry: 2000\n\n"
         idle = 0.0
-        while not await request.is_disconnected():
+        ends = asyncio.get_running_loop().time() + _STREAM_MAX_SECONDS
+        while not await request.is_disconnected() and asyncio.get_running_loop().time() < ends:
             cursor, messages = await run_in_threadpool(fetch, cursor)
             for m in messages:
                 yield f"id: {m['transition']['id']}\nevent: alert\ndata: {json.dumps(m)}\n\n"
