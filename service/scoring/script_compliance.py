@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from service.scoring.sentiment import compound
 from service.scoring.text_match import PhraseMatch, PhraseMatcher
-from service.scoring.timeline import Timeline, Turn
+from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, ScoreItem, Status
 from service.standards.schema import (
     AfterCustomerUpset,
@@ -23,7 +23,6 @@ Find = Callable[[str], PhraseMatch | None]
 MakeItem = Callable[..., ScoreItem]
 
 _MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
-_EVIDENCE_TEXT_CHARS = 500
 
 
 def matcher_for(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
@@ -37,18 +36,10 @@ def matcher_for(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
 
 
 def _said(turn: Turn, m: PhraseMatch) -> Evidence:
-    return Evidence(
-        note="matched",
-        event_id=turn.event_id,
-        at=turn.at,
-        offset_ms=turn.offset_ms,
-        speaker=turn.speaker,
-        text=turn.text[:_EVIDENCE_TEXT_CHARS],
-        matched_text=m.matched_text,
-        phrase=m.phrase,
-        method=m.method,
+    return turn_evidence(
+        turn, "matched", matched_text=m.matched_text, phrase=m.phrase, method=m.method,
         similarity=round(m.similarity, 3),
-    )
+    )  # fmt: skip
 
 
 def _first_match(turns: Sequence[Turn], find: Find) -> Evidence | None:
@@ -200,17 +191,7 @@ def _after_upset(item: MakeItem, tl: Timeline, speaker: str, threshold: float, f
     current: _Episode | None = None
     for t in tl.turns:
         if t.speaker == "customer" and current is None and (score := compound(t.text)) <= threshold:
-            current = _Episode(
-                Evidence(
-                    note="customer upset",
-                    event_id=t.event_id,
-                    at=t.at,
-                    offset_ms=t.offset_ms,
-                    speaker=t.speaker,
-                    text=t.text[:_EVIDENCE_TEXT_CHARS],
-                    value=score,
-                )
-            )
+            current = _Episode(turn_evidence(t, "customer upset", value=score))
             episodes.append(current)
         elif t.speaker == speaker and current is not None:
             current.agent_turns += 1

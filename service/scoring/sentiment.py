@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from service.scoring.timeline import Timeline, Turn
+from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, SentimentSummary
 from service.standards.schema import SentimentStandard
 
@@ -57,11 +57,4 @@ def summarize(timeline: Timeline, standard: SentimentStandard) -> SentimentSumma
 
 
 def _utterance_evidence(turn: Turn) -> Evidence:
-    return Evidence(
-        note="sentiment",
-        event_id=turn.event_id,
-        at=turn.at,
-        offset_ms=turn.offset_ms,
-        speaker=turn.speaker,
-        value=compound(turn.text),
-    )
+    return turn_evidence(turn, "sentiment", with_text=False, value=compound(turn.text))

@@ -3,8 +3,10 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from service.events.model import Event, EventType
+from service.scoring.types import Evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +18,22 @@ class Turn:
     text: str
     at: datetime  # when it was said: answer time + offset for calls, occurred_at for tickets
     offset_ms: int | None
+
+
+EVIDENCE_TEXT_CHARS = 500  # enough to read the turn in context; evidence is stored with every score
+
+
+def turn_evidence(turn: Turn, note: str, *, with_text: bool = True, **facts: Any) -> Evidence:
+    """Evidence that points at one turn: which event, when, who, and (optionally) what was said."""
+    return Evidence(
+        note=note,
+        event_id=turn.event_id,
+        at=turn.at,
+        offset_ms=turn.offset_ms,
+        speaker=turn.speaker,
+        text=turn.text[:EVIDENCE_TEXT_CHARS] if with_text else None,
+        **facts,
+    )
 
 
 @dataclass(frozen=True, slots=True)
