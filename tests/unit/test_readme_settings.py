@@ -9,4 +9,6 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_readme_documents_every_setting() -> None:
     table = settings_table()
-    assert table in README.read_text(), "README settings table is stale: run `.venv/bin/python scripts/settings_table.py`"
+    assert table in README.read_text(), (
+        "README settings table is stale: run `.venv/bin/python scripts/settings_table.py`"
+    )
