@@ -4,8 +4,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import service.alerts.models
-import service.interactions.models
 import service.auth.models
+import service.interactions.models
+import service.sources.models
 import service.standards.models  # noqa: F401  (register tables on the metadata)
 from service.config import Settings
 from service.db import Base

@@ -32,6 +32,7 @@ from service.interactions.endpoints import router as interactions_router
 from service.interactions.service import Pipeline
 from service.migrate import pending_revisions
 from service.scorecards.endpoints import router as scorecards_router
+from service.sources.endpoints import router as sources_router
 from service.standards import service as standards
 from service.standards.endpoints import router as standards_router
 from service.standards.loader import load_standard
@@ -43,6 +44,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (health_router, None),
     (console_router, None),
     (events_router, require_ingest),
+    (sources_router, None),  # signed senders (Twilio, Zendesk) by their signature, the others by an ingest key
     (interactions_router, require_supervise),
     (alerts_router, require_supervise),
     (scorecards_router, require_supervise),
