@@ -1,9 +1,11 @@
-"""`callqa` command line: serve, consume, migrate, standards validate."""
+"""`callqa` command line: serve, consume, migrate, standards validate, keys, replay, backtest."""
 
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from service.auth import cli as auth_cli
 from service.config import Settings
@@ -55,6 +57,56 @@ def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(settings: Settings, args: argparse.Namespace) -> int:
+    from service.history.replay import read_records, replay
+    from service.history.runtime import open_runtime
+    from service.sources.registry import FORMATS
+
+    fmt = FORMATS[args.format]
+    records = read_records([Path(p) for p in args.paths], fmt)
+    with open_runtime(settings) as runtime:
+        stats = replay(runtime, settings, fmt, records, pace=args.pace, batch=args.batch, progress=not args.quiet)
+    print("\n".join(stats.lines()))
+    return 2 if stats.refused else 0
+
+
+def _moment(text: str) -> datetime:
+    """A date (midnight UTC) or an RFC 3339 time with its offset."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date or an RFC 3339 time") from None
+    if value.tzinfo is None and len(text) > 10:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (e.g. 2026-11-24T09:00:00+00:00)")
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _backtest(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from service.clock import utc_now
+    from service.history.backtest import read_only, shadow_run
+    from service.history.report import as_json, compare, render
+    from service.history.runtime import open_database
+    from service.standards.loader import load_standard
+
+    candidate, live = load_standard(Path(args.standard)), load_standard(settings.standards_file)
+    with open_database(settings) as sessions, read_only(sessions) as session:
+        shadows = shadow_run(session, live.standard, candidate.standard, args.start, args.end, utc_now())
+    report = compare(shadows)
+    versions = (live.standard.version, candidate.standard.version)
+    if args.json:
+        print(json.dumps(as_json(report, *versions), indent=2))
+        return 0
+    print(
+        f"backtest of {args.standard} ({versions[1]!r}) against the standard in force ({versions[0]!r}): "
+        f"{report.interactions} interactions started {args.start.isoformat()} .. {args.end.isoformat()}, "
+        "scored in memory, nothing written\n"
+    )
+    print("\n".join(render(report, *versions)))
+    return 0
+
+
 def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -74,7 +126,49 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file")
     validate.set_defaults(run=_validate_standard)
     auth_cli.add_commands(sub)
+    _add_history_commands(sub)
     return parser
+
+
+def _add_history_commands(sub: Any) -> None:
+    from service.sources.registry import FORMATS
+
+    replay = sub.add_parser(
+        "replay",
+        help="feed history files through the pipeline (store, score, alert; no notifications)",
+        description="Feed history files through the same pipeline as live ingest. Exit 2 when some records or "
+        "events were refused (each reason is printed), 1 when the files cannot be read.",
+    )
+    replay.add_argument("paths", nargs="+", metavar="PATH", help="history files, read in the order given")
+    replay.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default="canonical",
+        help="canonical: callqa events, JSON lines; otherwise a source's own records (JSON values one after "
+        "another, or one form body per line for twilio)",
+    )
+    replay.add_argument(
+        "--pace",
+        type=float,
+        metavar="FACTOR",
+        help="replay FACTOR times faster than the records happened (1 = as they happened); default: full speed",
+    )
+    replay.add_argument("--batch", type=int, default=200, help="records per transaction at full speed")
+    replay.add_argument("--quiet", action="store_true", help="no progress bar")
+    replay.set_defaults(run=_replay)
+
+    backtest = sub.add_parser(
+        "backtest",
+        help="score stored interactions under a candidate standard, in memory; writes nothing",
+        description="Score the interactions started in [--from, --to) under a candidate standard and under the "
+        "standard in force (CALLQA_STANDARDS_FILE), in memory at the same moment; report the pass rate per "
+        "rule, team and agent and the alerts each would have raised. The database is opened read-only.",
+    )
+    backtest.add_argument("--standard", required=True, metavar="FILE", help="the candidate standards file")
+    backtest.add_argument("--from", dest="start", required=True, type=_moment, help="date or RFC 3339 time")
+    backtest.add_argument("--to", dest="end", required=True, type=_moment, help="date or RFC 3339 time (excluded)")
+    backtest.add_argument("--json", action="store_true", help="the report as JSON")
+    backtest.set_defaults(run=_backtest)
 
 
 def main(argv: list[str] | None = None) -> int:

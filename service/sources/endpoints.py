@@ -4,7 +4,6 @@ Senders that sign their requests (Twilio, Zendesk) are authenticated by the sign
 an API key; the others need an ingest key like POST /v1/events.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,22 +14,13 @@ from service.api.deps import SessionDep, StateDep
 from service.auth.deps import require_ingest
 from service.clock import utc_now
 from service.config import Settings
-from service.events.decode import Limits
 from service.events.endpoints import SinkUnavailable, _publish
 from service.interactions.service import Recorded
 from service.sources.base import BodyError, Secrets, SignatureError, SignedRequest
 from service.sources.registry import SOURCES, Source, UnknownSource, get_source
-from service.sources.service import Prepared, prepare
+from service.sources.service import Prepared, limits_of, prepare
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
-
-
-def limits_of(settings: Settings) -> Limits:
-    return Limits(
-        max_text_chars=settings.max_text_chars,
-        max_clock_skew=timedelta(seconds=settings.max_clock_skew_seconds),
-        max_batch_events=settings.max_batch_events,
-    )
 
 
 def secrets_of(settings: Settings) -> Secrets:

@@ -16,7 +16,16 @@ from service.sources import (
     twilio,
     zendesk,
 )
-from service.sources.base import Mapped, Secrets, SignedRequest, form_body, form_lines, json_body, json_stream
+from service.sources.base import (
+    Mapped,
+    MappingError,
+    Secrets,
+    SignedRequest,
+    form_body,
+    form_lines,
+    json_body,
+    json_stream,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +70,25 @@ SOURCES: dict[str, Source] = {
 }
 
 
+def _canonical(record: Any, received_at: datetime) -> Mapped:
+    """callqa's own events: one event object, or {"events": [...]}, as POST /v1/events takes them."""
+    if isinstance(record, dict) and isinstance(record.get("events"), list):
+        return Mapped(tuple(record["events"]))
+    if not isinstance(record, dict):
+        raise MappingError("a canonical event must be a JSON object")
+    return Mapped((record,))
+
+
+# What `callqa replay --format` reads: the sources, and callqa's own events (JSON lines).
+FORMATS: dict[str, Source] = {"canonical": Source("canonical", "callqa canonical events", _canonical), **SOURCES}
+
+
 class UnknownSource(LookupError):
     pass
 
 
-def get_source(name: str) -> Source:
+def get_source(name: str, known: dict[str, Source] = SOURCES) -> Source:
     try:
-        return SOURCES[name]
+        return known[name]
     except KeyError:
-        raise UnknownSource(f"unknown source {name!r}; callqa speaks {', '.join(SOURCES)}") from None
+        raise UnknownSource(f"unknown source {name!r}; callqa speaks {', '.join(known)}") from None
