@@ -1,0 +1,233 @@
+"""The consume loop: poll a batch -> decode, validate -> score and store in ONE transaction -> commit the database
+-> commit offsets. At least once from Kafka, idempotent storage on event_id: the effect is exactly once.
+
+Failures are classified: an invalid record goes to the dead-letter topic (under a limit); an unavailable database
+or broker puts the batch back (seek to its first offsets, pause, back off, resume) and nothing is committed;
+anything else stops the consumer loudly with its offsets where they were.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from consumers.codec import INCONSISTENT, Decoded, decode_record
+from consumers.dead_letter import DeadLetter, DeadLetterLimit
+from consumers.offsets import OffsetTracker
+from consumers.publisher import Publisher
+from consumers.retry import Backoff, is_transient
+from service import metrics
+from service.alerts.models import Alert
+from service.clock import utc_now
+from service.config import Settings
+from service.db import session_scope
+from service.events.decode import Limits, Rejection
+from service.events.model import Event
+from service.interactions.service import Pipeline, Recorded
+
+log = logging.getLogger(__name__)
+
+Batch = dict[TopicPartition, list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LoopConfig:
+    batch_max_records: int
+    batch_max_ms: int
+    max_dead_letter_ratio: float
+    retry_max_backoff: float
+    limits: Limits
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "LoopConfig":
+        return cls(
+            batch_max_records=s.kafka_batch_max_records,
+            batch_max_ms=s.kafka_batch_max_ms,
+            max_dead_letter_ratio=s.kafka_max_dead_letter_ratio,
+            retry_max_backoff=s.kafka_retry_max_backoff_seconds,
+            limits=Limits(
+                max_text_chars=s.max_text_chars,
+                max_clock_skew=timedelta(seconds=s.max_clock_skew_seconds),
+                max_batch_events=s.max_batch_events,
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What one batch stored, handed to an optional observer (benchmarks, tracing) after the commit."""
+
+    events: list[Event]
+    alerts: list[Alert]
+    dead_letters: int
+    committed_at: datetime
+
+
+class ConsumeLoop:
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        publisher: Publisher,
+        sessions: sessionmaker[Session],
+        pipeline: Pipeline,
+        config: LoopConfig,
+        tracker: OffsetTracker,
+        stop: threading.Event | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        on_commit: Callable[[Committed], None] | None = None,
+    ) -> None:
+        self.consumer = consumer
+        self.publisher = publisher
+        self.sessions = sessions
+        self.pipeline = pipeline
+        self.config = config
+        self.tracker = tracker
+        self.stop = stop or threading.Event()
+        self.clock = clock
+        self.on_commit = on_commit
+        self.limit = DeadLetterLimit(config.max_dead_letter_ratio)
+        self.backoff = Backoff(maximum=config.retry_max_backoff)
+
+    def run(self) -> None:
+        """Until `stop` is set (SIGTERM/SIGINT): the batch in hand is finished and committed before returning."""
+        while not self.stop.is_set():
+            batch = self.poll_batch()
+            if batch:
+                self.handle(batch)
+        self.commit_offsets()
+
+    def poll_batch(self) -> Batch:
+        """Up to batch_max_records, waiting at most batch_max_ms to fill it (bigger batches, fewer transactions)."""
+        cfg = self.config
+        deadline = time.monotonic() + cfg.batch_max_ms / 1000
+        batch: Batch = {}
+        count = 0
+        while count < cfg.batch_max_records and not self.stop.is_set():
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms <= 0:
+                break
+            polled = self.consumer.poll(timeout_ms=remaining_ms, max_records=cfg.batch_max_records - count)
+            for tp, records in polled.items():
+                batch.setdefault(tp, []).extend(records)
+                count += len(records)
+        return batch
+
+    def handle(self, batch: Batch) -> None:
+        try:
+            self.process(batch)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            self.put_back(batch, exc)
+            self.wait_until_available()
+        else:
+            self.backoff.reset()
+
+    def process(self, batch: Batch) -> Committed:
+        started = time.perf_counter()
+        now = self.clock()
+        records = [r for rs in batch.values() for r in rs]
+        decoded = [decode_record(r, i, self.config.limits, now) for i, r in enumerate(records)]
+        with session_scope(self.sessions) as session:
+            recorded = self.pipeline.record_events(session, [d.item for d in decoded], "kafka", now)
+            dead = _dead_letters(decoded, recorded)
+            self.limit.admit([o.status == "rejected" for o in recorded.outcomes])  # raises: rolled back
+            # Alerts and dead letters are acknowledged before the database commits: a crash in between replays
+            # the batch and publishes them again (at least once; alerts carry dedup_key), never loses them.
+            self.publisher.publish(dead, recorded.alerts, now)
+        committed_at = self.clock()
+        self.tracker.processed(batch)
+        self.commit_offsets()
+        events = [
+            d.item
+            for d, o in zip(decoded, recorded.outcomes, strict=True)
+            if o.status == "accepted" and isinstance(d.item, Event)
+        ]
+        self._observe(batch, events, len(dead), started, committed_at)
+        done = Committed(events, recorded.alerts, len(dead), committed_at)
+        if self.on_commit:
+            self.on_commit(done)
+        return done
+
+    def commit_offsets(self) -> None:
+        """Commit what the database holds. A failed commit (e.g. a rebalance in progress) is not fatal: the
+        offsets stay pending, the revoke listener or the next batch commits them, and a replay stores nothing twice."""
+        offsets = self.tracker.pending()
+        if not offsets:
+            return
+        try:
+            self.consumer.commit(offsets)
+        except KafkaError as exc:
+            log.warning("offset commit failed, will retry: %r", exc)
+            return
+        self.tracker.committed(offsets)
+
+    def put_back(self, batch: Batch, exc: BaseException) -> None:
+        """Forget the batch, rewind to its first offsets and pause: the same records come again on resume."""
+        metrics.CONSUMER_DB_RETRIES.inc()
+        log.warning("batch of %d records put back, will retry: %s", sum(map(len, batch.values())), _short(exc))
+        assigned = self.consumer.assignment()
+        for tp, records in batch.items():
+            if tp in assigned:  # a partition revoked meanwhile resumes from its committed offset elsewhere
+                self.consumer.seek(tp, records[0].offset)
+        if assigned:
+            self.consumer.pause(*assigned)
+
+    def wait_until_available(self) -> None:
+        """Back off until the database answers, polling the paused consumer so the group keeps us as a member."""
+        while not self.stop.is_set():
+            delay = self.backoff.next()
+            until = time.monotonic() + delay
+            while time.monotonic() < until and not self.stop.is_set():
+                self.consumer.poll(timeout_ms=int(min(until - time.monotonic(), 0.5) * 1000) + 1)
+            try:
+                with self.sessions() as session:
+                    session.execute(text("SELECT 1"))
+                break
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.info("database still unavailable (next try within %.1fs): %s", delay * 2, _short(exc))
+        # Resume what is assigned now (a rebalance may have changed it while paused).
+        self.consumer.resume(*self.consumer.assignment())
+
+    def _observe(self, batch: Batch, events: list[Event], dead: int, started: float, committed_at: datetime) -> None:
+        metrics.CONSUMER_BATCH_SECONDS.observe(time.perf_counter() - started)
+        metrics.CONSUMER_BATCH_RECORDS.observe(sum(map(len, batch.values())))
+        for e in events:
+            metrics.CONSUMER_EVENT_DELAY_SECONDS.observe(max((committed_at - e.occurred_at).total_seconds(), 0))
+        for tp, records in batch.items():
+            try:
+                end = self.consumer.highwater(tp)
+            except KafkaError:
+                continue
+            if end is not None:
+                metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(
+                    max(end - records[-1].offset - 1, 0)
+                )
+
+
+def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLetter]:
+    """Records that failed decoding or validation, and valid events the pipeline rejected (e.g. out of order)."""
+    out = []
+    for d, outcome in zip(decoded, recorded.outcomes, strict=True):
+        if outcome.status != "rejected":
+            continue
+        reason = d.reason or INCONSISTENT
+        error = "; ".join(f"{e.field}: {e.message}" for e in outcome.errors) if outcome.errors else "rejected"
+        if isinstance(d.item, Rejection) and not outcome.errors:
+            error = d.item.reason
+        out.append(DeadLetter(d.record, reason, error))
+    return out
+
+
+def _short(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200] if str(exc) else repr(exc)

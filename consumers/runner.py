@@ -1,0 +1,142 @@
+"""`callqa consume`: wire settings, database, standard, Kafka clients and signals around the consume loop."""
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from types import FrameType
+
+from kafka import KafkaConsumer
+from prometheus_client import start_http_server
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from consumers.jobs import JobsThread
+from consumers.loop import Committed, ConsumeLoop, LoopConfig
+from consumers.offsets import CommitOnRevoke, OffsetTracker
+from consumers.producer import make_producer
+from consumers.publisher import Publisher
+from service.alerts.notify import Destinations
+from service.clock import utc_now
+from service.config import Settings
+from service.db import make_engine, make_sessionmaker, session_scope
+from service.interactions.service import Pipeline
+from service.migrate import pending_revisions
+from service.standards import service as standards
+from service.standards.loader import load_standard
+
+log = logging.getLogger("callqa.consume")
+
+
+def make_consumer(settings: Settings, client_id: str) -> KafkaConsumer:
+    return KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+        group_id=settings.kafka_group_id,
+        client_id=client_id,
+        # kafka-python 3 auto-commits by default: that would commit offsets of records not yet stored.
+        enable_auto_commit=False,
+        # A new group starts at the beginning: events produced before the first consumer ran are scored too.
+        auto_offset_reset="earliest",
+        # Only what an upstream transactional producer committed.
+        isolation_level="read_committed",
+        max_poll_records=settings.kafka_batch_max_records,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=max(settings.kafka_session_timeout_ms // 3, 100),
+        metadata_max_age_ms=30_000,  # notice added partitions within 30 s, not kafka's default 5 min
+    )
+
+
+def wait_for_topic(consumer: KafkaConsumer, topic: str, stop: threading.Event) -> bool:
+    """Know the topic's partitions before joining the group: a member that joins without them is assigned
+    nothing and, in kafka-python, may wait a whole metadata refresh before the group rebalances."""
+    waited = 0.0
+    while not stop.is_set():
+        if consumer.partitions_for_topic(topic):
+            return True
+        if waited == 0:
+            log.warning("topic %s does not exist yet; waiting for it (or for auto-creation)", topic)
+        stop.wait(1.0)
+        waited += 1.0
+    return False
+
+
+def install_stop_handlers(stop: threading.Event) -> None:
+    """SIGTERM/SIGINT only set a flag: the loop finishes the batch in hand, commits and leaves the group."""
+
+    def _handler(signum: int, _: FrameType | None) -> None:
+        log.info(
+            "%s received: finishing the batch in hand, then committing and leaving the group",
+            signal.Signals(signum).name,
+        )
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+
+
+def open_pipeline(settings: Settings) -> tuple[Engine, sessionmaker[Session], Pipeline]:
+    """The database (migrated, or fail naming the fix) and the pipeline, exactly as `callqa serve` builds them."""
+    loaded = load_standard(settings.standards_file)
+    engine = make_engine(settings.database_url)
+    problem = pending_revisions(engine, settings.database_url)
+    if problem:
+        engine.dispose()
+        raise RuntimeError(problem)
+    sessions = make_sessionmaker(engine)
+    with session_scope(sessions) as session:
+        standards.register(session, loaded, utc_now())
+    destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url)
+    return engine, sessions, Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds), destinations)
+
+
+def run_consumer(
+    settings: Settings, stop: threading.Event | None = None, on_commit: Callable[[Committed], None] | None = None
+) -> int:
+    """Returns 0 after a requested stop; raises on a fatal error (exit 1 at the command line).
+
+    Without `stop` (the command line), SIGTERM/SIGINT set one; embedders (tests, benchmarks) pass their own.
+    """
+    if stop is None:
+        stop = threading.Event()
+        install_stop_handlers(stop)
+    # kafka-python logs every connection and rebalance step at INFO; ours say what matters.
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    engine, sessions, pipeline = open_pipeline(settings)
+    client_id = f"callqa-consume-{socket.gethostname()}-{os.getpid()}"
+    consumer = make_consumer(settings, client_id)
+    producer = make_producer(settings, client_id)
+    publisher = Publisher(
+        producer, settings.kafka_alerts_topic, settings.kafka_dead_letter_topic, settings.kafka_produce_timeout_seconds
+    )
+    jobs = JobsThread(settings, sessions, pipeline, publisher)
+    try:
+        if not wait_for_topic(consumer, settings.kafka_events_topic, stop):
+            return 0
+        tracker = OffsetTracker()
+        consumer.subscribe([settings.kafka_events_topic], listener=CommitOnRevoke(consumer, tracker))
+        if settings.kafka_metrics_port:
+            start_http_server(settings.kafka_metrics_port, addr=settings.host)
+        log.info(
+            "consuming %s as group %s from %s into %s (standard %s)",
+            settings.kafka_events_topic,
+            settings.kafka_group_id,
+            settings.kafka_bootstrap_servers,
+            make_url(settings.database_url).render_as_string(hide_password=True),
+            pipeline.standard.version,
+        )
+        jobs.start()
+        config = LoopConfig.from_settings(settings)
+        ConsumeLoop(consumer, publisher, sessions, pipeline, config, tracker, stop, on_commit=on_commit).run()
+    finally:
+        jobs.close()
+        # Leaving the group hands our partitions over at once (the revoke listener commits what is pending);
+        # after a fatal error nothing of the failed batch is pending, so nothing past it is committed.
+        consumer.close(autocommit=False)
+        producer.close(timeout=settings.kafka_produce_timeout_seconds)
+        engine.dispose()
+    log.info("stopped cleanly")
+    return 0

@@ -1,0 +1,149 @@
+"""Hurt the consumer mid-stream (SIGKILL, SIGTERM, PostgreSQL stopped) and count the rows: nothing lost, nothing
+stored twice. `callqa consume` runs as a real process wherever a signal is part of the story."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy.engine import make_url
+
+from service.config import Settings
+from tests.kafka.support import (
+    ROOT,
+    ConsumerThread,
+    SteadyProducer,
+    Topics,
+    assert_scored_exactly_once,
+    calls,
+    committed_offsets,
+    distinct_ids,
+    end_offsets,
+    group_state,
+    produce,
+    read_all,
+    rows,
+    spawn,
+    stop_process,
+    stored,
+    wait_for,
+)
+
+pytestmark = pytest.mark.kafka
+
+
+def assert_alerts_all_published(url: str, bootstrap: str, topic: str) -> None:
+    """At least once: every alert in the database is on the topic (a replay may publish one again)."""
+    in_db = {r.dedup_key for r in rows(url, "SELECT dedup_key FROM alerts")}
+    published = {json.loads(r.value)["dedup_key"] for r in read_all(bootstrap, topic, expected=len(in_db))}
+    assert published == in_db
+
+
+def test_consumer_killed_mid_stream_and_restarted_stores_every_event_exactly_once(
+    consumer_settings: Callable[..., Settings], topics: Topics, kafka_bootstrap: str, database_url: str, tmp_path: Path
+) -> None:
+    stream = calls(150, "kill")
+    stream += stream[::10]  # an upstream retry: the same events again
+    total = distinct_ids(stream)
+    settings = consumer_settings(kafka_batch_max_records=25)  # many small transactions: a kill lands mid-stream
+    producer = SteadyProducer(kafka_bootstrap, topics.events, stream, per_second=600)
+    first = spawn(settings, tmp_path / "first.log", "consume")
+    try:
+        wait_for(lambda: stored(database_url) >= 200, 60, "the first consumer to store events")
+        first.send_signal(signal.SIGKILL)
+        assert first.wait(10) == -signal.SIGKILL
+    finally:
+        if first.poll() is None:
+            first.kill()
+    at_kill = stored(database_url)
+    assert at_kill < total, "the kill must land mid-stream"
+
+    second = spawn(settings, tmp_path / "second.log", "consume")
+    try:
+        producer.join()
+        wait_for(lambda: stored(database_url) >= total, 90, "the restarted consumer to catch up")
+    finally:
+        assert stop_process(second) == 0
+    assert_scored_exactly_once(database_url, total)
+    assert_alerts_all_published(database_url, kafka_bootstrap, topics.alerts)
+    assert committed_offsets(kafka_bootstrap, topics.group, topics.events) == end_offsets(
+        kafka_bootstrap, topics.events
+    )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sigterm_finishes_the_batch_commits_and_leaves_the_group(
+    consumer_settings: Callable[..., Settings], topics: Topics, kafka_bootstrap: str, database_url: str, tmp_path: Path
+) -> None:
+    stream = calls(120, "term")
+    producer = SteadyProducer(kafka_bootstrap, topics.events, stream, per_second=500)
+    proc = spawn(consumer_settings(kafka_batch_max_records=25), tmp_path / "consume.log", "consume")
+    try:
+        wait_for(lambda: stored(database_url) >= 200, 60, "events stored")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0, (tmp_path / "consume.log").read_text()[-3000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    producer.join()
+    assert stored(database_url) < distinct_ids(stream), "the stop must land mid-stream"
+    # Every record is a distinct valid event: the committed offsets cover exactly what the database holds.
+    assert sum(committed_offsets(kafka_bootstrap, topics.group, topics.events).values()) == stored(database_url)
+    assert group_state(kafka_bootstrap, topics.group)["group_state"] == "Empty"
+    assert "stopped cleanly" in (tmp_path / "consume.log").read_text()
+
+
+PG_SCRIPT = ROOT / "deploy" / "postgres" / "local-postgres.sh"
+
+
+def _local_postgres(url: str) -> None:
+    """Only the throw-away server of deploy/postgres/local-postgres.sh may be stopped by a test."""
+    script_url = subprocess.run([PG_SCRIPT, "url"], capture_output=True, text=True).stdout.strip()
+    ours, theirs = make_url(url), make_url(script_url) if script_url else None
+    if theirs is None or (ours.host, ours.port) != (theirs.host, theirs.port):
+        pytest.skip(f"{url} is not the server of {PG_SCRIPT.name}: this test stops and restarts that server")
+
+
+def _pg(action: str) -> None:
+    subprocess.run([PG_SCRIPT, action], check=True, capture_output=True, timeout=120, env=os.environ)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgres_stopped_mid_stream_then_restarted_loses_nothing(
+    consumer_settings: Callable[..., Settings], topics: Topics, kafka_bootstrap: str, database_url: str
+) -> None:
+    _local_postgres(database_url)
+    before, during = calls(30, "pg-before"), calls(30, "pg-during")
+    retries = REGISTRY.get_sample_value("callqa_consumer_db_retries_total") or 0
+    consumer = ConsumerThread(consumer_settings())
+    try:
+        produce(kafka_bootstrap, topics.events, [e for c in before for e in c])
+        wait_for(lambda: stored(database_url) == distinct_ids(before), 30, "events stored before the outage")
+        _pg("stop")
+        try:
+            produce(kafka_bootstrap, topics.events, [e for c in during for e in c])
+            wait_for(
+                lambda: (REGISTRY.get_sample_value("callqa_consumer_db_retries_total") or 0) >= retries + 1,
+                30,
+                "the consumer to put batches back while the database is down",
+            )
+            time.sleep(2)  # down for a while: the consumer backs off and probes, holding its offsets
+            assert consumer.running
+            assert sum(committed_offsets(kafka_bootstrap, topics.group, topics.events).values()) == distinct_ids(
+                before
+            ), "nothing may be committed while the database is down"
+        finally:
+            _pg("start")
+        wait_for(lambda: stored(database_url) == distinct_ids(before + during), 60, "the backlog stored after restart")
+    finally:
+        consumer.close()
+    assert_scored_exactly_once(database_url, distinct_ids(before + during))
+    assert committed_offsets(kafka_bootstrap, topics.group, topics.events) == end_offsets(
+        kafka_bootstrap, topics.events
+    )
