@@ -19,8 +19,9 @@ from kafka.errors import KafkaError
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from consumers.codec import INCONSISTENT, Decoded, decode_record
+from consumers.codec import INCONSISTENT, Decoded
 from consumers.dead_letter import DeadLetter, DeadLetterLimit
+from consumers.decoders import CanonicalDecoder, RecordDecoder
 from consumers.offsets import OffsetTracker
 from consumers.publisher import Publisher
 from consumers.retry import Backoff, is_transient
@@ -83,6 +84,7 @@ class ConsumeLoop:
         stop: threading.Event | None = None,
         clock: Callable[[], datetime] = utc_now,
         on_commit: Callable[[Committed], None] | None = None,
+        decoder: RecordDecoder | None = None,
     ) -> None:
         self.consumer = consumer
         self.publisher = publisher
@@ -93,6 +95,7 @@ class ConsumeLoop:
         self.stop = stop or threading.Event()
         self.clock = clock
         self.on_commit = on_commit
+        self.decoder = decoder or CanonicalDecoder()
         self.limit = DeadLetterLimit(config.max_dead_letter_ratio)
         self.backoff = Backoff(maximum=config.retry_max_backoff)
 
@@ -135,9 +138,9 @@ class ConsumeLoop:
         started = time.perf_counter()
         now = self.clock()
         records = [r for rs in batch.values() for r in rs]
-        decoded = [decode_record(r, i, self.config.limits, now) for i, r in enumerate(records)]
         with session_scope(self.sessions) as session:
-            recorded = self.pipeline.record_events(session, [d.item for d in decoded], "kafka", now)
+            decoded = self.decoder.decode(session, records, self.config.limits, now)
+            recorded = self.pipeline.record_events(session, [d.item for d in decoded], self.decoder.label, now)
             dead = _dead_letters(decoded, recorded)
             self.limit.admit([o.status == "rejected" for o in recorded.outcomes])  # raises: rolled back
             # Alerts and dead letters are acknowledged before the database commits: a crash in between replays

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from consumers.decoders import RecordDecoder
 from consumers.jobs import JobsThread
 from consumers.loop import Committed, ConsumeLoop, LoopConfig
 from consumers.offsets import CommitOnRevoke, OffsetTracker
@@ -94,11 +95,15 @@ def open_pipeline(settings: Settings) -> tuple[Engine, sessionmaker[Session], Pi
 
 
 def run_consumer(
-    settings: Settings, stop: threading.Event | None = None, on_commit: Callable[[Committed], None] | None = None
+    settings: Settings,
+    stop: threading.Event | None = None,
+    on_commit: Callable[[Committed], None] | None = None,
+    decoder: RecordDecoder | None = None,
 ) -> int:
     """Returns 0 after a requested stop; raises on a fatal error (exit 1 at the command line).
 
     Without `stop` (the command line), SIGTERM/SIGINT set one; embedders (tests, benchmarks) pass their own.
+    `decoder` reads the topic's records (default: callqa's own events; `callqa consume --source` a source's).
     """
     if stop is None:
         stop = threading.Event()
@@ -130,7 +135,10 @@ def run_consumer(
         )
         jobs.start()
         config = LoopConfig.from_settings(settings)
-        ConsumeLoop(consumer, publisher, sessions, pipeline, config, tracker, stop, on_commit=on_commit).run()
+        loop = ConsumeLoop(
+            consumer, publisher, sessions, pipeline, config, tracker, stop, on_commit=on_commit, decoder=decoder
+        )
+        loop.run()
     finally:
         jobs.close()
         # Leaving the group hands our partitions over at once (the revoke listener commits what is pending);

@@ -38,10 +38,20 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def _consume(settings: Settings, _: argparse.Namespace) -> int:
+def _consume(settings: Settings, args: argparse.Namespace) -> int:
     from consumers.runner import run_consumer  # lazily: only this command needs kafka
 
-    return run_consumer(settings)
+    if not args.source:
+        return run_consumer(settings)
+    from consumers.decoders import SourceDecoder
+    from service.sources.registry import SOURCES
+
+    # A topic of raw source records: its own topic and its own consumer group, beside the events consumers.
+    topic = args.topic or f"callqa.sources.{args.source}"
+    settings = settings.model_copy(
+        update={"kafka_events_topic": topic, "kafka_group_id": f"{settings.kafka_group_id}.{args.source}"}
+    )
+    return run_consumer(settings, decoder=SourceDecoder(SOURCES[args.source]))
 
 
 def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
@@ -117,9 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callqa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the HTTP API (settings from CALLQA_* variables)").set_defaults(run=_serve)
-    sub.add_parser(
+    consume = sub.add_parser(
         "consume", help="score events from the Kafka events topic (CALLQA_KAFKA_*); SIGTERM stops it cleanly"
-    ).set_defaults(run=_consume)
+    )
+    _add_source_options(consume)
+    consume.set_defaults(run=_consume)
     sub.add_parser("migrate", help="bring the database schema to the latest revision").set_defaults(run=_migrate)
     standards = sub.add_parser("standards", help="standards files").add_subparsers(dest="action", required=True)
     validate = standards.add_parser("validate", help="check a standards file; errors name line and reason")
@@ -128,6 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
     auth_cli.add_commands(sub)
     _add_history_commands(sub)
     return parser
+
+
+def _add_source_options(consume: argparse.ArgumentParser) -> None:
+    from service.sources.registry import SOURCES
+
+    consume.add_argument(
+        "--source",
+        choices=list(SOURCES),
+        help="read a topic of a source's own records (one body per record) through its adapter instead of "
+        "callqa events; group CALLQA_KAFKA_GROUP_ID.<source>",
+    )
+    consume.add_argument("--topic", help="with --source: the topic (default callqa.sources.<source>)")
 
 
 def _add_history_commands(sub: Any) -> None:

@@ -41,6 +41,7 @@ class RecordNote:
 class Prepared:
     notes: list[RecordNote] = field(default_factory=list)
     items: list[Event | Rejection] = field(default_factory=list)
+    origins: list[int] = field(default_factory=list)  # the record each item came from (its index in `records`)
 
     def count(self, status: str) -> int:
         return sum(n.status == status for n in self.notes)
@@ -89,6 +90,7 @@ def prepare(
             out.notes.append(RecordNote(index, "ignored", mapped.ignored))
             continue
         events.extend(_with_defaults(e, defaults or {}) for e in mapped.events)
+        out.origins.extend([index] * len(mapped.events))
         out.notes.append(RecordNote(index, "mapped", events=len(mapped.events)))
     out.items = validate_items(events, limits, now)
     return out
