@@ -56,7 +56,7 @@ def events_of(chat: dict[str, Any]) -> list[dict[str, Any]]:
 def flow_steps(guidelines: dict[str, Any], scenario: dict[str, Any]) -> tuple[str, set[str]]:
     flow = scenario["flow"].replace("_", " ").title().replace("-", " ")
     subflow = SUBFLOWS.get(re.sub(r"_\d+$", "", scenario["subflow"]), scenario["subflow"])
-    entry = next((v for k, v in guidelines.items() if k.lower() == flow.lower()), {})
+    entry: dict[str, Any] = next((v for k, v in guidelines.items() if k.lower() == flow.lower()), {})
     actions = entry.get("subflows", {}).get(subflow, {}).get("actions", [])
     return f"{flow} > {subflow}", {a["button"] for a in actions}
 

@@ -48,7 +48,8 @@ def scratch_callqa(standards_file: Path | None = None) -> Iterator[Scratch]:
     with tempfile.TemporaryDirectory(prefix="callqa-eval-") as folder:
         url = f"sqlite:///{Path(folder) / 'callqa.db'}"
         upgrade(url)
-        overrides = {"standards_file": standards_file} if standards_file else {}
-        settings = Settings(database_url=url, **overrides)
+        settings = Settings(database_url=url)
+        if standards_file:
+            settings = settings.model_copy(update={"standards_file": standards_file})
         with open_runtime(settings) as runtime:
             yield Scratch(runtime, settings)

@@ -10,10 +10,18 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qsl
 
 MAX_ID = 128  # the contract's identifier limit
+
+
+class Ids(TypedDict, total=False):
+    """The ids of the people and places an event is about, as far as the source knows them."""
+
+    agent_id: str | None
+    team_id: str | None
+    queue_id: str | None
 
 
 class MappingError(ValueError):

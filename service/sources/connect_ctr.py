@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from service.sources.base import (
+    Ids,
     Mapped,
     MappingError,
     RecordVersion,
@@ -47,7 +48,7 @@ def map_record(record: Any, received_at: datetime) -> Mapped:
         return skip
     agent = record.get("Agent") or {}
     queue = record.get("Queue") or {}
-    ids = {
+    ids: Ids = {
         "agent_id": last_segment(agent.get("ARN")) or agent.get("Username"),
         "team_id": _team(agent),
         "queue_id": last_segment(queue.get("ARN")) or queue.get("Name"),

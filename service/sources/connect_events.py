@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from service.sources.base import Mapped, MappingError, event, first_of, ignored, last_segment, parse_time, require
+from service.sources.base import Ids, Mapped, MappingError, event, first_of, ignored, last_segment, parse_time, require
 from service.sources.connect import fact_id, unscored_channel
 
 _CONTACT_EVENT = "Amazon Connect Contact Event"
@@ -45,7 +45,7 @@ def map_record(record: Any, received_at: datetime) -> Mapped:
     queue = detail.get("queueInfo") or {}
     # The guide spells the agent block both agentInfo/agentArn and AgentInfo/AgentArn.
     agent = first_of(detail, "agentInfo", "AgentInfo") or {}
-    ids = {
+    ids: Ids = {
         "agent_id": last_segment(first_of(agent, "agentArn", "AgentArn")),
         "queue_id": last_segment(queue.get("queueArn")),
     }

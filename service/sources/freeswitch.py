@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from service.sources.base import Mapped, MappingError, event, parse_epoch, require
+from service.sources.base import Ids, Mapped, MappingError, event, parse_epoch, require
 
 _HOLD_PAIR = re.compile(r"\{(\d+),(\d+)\}")
 
@@ -54,7 +54,7 @@ def map_record(record: Any, received_at: datetime) -> Mapped:
     end = _at(v, "end_uepoch") or _at(v, "end_epoch", 1)
     if start is None or end is None:
         raise MappingError("the record has no start_uepoch or end_uepoch: is it a complete call leg?")
-    ids = {
+    ids: Ids = {
         "agent_id": v.get("cc_agent") or v.get("dialed_user") or v.get("callee_id_number") or None,
         "queue_id": v.get("cc_queue") or None,
     }

@@ -27,13 +27,14 @@ def claim_version(session: Session, source: str, version: RecordVersion, now: da
         "label": version.label[:64],
         "updated_at": now,
     }
-    stmt = insert(SourceVersion).values(row)
-    stmt = stmt.on_conflict_do_update(
+    insert_row = insert(SourceVersion).values(row)
+    newer = insert_row.excluded
+    upsert = insert_row.on_conflict_do_update(
         index_elements=[SourceVersion.source, SourceVersion.record_key],
-        set_={"version": stmt.excluded.version, "label": stmt.excluded.label, "updated_at": stmt.excluded.updated_at},
-        where=SourceVersion.version < stmt.excluded.version,
+        set_={"version": newer.version, "label": newer.label, "updated_at": newer.updated_at},
+        where=SourceVersion.version < newer.version,
     ).returning(SourceVersion.version)
-    if session.execute(stmt).first() is not None:
+    if session.execute(upsert).first() is not None:
         return None
     stored = select(SourceVersion.label).where(
         SourceVersion.source == source, SourceVersion.record_key == row["record_key"]
