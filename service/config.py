@@ -142,6 +142,19 @@ class Settings(BaseSettings):
         "URL of the request as callqa received it.",
     )
 
+    # Prometheus labels (see README, Metrics and dashboards): queues and teams are data, so only listed ones get
+    # a label value of their own on the score, sentiment and compliance metrics.
+    metrics_queues: list[str] = Field(
+        default_factory=list,
+        description="Queues with their own `queue` label on score, sentiment and compliance metrics, as a JSON "
+        'list: `["billing"]`; the others are `other`. Each one adds series: list those dashboards filter on.',
+    )
+    metrics_teams: list[str] = Field(
+        default_factory=list,
+        description="Teams with their own `team` label on score, sentiment and compliance metrics, as a JSON "
+        "list; the others are `other`.",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from service import telemetry
+
 # Stable constraint names, so Alembic revisions name the same thing on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,6 +50,12 @@ JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
 
 def make_engine(url: str) -> Engine:
+    engine = _create_engine(url)
+    telemetry.instrument_engine(engine)  # database write time, whichever process writes
+    return engine
+
+
+def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -65,7 +73,9 @@ def make_engine(url: str) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    telemetry.instrument_sessions(factory)
+    return factory
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import telemetry
 from service.alerts.models import Alert, AlertTransition
 from service.alerts.notify import Destinations, enqueue
 
@@ -40,6 +41,7 @@ def record(
 def opened(session: Session, alerts: list[Alert], now: datetime, destinations: Destinations) -> None:
     for alert in alerts:
         record(session, alert, "open", SYSTEM, None, now, destinations)
+    telemetry.observe_opened(alerts)  # the one place every new alert passes, from a score or a window rule
 
 
 def acknowledge(

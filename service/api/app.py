@@ -11,14 +11,14 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from prometheus_client import make_asgi_app
 from starlette.requests import Request
 
-from service import __version__, background
+from service import __version__, background, telemetry
 from service.alerts.endpoints import router as alerts_router
 from service.alerts.notify import Destinations
 from service.api.deps import AppState
 from service.api.health import router as health_router
+from service.api.prometheus import metrics_app
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import router as keys_router
 from service.auth.service import Principal
@@ -68,7 +68,8 @@ def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = 
     with session_scope(sessions) as session:
         standards.register(session, loaded, utc_now())
     destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url)
-    pipeline = Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds), destinations)
+    labels = telemetry.SubjectLabels.from_settings(settings)
+    pipeline = Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds), destinations, labels)
     state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink)
 
     @asynccontextmanager
@@ -101,7 +102,7 @@ def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = 
     app.state.callqa = state
     for router, scope in _ROUTES:
         app.include_router(router, dependencies=[Depends(scope)] if scope else [])
-    app.mount("/metrics", make_asgi_app())
+    app.mount("/metrics", metrics_app(sessions, loaded.standard))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

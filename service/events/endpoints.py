@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from service import telemetry
 from service.api.deps import SessionDep, StateDep
 from service.clock import utc_now
 from service.events.decode import BodyError, Limits, Rejection, parse_body, split_batch, validate_items
@@ -107,6 +108,8 @@ def _publish(sink: EventSink, validated: list[Event | Rejection]) -> Recorded:
             out.outcomes.append(Outcome(item.index, item.event_id, "rejected", errors=item.errors))
         else:
             out.outcomes.append(Outcome(index, item.event_id, "accepted", item.interaction_id))
+    # Rejections never reach the topic, so they are counted here; the consumer counts the accepted (source kafka).
+    telemetry.count_received(validated, [o for o in out.outcomes if o.status == "rejected"], "http")
     return out
 
 

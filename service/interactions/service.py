@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from service import metrics
+from service import metrics, telemetry
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.alerts.service import raise_alerts
@@ -59,11 +59,21 @@ class Pipeline:
     standard: Standard
     max_order_skew: timedelta
     destinations: Destinations = field(default_factory=Destinations)
+    labels: telemetry.SubjectLabels = field(default_factory=telemetry.SubjectLabels)
 
     def record_events(
-        self, session: Session, items: Sequence[Event | Rejection], source: str, now: datetime
+        self,
+        session: Session,
+        items: Sequence[Event | Rejection],
+        source: str,
+        now: datetime,
+        rejected_as: str = "rejected",
     ) -> Recorded:
-        """Store new events, rescore the interactions they touch, raise alerts for new breaches."""
+        """Store new events, rescore the interactions they touch, raise alerts for new breaches.
+
+        `rejected_as` is how rejections are counted in metrics: an edge that sends them on to a dead-letter topic
+        says "dead_lettered".
+        """
         result = Recorded()
         known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
@@ -79,8 +89,7 @@ class Pipeline:
         for interaction_id, new in by_interaction.items():
             self._record_interaction(session, interaction_id, new, source, now, result)
         result.outcomes.sort(key=lambda o: o.index)
-        for o in result.outcomes:
-            metrics.EVENTS_RECEIVED.labels(source=source, outcome=o.status).inc()
+        telemetry.count_received(items, result.outcomes, source, rejected_as)
         return result
 
     def _record_interaction(
@@ -102,7 +111,8 @@ class Pipeline:
                 result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
             else:
                 accepted.append((index, event))
-        inserted = repo.insert_events(session, [e for _, e in accepted], source, now)
+        with metrics.STAGE_SECONDS.labels(stage="store").time():
+            inserted = repo.insert_events(session, [e for _, e in accepted], source, now)
         for index, event in accepted:
             status = "accepted" if event.event_id in inserted else "duplicate"
             result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
@@ -112,18 +122,20 @@ class Pipeline:
         if inserted:
             events = existing + [e for _, e in accepted if e.event_id in inserted]
             self._rescore(session, row, events, now, result)
+            telemetry.observe_scored(source, (e for _, e in accepted if e.event_id in inserted), now)
 
     def _rescore(
         self, session: Session, row: Interaction, events: list[Event], now: datetime, result: Recorded
     ) -> None:
         with metrics.STAGE_SECONDS.labels(stage="score").time():
             score = score_interaction(events, self.standard, now)
+        was_final = row.final
         repo.save_score(row, score, len(events))
+        if score.final and not was_final:
+            telemetry.observe_final(score, self.labels)
         result.scores.append(score)
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
             alerts = raise_alerts(session, score, find_breaches(score, self.standard), now, self.destinations)
-        for alert in alerts:
-            metrics.ALERTS_RAISED.labels(rule=alert.rule, severity=alert.severity).inc()
         result.alerts.extend(alerts)
 
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:

@@ -9,7 +9,7 @@ from service.api.deps import SessionDep, StateDep
 from service.api.pagination import TimeRangeDep
 from service.clock import utc_now
 from service.interactions.models import Interaction
-from service.scorecards.service import live_queues, scorecard
+from service.scorecards.service import live_queues, live_window_seconds, scorecard
 
 router = APIRouter(prefix="/v1", tags=["scorecards"])
 
@@ -34,9 +34,6 @@ for _plural in _SUBJECTS:
 @router.get("/queues/live", summary="Service level and abandonment per queue over the standard's live window")
 def queues_live(session: SessionDep, state: StateDep) -> dict[str, Any]:
     standard = state.pipeline.standard
-    window = next(
-        (r.window_seconds for r in standard.alerts.aggregates if r.metric == "service_level" and r.subject == "queue"),
-        900.0,
-    )
+    window = live_window_seconds(standard)
     now = utc_now()
     return {"window_seconds": window, "items": live_queues(session, now - timedelta(seconds=window), now, standard)}

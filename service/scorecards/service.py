@@ -84,6 +84,15 @@ def scorecard(
     }
 
 
+def live_window_seconds(standard: Standard) -> float:
+    """The live window of per-queue numbers (console tiles, Prometheus gauges): the standard's queue
+    service-level rule window, 15 minutes without one."""
+    return next(
+        (r.window_seconds for r in standard.alerts.aggregates if r.metric == "service_level" and r.subject == "queue"),
+        900.0,
+    )
+
+
 def live_queues(session: Session, start: datetime, end: datetime, standard: Standard) -> list[dict[str, Any]]:
     """Per queue: offered, answered in time, service level against target, abandonment, in [start, end)."""
     i = Interaction

@@ -1,0 +1,156 @@
+"""Observing the pipeline: the few calls the measured places make, so each of them stays one line.
+
+Metrics are declared in service/metrics.py; this module turns domain objects (outcomes, scores, alerts, SQL
+statements) into bounded label values and observations.
+"""
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from service import metrics
+from service.config import Settings
+from service.events.decode import Rejection
+from service.events.model import Event
+
+if TYPE_CHECKING:  # service.db instruments itself with this module: no imports of models at run time
+    from service.alerts.models import Alert
+    from service.scoring.types import InteractionScore
+
+OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectLabels:
+    """Which queues and teams get a label value of their own on score metrics; all others are "other".
+
+    Queues and teams are data, not code: without an allow-list one new team name per day would grow the series
+    for ever. The operator lists the few that dashboards filter on (CALLQA_METRICS_QUEUES, CALLQA_METRICS_TEAMS).
+    """
+
+    queues: frozenset[str] = field(default_factory=frozenset)
+    teams: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SubjectLabels":
+        return cls(frozenset(settings.metrics_queues), frozenset(settings.metrics_teams))
+
+    def queue(self, queue_id: str | None) -> str:
+        return queue_id if queue_id in self.queues else OTHER
+
+    def team(self, team_id: str | None) -> str:
+        return team_id if team_id in self.teams else OTHER
+
+
+def count_received(
+    items: Sequence[Event | Rejection], outcomes: Iterable[Any], source: str, rejected_as: str = "rejected"
+) -> None:
+    """One count per outcome, labelled with its event's type. Outcomes point at items by index: an event's index
+    is its position, a rejection carries its own."""
+    types: dict[int, str] = {}
+    for position, item in enumerate(items):
+        if isinstance(item, Rejection):
+            types[item.index] = item.event_type or "unknown"
+        else:
+            types[position] = item.type.value
+    for o in outcomes:
+        outcome = rejected_as if o.status == "rejected" else o.status
+        metrics.EVENTS_RECEIVED.labels(type=types.get(o.index, "unknown"), source=source, outcome=outcome).inc()
+
+
+def _live_delay(since: datetime, until: datetime) -> float | None:
+    delay = max((until - since).total_seconds(), 0.0)
+    return delay if delay <= metrics.LIVE_DELAY_LIMIT_SECONDS else None
+
+
+def observe_scored(source: str, events: Iterable[Event], now: datetime) -> None:
+    histogram = metrics.EVENT_SCORED_DELAY_SECONDS.labels(source=source)
+    for e in events:
+        delay = _live_delay(e.occurred_at, now)
+        if delay is not None:
+            histogram.observe(delay)
+
+
+def observe_opened(alerts: Iterable["Alert"]) -> None:
+    """Every new alert, whether raised from a score or by a window rule (both open through lifecycle.opened)."""
+    for alert in alerts:
+        metrics.ALERTS_RAISED.labels(rule=alert.rule, severity=alert.severity).inc()
+        delay = _live_delay(alert.breached_at, alert.raised_at)
+        if delay is not None:
+            metrics.ALERT_RAISED_DELAY_SECONDS.labels(subject=alert.subject_kind, severity=alert.severity).observe(
+                delay
+            )
+
+
+def observe_final(score: "InteractionScore", labels: SubjectLabels) -> None:
+    """Once per interaction, when its score becomes final: a live score changes with every event, so observing
+    it each time would count one call many times."""
+    queue, team = labels.queue(score.queue_id), labels.team(score.team_id)
+    if score.quality_score is not None:
+        metrics.QUALITY_SCORE.labels(
+            kind=score.kind, standard_version=score.standard_version, queue=queue, team=team
+        ).observe(score.quality_score)
+    sentiment = score.sentiment.customer_mean
+    if sentiment is not None:
+        metrics.CUSTOMER_SENTIMENT.labels(kind=score.kind, queue=queue, team=team).observe(sentiment)
+    for item in score.items:
+        if item.category == "compliance":
+            metrics.COMPLIANCE_RESULTS.labels(rule=item.id, outcome=item.status.value, queue=queue, team=team).inc()
+
+
+# Database write time. Statements are timed on the engine (every writer: API, consumers, jobs, CLI); commits on
+# the session factory, only for transactions that wrote, so read-only requests do not dilute the histogram.
+_STARTED = "callqa_statement_started"
+_WROTE = "callqa_wrote"
+_COMMIT_STARTED = "callqa_commit_started"
+
+
+def _write_operation(statement: str) -> str | None:
+    head = statement.lstrip()[:6].lower()
+    return head if head in ("insert", "update", "delete") else None
+
+
+def instrument_engine(engine: Engine) -> None:
+    def before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        conn.info[_STARTED] = time.perf_counter()
+
+    def after(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        started = conn.info.pop(_STARTED, None)
+        operation = _write_operation(statement)
+        if operation and started is not None:
+            metrics.DB_WRITE_SECONDS.labels(operation=operation).observe(time.perf_counter() - started)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+
+
+def instrument_sessions(factory: sessionmaker[Session]) -> None:
+    def wrote_by_statement(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info[_WROTE] = True
+
+    def wrote_by_flush(session: Session, _context: Any) -> None:
+        session.info[_WROTE] = True
+
+    def before_commit(session: Session) -> None:
+        session.info[_COMMIT_STARTED] = time.perf_counter()
+
+    def after_commit(session: Session) -> None:
+        started = session.info.pop(_COMMIT_STARTED, None)
+        if session.info.pop(_WROTE, False) and started is not None:
+            metrics.DB_WRITE_SECONDS.labels(operation="commit").observe(time.perf_counter() - started)
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(_WROTE, None)
+        session.info.pop(_COMMIT_STARTED, None)
+
+    event.listen(factory, "do_orm_execute", wrote_by_statement)
+    event.listen(factory, "after_flush", wrote_by_flush)
+    event.listen(factory, "before_commit", before_commit)
+    event.listen(factory, "after_commit", after_commit)
+    event.listen(factory, "after_rollback", after_rollback)
