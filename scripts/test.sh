@@ -24,7 +24,7 @@ if ((${#missing[@]})); then
     echo "missing Debian packages ${missing[*]} and not root: install them, or tests needing them will fail" >&2
   fi
 fi
-export CALLQA_TEST_REQUIRE_BROWSER=1
+export CALLQA_TEST_REQUIRE_BROWSER=1 CALLQA_TEST_REQUIRE_PROMETHEUS=1
 
 step "python environment"
 make -s venv

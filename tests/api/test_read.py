@@ -83,6 +83,6 @@ def test_health_metrics_docs(api: httpx.Client) -> None:
     assert api.get("/readyz").json()["status"] == "ready"
     api.post("/v1/events", json=event("m-1", 0, "call.offered", 0))
     metrics = api.get("/metrics/").text
-    assert 'callqa_events_received_total{outcome="accepted",source="http"}' in metrics
+    assert 'callqa_events_received_total{outcome="accepted",source="http",type="call.offered"}' in metrics
     assert api.get("/docs").status_code == 200
     assert "/v1/events" in api.get("/openapi.json").json()["paths"]
