@@ -117,7 +117,15 @@ class ConsumeLoop:
             remaining_ms = int((deadline - time.monotonic()) * 1000)
             if remaining_ms <= 0:
                 break
+            generation = self.tracker.generation
             polled = self.consumer.poll(timeout_ms=remaining_ms, max_records=cfg.batch_max_records - count)
+            if self.tracker.generation != generation:
+                # A rebalance ran inside poll(). Records of partitions now another member's are dropped: it reads
+                # them from the committed offset. Partitions that stayed ours keep their position (kafka-python 3
+                # preserves it), so their records in hand are kept: dropping them would skip them for good.
+                assigned = self.consumer.assignment()
+                batch = {tp: records for tp, records in batch.items() if tp in assigned}
+                count = sum(map(len, batch.values()))
             for tp, records in polled.items():
                 batch.setdefault(tp, []).extend(records)
                 count += len(records)
@@ -177,6 +185,9 @@ class ConsumeLoop:
         """Forget the batch, rewind to its first offsets and pause: the same records come again on resume."""
         metrics.CONSUMER_DB_RETRIES.inc()
         log.warning("batch of %d records put back, will retry: %s", sum(map(len, batch.values())), _short(exc))
+        self._rewind_and_pause(batch)
+
+    def _rewind_and_pause(self, batch: Batch) -> None:
         assigned = self.consumer.assignment()
         for tp, records in batch.items():
             if tp in assigned:  # a partition revoked meanwhile resumes from its committed offset elsewhere
@@ -190,7 +201,9 @@ class ConsumeLoop:
             delay = self.backoff.next()
             until = time.monotonic() + delay
             while time.monotonic() < until and not self.stop.is_set():
-                self.consumer.poll(timeout_ms=int(min(until - time.monotonic(), 0.5) * 1000) + 1)
+                polled = self.consumer.poll(timeout_ms=int(min(until - time.monotonic(), 0.5) * 1000) + 1)
+                # Partitions a rebalance assigned meanwhile are not paused: put what they gave back, unprocessed.
+                self._rewind_and_pause(polled)
             try:
                 with self.sessions() as session:
                     session.execute(text("SELECT 1"))

@@ -19,6 +19,11 @@ class OffsetTracker:
     def __init__(self) -> None:
         self._pending: dict[TopicPartition, OffsetAndMetadata] = {}
         self._lock = threading.Lock()  # the main thread processes; the rebalance listener runs on kafka's IO thread
+        self.generation = 0  # bumped by every rebalance: records polled before it may belong to another member now
+
+    def rebalanced(self) -> None:
+        with self._lock:
+            self.generation += 1
 
     def processed(self, batch: Mapping[TopicPartition, Sequence[Any]]) -> None:
         with self._lock:
@@ -67,15 +72,18 @@ class CommitOnRevoke(AsyncConsumerRebalanceListener):
             except KafkaError as exc:
                 log.warning("commit on revoke failed (%s): the next owner replays those records, harmlessly", exc)
         self._tracker.forget(revoked)
+        self._tracker.rebalanced()
         if revoked:
             log.info("partitions revoked: %s", _names(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self._tracker.rebalanced()
         log.info("partitions assigned: %s", _names(assigned) or "none")
 
     async def on_partitions_lost(self, lost: set[TopicPartition]) -> None:
         # Evicted from the group: a commit would be refused. The new owner replays; nothing is stored twice.
         self._tracker.forget(lost)
+        self._tracker.rebalanced()
         log.warning("partitions lost (evicted from the group): %s", _names(lost))
 
 

@@ -1,5 +1,6 @@
 """`callqa consume`: wire settings, database, standard, Kafka clients and signals around the consume loop."""
 
+import itertools
 import logging
 import os
 import signal
@@ -13,6 +14,7 @@ from kafka import KafkaConsumer
 from prometheus_client import start_http_server
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consumers.decoders import RecordDecoder
@@ -31,6 +33,7 @@ from service.standards import service as standards
 from service.standards.loader import load_standard
 
 log = logging.getLogger("callqa.consume")
+_INSTANCES = itertools.count(1)  # distinct client ids for several consumers in one process (tests, benchmarks)
 
 
 def make_consumer(settings: Settings, client_id: str) -> KafkaConsumer:
@@ -88,8 +91,12 @@ def open_pipeline(settings: Settings) -> tuple[Engine, sessionmaker[Session], Pi
         engine.dispose()
         raise RuntimeError(problem)
     sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as session:
-        standards.register(session, loaded, utc_now())
+    try:
+        with session_scope(sessions) as session:
+            standards.register(session, loaded, utc_now())
+    except IntegrityError:  # consumers starting together raced to record the version: it is there now, compare
+        with session_scope(sessions) as session:
+            standards.register(session, loaded, utc_now())
     destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url)
     return engine, sessions, Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds), destinations)
 
@@ -111,7 +118,7 @@ def run_consumer(
     # kafka-python logs every connection and rebalance step at INFO; ours say what matters.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     engine, sessions, pipeline = open_pipeline(settings)
-    client_id = f"callqa-consume-{socket.gethostname()}-{os.getpid()}"
+    client_id = f"callqa-consume-{socket.gethostname()}-{os.getpid()}-{next(_INSTANCES)}"
     consumer = make_consumer(settings, client_id)
     producer = make_producer(settings, client_id)
     publisher = Publisher(

@@ -21,6 +21,7 @@ from tests.kafka.support import (
     Topics,
     assert_scored_exactly_once,
     calls,
+    caught_up,
     committed_offsets,
     distinct_ids,
     end_offsets,
@@ -66,14 +67,11 @@ def test_consumer_killed_mid_stream_and_restarted_stores_every_event_exactly_onc
     second = spawn(settings, tmp_path / "second.log", "consume")
     try:
         producer.join()
-        wait_for(lambda: stored(database_url) >= total, 90, "the restarted consumer to catch up")
+        wait_for(lambda: caught_up(kafka_bootstrap, topics.group, topics.events), 90, "the restart to catch up")
     finally:
         assert stop_process(second) == 0
     assert_scored_exactly_once(database_url, total)
     assert_alerts_all_published(database_url, kafka_bootstrap, topics.alerts)
-    assert committed_offsets(kafka_bootstrap, topics.group, topics.events) == end_offsets(
-        kafka_bootstrap, topics.events
-    )
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -147,3 +145,43 @@ def test_postgres_stopped_mid_stream_then_restarted_loses_nothing(
     assert committed_offsets(kafka_bootstrap, topics.group, topics.events) == end_offsets(
         kafka_bootstrap, topics.events
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_rebalance_while_postgres_is_down_loses_nothing(
+    consumer_settings: Callable[..., Settings],
+    topics: Topics,
+    kafka_bootstrap: str,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """Scale-in during an outage: the consumer that stays is paused and backing off when the other leaves, and the
+    partitions the rebalance hands it must not be read past while it waits."""
+    _local_postgres(database_url)
+    before, during = calls(20, "rb-before"), calls(40, "rb-during")
+    settings = consumer_settings()
+    staying = spawn(settings, tmp_path / "staying.log", "consume")
+    leaving = spawn(settings, tmp_path / "leaving.log", "consume")
+
+    def put_back(log: str) -> bool:
+        return "put back" in (tmp_path / log).read_text()
+
+    try:
+        wait_for(lambda: len(group_state(kafka_bootstrap, topics.group)["members"]) == 2, 30, "two members")
+        produce(kafka_bootstrap, topics.events, [e for c in before for e in c])
+        wait_for(lambda: stored(database_url) == distinct_ids(before), 30, "events stored before the outage")
+        _pg("stop")
+        try:
+            produce(kafka_bootstrap, topics.events, [e for c in during for e in c])
+            wait_for(lambda: put_back("staying.log") and put_back("leaving.log"), 30, "both to put a batch back")
+            assert stop_process(leaving) == 0  # its partitions go to the one still waiting for the database
+            wait_for(lambda: len(group_state(kafka_bootstrap, topics.group)["members"]) == 1, 30, "one member")
+            time.sleep(2)
+        finally:
+            _pg("start")
+        wait_for(lambda: caught_up(kafka_bootstrap, topics.group, topics.events), 60, "the backlog consumed")
+    finally:
+        assert stop_process(staying) == 0
+        stop_process(leaving)
+    assert_scored_exactly_once(database_url, distinct_ids(before + during))
