@@ -107,5 +107,6 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     else:  # pragma: no cover - only the two supported databases reach here
         raise RuntimeError(f"unsupported database {dialect}")
     column = getattr(model, key)
-    stmt = insert(model).values(rows).on_conflict_do_nothing(index_elements=[column]).returning(column)
-    return set(session.scalars(stmt))
+    # executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them).
+    stmt = insert(model).on_conflict_do_nothing(index_elements=[column]).returning(column)
+    return set(session.scalars(stmt, rows))

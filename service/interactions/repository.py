@@ -60,21 +60,40 @@ def insert_events(session: Session, events: Sequence[Event], source: str, now: d
     return insert_ignoring_conflicts(session, EventRecord, rows, "event_id")
 
 
-def lock_interaction(session: Session, first: Event, standard_version: str, now: datetime) -> Interaction:
-    """The interaction's row, created if new and locked (PostgreSQL) so concurrent writers score in turn."""
-    placeholder = {
-        "id": first.interaction_id,
-        "kind": first.type.kind,
-        "status": "new",
-        "final": False,
-        "started_at": first.occurred_at,
-        "standard_version": standard_version,
-        "scored_at": now,
-        "score": {},
-    }
-    insert_ignoring_conflicts(session, Interaction, [placeholder], "id")
-    stmt = select(Interaction).where(Interaction.id == first.interaction_id).with_for_update()
-    return session.execute(stmt).scalar_one()
+def lock_interactions(
+    session: Session, firsts: Sequence[Event], standard_version: str, now: datetime
+) -> dict[str, Interaction]:
+    """The interactions' rows, created if new and locked (PostgreSQL) so concurrent writers score in turn.
+
+    Rows are created and locked in id order: two consumers with overlapping batches can never deadlock.
+    """
+    placeholders = [
+        {
+            "id": e.interaction_id,
+            "kind": e.type.kind,
+            "status": "new",
+            "final": False,
+            "started_at": e.occurred_at,
+            "standard_version": standard_version,
+            "scored_at": now,
+            "score": {},
+        }
+        for e in sorted(firsts, key=lambda e: e.interaction_id)
+    ]
+    insert_ignoring_conflicts(session, Interaction, placeholders, "id")
+    ids = [p["id"] for p in placeholders]
+    stmt = select(Interaction).where(Interaction.id.in_(ids)).order_by(Interaction.id).with_for_update()
+    return {row.id: row for row in session.scalars(stmt)}
+
+
+def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = {i: [] for i in interaction_ids}
+    for i in range(0, len(interaction_ids), 500):
+        chunk = interaction_ids[i : i + 500]
+        stmt = select(EventRecord).where(EventRecord.interaction_id.in_(chunk)).order_by(EventRecord.id)
+        for r in session.scalars(stmt):
+            out[r.interaction_id].append(to_event(r))
+    return out
 
 
 def save_score(row: Interaction, score: InteractionScore, event_count: int) -> None:

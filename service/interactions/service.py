@@ -86,64 +86,71 @@ class Pipeline:
             else:
                 seen.add(item.event_id)
                 by_interaction[item.interaction_id].append((index, item))
-        for interaction_id, new in by_interaction.items():
-            self._record_interaction(session, interaction_id, new, source, now, result)
+        if by_interaction:
+            self._record_batch(session, by_interaction, source, now, result)
         result.outcomes.sort(key=lambda o: o.index)
         telemetry.count_received(items, result.outcomes, source, rejected_as)
         return result
 
-    def _record_interaction(
+    def _record_batch(
         self,
         session: Session,
-        interaction_id: str,
-        new: list[tuple[int, Event]],
+        by_interaction: dict[str, list[tuple[int, Event]]],
         source: str,
         now: datetime,
         result: Recorded,
     ) -> None:
-        row = repo.lock_interaction(session, new[0][1], self.standard.version, now)
-        existing = repo.events_of(session, interaction_id)
-        accepted: list[tuple[int, Event]] = []
-        for index, event in new:
-            reason = inconsistency(existing + [e for _, e in accepted], event, self.max_order_skew)
-            if reason:
-                errors = (FieldError("occurred_at" if " before " in reason else "type", reason),)
-                result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
-            else:
-                accepted.append((index, event))
+        """One round trip per step for the whole batch: lock rows, read events, insert, rescore, raise."""
+        rows = repo.lock_interactions(
+            session, [new[0][1] for new in by_interaction.values()], self.standard.version, now
+        )
+        existing = repo.events_of_many(session, list(by_interaction))
+        accepted: dict[str, list[tuple[int, Event]]] = {}
+        for interaction_id, new in by_interaction.items():
+            taken = accepted[interaction_id] = []
+            for index, event in new:
+                reason = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
+                if reason:
+                    errors = (FieldError("occurred_at" if " before " in reason else "type", reason),)
+                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
+                else:
+                    taken.append((index, event))
         with metrics.STAGE_SECONDS.labels(stage="store").time():
-            inserted = repo.insert_events(session, [e for _, e in accepted], source, now)
-        for index, event in accepted:
-            status = "accepted" if event.event_id in inserted else "duplicate"
-            result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
-        if not existing and not inserted:
-            session.delete(row)  # nothing of this interaction was stored: leave no empty placeholder
-            return
-        if inserted:
-            events = existing + [e for _, e in accepted if e.event_id in inserted]
-            self._rescore(session, row, events, now, result)
-            telemetry.observe_scored(source, (e for _, e in accepted if e.event_id in inserted), now)
+            inserted = repo.insert_events(session, [e for taken in accepted.values() for _, e in taken], source, now)
+        to_score: list[tuple[Interaction, list[Event]]] = []
+        for interaction_id, taken in accepted.items():
+            for index, event in taken:
+                status = "accepted" if event.event_id in inserted else "duplicate"
+                result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
+            new_events = [e for _, e in taken if e.event_id in inserted]
+            if new_events:
+                to_score.append((rows[interaction_id], existing[interaction_id] + new_events))
+                telemetry.observe_scored(source, new_events, now)
+            elif not existing[interaction_id]:
+                session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
+        self._rescore(session, to_score, now, result)
 
     def _rescore(
-        self, session: Session, row: Interaction, events: list[Event], now: datetime, result: Recorded
+        self, session: Session, interactions: list[tuple[Interaction, list[Event]]], now: datetime, result: Recorded
     ) -> None:
-        with metrics.STAGE_SECONDS.labels(stage="score").time():
-            score = score_interaction(events, self.standard, now)
-        was_final = row.final
-        repo.save_score(row, score, len(events))
-        if score.final and not was_final:
-            telemetry.observe_final(score, self.labels)
-        result.scores.append(score)
+        breaches = []
+        for row, events in interactions:
+            with metrics.STAGE_SECONDS.labels(stage="score").time():
+                score = score_interaction(events, self.standard, now)
+            was_final = row.final
+            repo.save_score(row, score, len(events))
+            if score.final and not was_final:
+                telemetry.observe_final(score, self.labels)
+            result.scores.append(score)
+            breaches.append((score, find_breaches(score, self.standard)))
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
-            alerts = raise_alerts(session, score, find_breaches(score, self.standard), now, self.destinations)
-        result.alerts.extend(alerts)
+            result.alerts.extend(raise_alerts(session, breaches, now, self.destinations))
 
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
         """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""
         result = Recorded()
-        for interaction_id in repo.due_interaction_ids(session, now, limit):
-            row = session.get(Interaction, interaction_id)
-            events = repo.events_of(session, interaction_id)
-            if row is not None and events:
-                self._rescore(session, row, events, now, result)
+        ids = repo.due_interaction_ids(session, now, limit)
+        events = repo.events_of_many(session, ids)
+        due = [(row, events[i]) for i in ids if (row := session.get(Interaction, i)) is not None and events[i]]
+        self._rescore(session, due, now, result)
         return result

