@@ -7,15 +7,11 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from datetime import timedelta
 from types import FrameType
 
 from kafka import KafkaConsumer
 from prometheus_client import start_http_server
-from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from consumers.decoders import RecordDecoder
 from consumers.jobs import JobsThread
@@ -23,14 +19,8 @@ from consumers.loop import Committed, ConsumeLoop, LoopConfig
 from consumers.offsets import CommitOnRevoke, OffsetTracker
 from consumers.producer import make_producer
 from consumers.publisher import Publisher
-from service.alerts.notify import Destinations
-from service.clock import utc_now
 from service.config import Settings
-from service.db import make_engine, make_sessionmaker, session_scope
-from service.interactions.service import Pipeline
-from service.migrate import pending_revisions
-from service.standards import service as standards
-from service.standards.loader import load_standard
+from service.runtime import open_runtime
 
 log = logging.getLogger("callqa.consume")
 _INSTANCES = itertools.count(1)  # distinct client ids for several consumers in one process (tests, benchmarks)
@@ -82,25 +72,6 @@ def install_stop_handlers(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, _handler)
 
 
-def open_pipeline(settings: Settings) -> tuple[Engine, sessionmaker[Session], Pipeline]:
-    """The database (migrated, or fail naming the fix) and the pipeline, exactly as `callqa serve` builds them."""
-    loaded = load_standard(settings.standards_file)
-    engine = make_engine(settings.database_url)
-    problem = pending_revisions(engine, settings.database_url)
-    if problem:
-        engine.dispose()
-        raise RuntimeError(problem)
-    sessions = make_sessionmaker(engine)
-    try:
-        with session_scope(sessions) as session:
-            standards.register(session, loaded, utc_now())
-    except IntegrityError:  # consumers starting together raced to record the version: it is there now, compare
-        with session_scope(sessions) as session:
-            standards.register(session, loaded, utc_now())
-    destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url)
-    return engine, sessions, Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds), destinations)
-
-
 def run_consumer(
     settings: Settings,
     stop: threading.Event | None = None,
@@ -117,7 +88,8 @@ def run_consumer(
         install_stop_handlers(stop)
     # kafka-python logs every connection and rebalance step at INFO; ours say what matters.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
-    engine, sessions, pipeline = open_pipeline(settings)
+    runtime = open_runtime(settings)
+    sessions, pipeline = runtime.sessions, runtime.pipeline
     client_id = f"callqa-consume-{socket.gethostname()}-{os.getpid()}-{next(_INSTANCES)}"
     consumer = make_consumer(settings, client_id)
     producer = make_producer(settings, client_id)
@@ -152,6 +124,6 @@ def run_consumer(
         # after a fatal error nothing of the failed batch is pending, so nothing past it is committed.
         consumer.close(autocommit=False)
         producer.close(timeout=settings.kafka_produce_timeout_seconds)
-        engine.dispose()
+        runtime.close()
     log.info("stopped cleanly")
     return 0

@@ -5,7 +5,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI
@@ -13,29 +12,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
-from service import __version__, background, telemetry
+from service import __version__, background
 from service.alerts.endpoints import router as alerts_router
-from service.alerts.notify import Destinations
 from service.api.deps import AppState
 from service.api.health import router as health_router
 from service.api.prometheus import metrics_app
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import router as keys_router
 from service.auth.service import Principal
-from service.clock import utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
-from service.db import make_engine, make_sessionmaker, session_scope
 from service.events.endpoints import router as events_router
 from service.events.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
-from service.interactions.service import Pipeline
-from service.migrate import pending_revisions
+from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
 from service.sources.endpoints import router as sources_router
-from service.standards import service as standards
 from service.standards.endpoints import router as standards_router
-from service.standards.loader import load_standard
 
 log = logging.getLogger("callqa")
 
@@ -59,17 +52,8 @@ def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = 
     `sweep=False` leaves out the background jobs (deadlines, window rules, deliveries): for tests that drive
     time themselves, and for API processes when a dedicated process runs them.
     """
-    loaded = load_standard(settings.standards_file)
-    engine = make_engine(settings.database_url)
-    problem = pending_revisions(engine, settings.database_url)
-    if problem:
-        raise RuntimeError(problem)
-    sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as session:
-        standards.register(session, loaded, utc_now())
-    destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url)
-    labels = telemetry.SubjectLabels.from_settings(settings)
-    pipeline = Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds), destinations, labels)
+    runtime = open_runtime(settings)
+    sessions, loaded, pipeline = runtime.sessions, runtime.standard, runtime.pipeline
     state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink)
 
     @asynccontextmanager
@@ -91,7 +75,7 @@ def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = 
             client.close()
             if sink is not None:
                 sink.close()
-            engine.dispose()
+            runtime.close()
 
     app = FastAPI(
         title="callqa",

@@ -7,13 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from service import telemetry
 from service.api.deps import SessionDep, StateDep
 from service.clock import utc_now
-from service.events.decode import BodyError, Limits, Rejection, parse_body, split_batch, validate_items
-from service.events.model import Event
-from service.events.sink import EventSink
-from service.interactions.service import Outcome, Recorded
+from service.events.decode import BodyError, Limits, parse_body, split_batch, validate_items
+from service.events.sink import SinkUnavailable, publish
+from service.interactions.service import Recorded
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
@@ -69,7 +67,7 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
         now = utc_now()
         validated = validate_items(items, limits, now)
         if state.sink is not None:
-            return _publish(state.sink, validated)
+            return publish(state.sink, validated)
         recorded = state.pipeline.record_events(session, validated, "http", now)
         session.commit()
         return recorded
@@ -89,28 +87,6 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
     status = 202 if counts["rejected"] == 0 else (422 if counts["rejected"] == len(items) else 207)
     body = {**counts, "results": [o.as_dict() for o in recorded.outcomes], "alerts": alerts}
     return JSONResponse(body, status_code=status)
-
-
-class SinkUnavailable(RuntimeError):
-    pass
-
-
-def _publish(sink: EventSink, validated: list[Event | Rejection]) -> Recorded:
-    """Kafka mode: valid events are produced (acks=all) and answered 202 once the broker has them."""
-    good = [e for e in validated if isinstance(e, Event)]
-    try:
-        sink.publish(good)
-    except Exception as exc:  # the broker did not take them: nothing was accepted
-        raise SinkUnavailable(str(exc)) from exc
-    out = Recorded()
-    for index, item in enumerate(validated):
-        if isinstance(item, Rejection):
-            out.outcomes.append(Outcome(item.index, item.event_id, "rejected", errors=item.errors))
-        else:
-            out.outcomes.append(Outcome(index, item.event_id, "accepted", item.interaction_id))
-    # Rejections never reach the topic, so they are counted here; the consumer counts the accepted (source kafka).
-    telemetry.count_received(validated, [o for o in out.outcomes if o.status == "rejected"], "http")
-    return out
 
 
 def _error(status: int, message: str) -> JSONResponse:

@@ -6,7 +6,10 @@ service/ never imports kafka; `callqa serve` with CALLQA_INGEST_MODE=kafka passe
 from collections.abc import Sequence
 from typing import Protocol
 
+from service import telemetry
+from service.events.decode import Rejection
 from service.events.model import Event
+from service.interactions.service import Outcome, Recorded
 
 
 class EventSink(Protocol):
@@ -15,3 +18,25 @@ class EventSink(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class SinkUnavailable(RuntimeError):
+    pass
+
+
+def publish(sink: EventSink, validated: list[Event | Rejection]) -> Recorded:
+    """Kafka mode: valid events are produced (acks=all) and answered 202 once the broker has them."""
+    good = [e for e in validated if isinstance(e, Event)]
+    try:
+        sink.publish(good)
+    except Exception as exc:  # the broker did not take them: nothing was accepted
+        raise SinkUnavailable(str(exc)) from exc
+    out = Recorded()
+    for index, item in enumerate(validated):
+        if isinstance(item, Rejection):
+            out.outcomes.append(Outcome(item.index, item.event_id, "rejected", errors=item.errors))
+        else:
+            out.outcomes.append(Outcome(index, item.event_id, "accepted", item.interaction_id))
+    # Rejections never reach the topic, so they are counted here; the consumer counts the accepted (source kafka).
+    telemetry.count_received(validated, [o for o in out.outcomes if o.status == "rejected"], "http")
+    return out

@@ -2,25 +2,14 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.clock import utc_now
 from service.config import Settings
-from service.db import make_engine, make_sessionmaker, session_scope
-from service.interactions.service import Pipeline
+from service.db import make_engine, make_sessionmaker
 from service.migrate import pending_revisions
-from service.standards import service as standards
-from service.standards.loader import LoadedStandard, load_standard
-
-
-@dataclass(frozen=True, slots=True)
-class Runtime:
-    sessions: sessionmaker[Session]
-    standard: LoadedStandard
-    pipeline: Pipeline
+from service.runtime import Runtime
+from service.runtime import open_runtime as runtime_of
 
 
 @contextmanager
@@ -38,11 +27,10 @@ def open_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 @contextmanager
 def open_runtime(settings: Settings) -> Iterator[Runtime]:
-    """The standard in force (registered, like at start-up), a migrated database, and a pipeline that stores and
-    raises alerts but notifies nobody: a replay of history must not page anyone about last month."""
-    loaded = load_standard(settings.standards_file)
-    with open_database(settings) as sessions:
-        with session_scope(sessions) as session:
-            standards.register(session, loaded, utc_now())
-        pipeline = Pipeline(loaded.standard, timedelta(seconds=settings.max_order_skew_seconds))
-        yield Runtime(sessions, loaded, pipeline)
+    """The runtime of `callqa serve`, with a pipeline that notifies nobody: a replay of history must not page
+    anyone about last month."""
+    runtime = runtime_of(settings, notify=False)
+    try:
+        yield runtime
+    finally:
+        runtime.close()

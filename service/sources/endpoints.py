@@ -14,7 +14,7 @@ from service.api.deps import SessionDep, StateDep
 from service.auth.deps import require_ingest
 from service.clock import utc_now
 from service.config import Settings
-from service.events.endpoints import SinkUnavailable, _publish
+from service.events.sink import SinkUnavailable, publish
 from service.interactions.service import Recorded
 from service.sources.base import BodyError, Secrets, SignatureError, SignedRequest
 from service.sources.registry import SOURCES, Source, UnknownSource, get_source
@@ -106,7 +106,7 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
         now = utc_now()
         prepared = prepare(session, source, records, limits_of(settings), now, defaults)
         if state.sink is not None:
-            recorded = _publish(state.sink, prepared.items)
+            recorded = publish(state.sink, prepared.items)
         else:
             recorded = state.pipeline.record_events(session, prepared.items, source.name, now)
         session.commit()  # after a publish: a record version is only kept once its events are on the topic

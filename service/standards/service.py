@@ -5,29 +5,27 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.db import insert_ignoring_conflicts
 from service.standards.loader import LoadedStandard, StandardsError
 from service.standards.models import StandardVersion
 
 
 def register(session: Session, loaded: LoadedStandard, now: datetime) -> StandardVersion:
+    """Record the version (processes starting together may race: the database keeps the first) and refuse a
+    version whose content changed."""
     std = loaded.standard
-    row = session.get(StandardVersion, std.version)
-    if row is None:
-        row = StandardVersion(
-            version=std.version,
-            name=std.name,
-            sha256=loaded.sha256,
-            source=loaded.source,
-            first_loaded_at=now,
-        )
-        session.add(row)
-        session.flush()
-    elif row.sha256 != loaded.sha256:
+    row = {
+        "version": std.version, "name": std.name, "sha256": loaded.sha256, "source": loaded.source,
+        "first_loaded_at": now,
+    }  # fmt: skip
+    insert_ignoring_conflicts(session, StandardVersion, [row], "version")
+    recorded = session.get_one(StandardVersion, std.version)
+    if recorded.sha256 != loaded.sha256:
         raise StandardsError(
             f"standard version {std.version!r} is already recorded with different content: "
             "scores judged by it would no longer be explainable. Give the changed file a new `version`."
         )
-    return row
+    return recorded
 
 
 def versions(session: Session) -> list[StandardVersion]:

@@ -1,0 +1,54 @@
+"""What every entry point opens the same way: `callqa serve`, `callqa consume`, replays and evaluations.
+
+The standard is loaded (a bad file fails here, naming line and reason), the database must be at the latest
+revision (else: run `callqa migrate`), the standard's version is recorded, and the pipeline is built.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service import telemetry
+from service.alerts.notify import Destinations
+from service.clock import utc_now
+from service.config import Settings
+from service.db import make_engine, make_sessionmaker, session_scope
+from service.interactions.service import Pipeline
+from service.migrate import pending_revisions
+from service.standards import service as standards
+from service.standards.loader import LoadedStandard, load_standard
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    standard: LoadedStandard
+    pipeline: Pipeline
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_runtime(settings: Settings, *, notify: bool = True) -> Runtime:
+    """`notify=False` builds a pipeline that stores and raises alerts but delivers them nowhere: a replay of
+    last month must not page anyone."""
+    loaded = load_standard(settings.standards_file)
+    engine = make_engine(settings.database_url)
+    problem = pending_revisions(engine, settings.database_url)
+    if problem:
+        engine.dispose()
+        raise RuntimeError(problem)
+    sessions = make_sessionmaker(engine)
+    with session_scope(sessions) as session:
+        standards.register(session, loaded, utc_now())
+    destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url) if notify else Destinations()
+    pipeline = Pipeline(
+        loaded.standard,
+        timedelta(seconds=settings.max_order_skew_seconds),
+        destinations,
+        telemetry.SubjectLabels.from_settings(settings),
+    )
+    return Runtime(engine, sessions, loaded, pipeline)
