@@ -148,7 +148,9 @@ class ConsumeLoop:
         records = [r for rs in batch.values() for r in rs]
         with session_scope(self.sessions) as session:
             decoded = self.decoder.decode(session, records, self.config.limits, now)
-            recorded = self.pipeline.record_events(session, [d.item for d in decoded], self.decoder.label, now)
+            items = [d.item for d in decoded]
+            # Rejected records go to the dead-letter topic: counted as dead_lettered, not as rejected.
+            recorded = self.pipeline.record_events(session, items, self.decoder.label, now, rejected_as="dead_lettered")
             dead = _dead_letters(decoded, recorded)
             self.limit.admit([o.status == "rejected" for o in recorded.outcomes])  # raises: rolled back
             # Alerts and dead letters are acknowledged before the database commits: a crash in between replays

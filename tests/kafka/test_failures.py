@@ -174,7 +174,7 @@ def test_a_rebalance_while_postgres_is_down_loses_nothing(
         _pg("stop")
         try:
             produce(kafka_bootstrap, topics.events, [e for c in during for e in c])
-            wait_for(lambda: put_back("staying.log") and put_back("leaving.log"), 30, "both to put a batch back")
+            wait_for(lambda: put_back("staying.log") and put_back("leaving.log"), 90, "both to put a batch back")
             assert stop_process(leaving) == 0  # its partitions go to the one still waiting for the database
             wait_for(lambda: len(group_state(kafka_bootstrap, topics.group)["members"]) == 1, 30, "one member")
             time.sleep(2)
