@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lists plugins; `migrate` says what it did
     try:
         return int(args.run(settings, args))
     except Exception as exc:  # a clear one-line reason at the command line; the traceback in debug
