@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -30,7 +30,7 @@ from service.alerts.models import Alert
 from service.clock import utc_now
 from service.config import Settings
 from service.db import session_scope
-from service.events.decode import Limits, Rejection
+from service.events.decode import Limits, Rejection, limits_of
 from service.events.model import Event
 from service.interactions.service import Pipeline, Recorded
 
@@ -54,11 +54,7 @@ class LoopConfig:
             batch_max_ms=s.kafka_batch_max_ms,
             max_dead_letter_ratio=s.kafka_max_dead_letter_ratio,
             retry_max_backoff=s.kafka_retry_max_backoff_seconds,
-            limits=Limits(
-                max_text_chars=s.max_text_chars,
-                max_clock_skew=timedelta(seconds=s.max_clock_skew_seconds),
-                max_batch_events=s.max_batch_events,
-            ),
+            limits=limits_of(s),
         )
 
 

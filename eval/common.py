@@ -40,7 +40,7 @@ class Scratch:
             row = session.get(Interaction, interaction_id)
             if row is None:
                 raise LookupError(f"{interaction_id} was not stored")
-            return row, repository.events_of(session, interaction_id)
+            return row, repository.events_of_many(session, [interaction_id])[interaction_id]
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from service import metrics
+from service.config import Settings
 from service.events.model import Event, EventType
 from service.events.schemas import PAYLOAD_MODELS, EnvelopeIn
 
@@ -47,6 +48,15 @@ class Limits:
     max_text_chars: int
     max_clock_skew: timedelta
     max_batch_events: int
+
+
+def limits_of(settings: Settings) -> Limits:
+    """The ingest limits every entry point applies (HTTP, sources, Kafka, replay)."""
+    return Limits(
+        max_text_chars=settings.max_text_chars,
+        max_clock_skew=timedelta(seconds=settings.max_clock_skew_seconds),
+        max_batch_events=settings.max_batch_events,
+    )
 
 
 def parse_body(raw: bytes | str) -> Any:

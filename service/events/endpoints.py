@@ -1,6 +1,5 @@
 """POST /v1/events: decode -> validate -> record (score, store, alert) -> commit -> per-event results."""
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from service.api.deps import SessionDep, StateDep
 from service.clock import utc_now
-from service.events.decode import BodyError, Limits, parse_body, split_batch, validate_items
+from service.events.decode import BodyError, limits_of, parse_body, split_batch, validate_items
 from service.events.sink import SinkUnavailable, publish
 from service.interactions.service import Recorded
 
@@ -52,11 +51,7 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
     raw = await request.body()
     if len(raw) > settings.max_body_bytes:
         return _error(413, f"body is {len(raw)} bytes; the limit is {settings.max_body_bytes}")
-    limits = Limits(
-        max_text_chars=settings.max_text_chars,
-        max_clock_skew=timedelta(seconds=settings.max_clock_skew_seconds),
-        max_batch_events=settings.max_batch_events,
-    )
+    limits = limits_of(settings)
     try:
         items, is_batch = split_batch(parse_body(raw), limits)
     except BodyError as exc:

@@ -2,8 +2,7 @@
 standard in force, at the same `now`, so the difference is the standards' alone. Nothing is written: the session
 is read-only at the database level (PostgreSQL READ ONLY transaction, SQLite query_only) and is rolled back."""
 
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,14 +11,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.events.model import Event
-from service.interactions.models import EventRecord, Interaction
-from service.interactions.repository import to_event
+from service.interactions.models import Interaction
+from service.interactions.repository import events_of_many
 from service.scoring.breaches import find_breaches
 from service.scoring.quality import score_interaction
 from service.scoring.types import Breach, InteractionScore
 from service.standards.schema import Standard
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +59,6 @@ def interaction_ids(session: Session, start: datetime, end: datetime) -> list[st
     return list(session.scalars(stmt))
 
 
-def events_of(session: Session, ids: Sequence[str]) -> dict[str, list[Event]]:
-    out: dict[str, list[Event]] = defaultdict(list)
-    for i in range(0, len(ids), _CHUNK):
-        stmt = select(EventRecord).where(EventRecord.interaction_id.in_(ids[i : i + _CHUNK])).order_by(EventRecord.id)
-        for row in session.scalars(stmt):
-            out[row.interaction_id].append(to_event(row))
-    return out
-
-
 def _judge(events: list[Event], standard: Standard, now: datetime) -> Judged:
     score = score_interaction(events, standard, now)
     return Judged(score, tuple(find_breaches(score, standard)))
@@ -80,7 +68,7 @@ def shadow_run(
     session: Session, live: Standard, candidate: Standard, start: datetime, end: datetime, now: datetime
 ) -> list[Shadow]:
     ids = interaction_ids(session, start, end)
-    events = events_of(session, ids)
+    events = events_of_many(session, ids)
     out = []
     for interaction_id in ids:
         if not events.get(interaction_id):

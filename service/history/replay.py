@@ -15,10 +15,11 @@ from tqdm import tqdm
 from service.clock import utc_now
 from service.config import Settings
 from service.db import session_scope
+from service.events.decode import limits_of
 from service.history.runtime import Runtime
 from service.sources.base import BodyError, MappingError
 from service.sources.registry import Source
-from service.sources.service import limits_of, prepare
+from service.sources.service import prepare
 
 _SHOWN_PROBLEMS = 10
 

@@ -33,13 +33,6 @@ def known_event_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def events_of(session: Session, interaction_id: str) -> list[Event]:
-    rows = session.scalars(
-        select(EventRecord).where(EventRecord.interaction_id == interaction_id).order_by(EventRecord.id)
-    )
-    return [to_event(r) for r in rows]
-
-
 def insert_events(session: Session, events: Sequence[Event], source: str, now: datetime) -> set[str]:
     """Returns the ids inserted; an id another writer stored first is left out (a duplicate)."""
     rows = [

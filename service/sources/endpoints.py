@@ -14,11 +14,12 @@ from service.api.deps import SessionDep, StateDep
 from service.auth.deps import require_ingest
 from service.clock import utc_now
 from service.config import Settings
+from service.events.decode import limits_of
 from service.events.sink import SinkUnavailable, publish
 from service.interactions.service import Recorded
 from service.sources.base import BodyError, Secrets, SignatureError, SignedRequest
 from service.sources.registry import SOURCES, Source, UnknownSource, get_source
-from service.sources.service import Prepared, limits_of, prepare
+from service.sources.service import Prepared, prepare
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 

@@ -6,12 +6,11 @@ Flushes, never commits: the edge that opened the session commits it.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.config import Settings
 from service.events.decode import Limits, Rejection, validate_items
 from service.events.model import Event
 from service.sources.base import MappingError
@@ -49,14 +48,6 @@ class Prepared:
     @property
     def unmappable(self) -> list[RecordNote]:
         return [n for n in self.notes if n.status == "unmappable"]
-
-
-def limits_of(settings: Settings) -> Limits:
-    return Limits(
-        max_text_chars=settings.max_text_chars,
-        max_clock_skew=timedelta(seconds=settings.max_clock_skew_seconds),
-        max_batch_events=settings.max_batch_events,
-    )
 
 
 def _with_defaults(event: dict[str, Any], defaults: Mapping[str, str]) -> dict[str, Any]:
