@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.alerts.delivery import DeliveryPolicy, deliver_due
 from service.alerts.evaluator import evaluate
-from service.clock import utc_now
+from service.clock import Clock
 from service.config import Settings
 from service.db import session_scope
 from service.interactions.service import Pipeline
@@ -27,18 +27,19 @@ class Jobs:
     pipeline: Pipeline
     policy: DeliveryPolicy
     client: httpx.Client
+    clock: Clock
 
     def deadlines(self) -> None:
         with session_scope(self.sessions) as session:
-            self.pipeline.rescore_due(session, utc_now())
+            self.pipeline.rescore_due(session, self.clock())
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
-            evaluate(session, self.pipeline.standard, utc_now(), self.pipeline.destinations)
+            evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
 
     def deliveries(self) -> None:
         with session_scope(self.sessions) as session:
-            deliver_due(session, self.client, self.policy, utc_now())
+            deliver_due(session, self.client, self.policy, self.clock())
 
 
 async def every(seconds: float, job: Callable[[], None]) -> None:

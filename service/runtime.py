@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service import telemetry
 from service.alerts.notify import Destinations
-from service.clock import utc_now
+from service.clock import Clock, utc_now
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker, session_scope
 from service.interactions.service import Pipeline
@@ -27,14 +27,15 @@ class Runtime:
     sessions: sessionmaker[Session]
     standard: LoadedStandard
     pipeline: Pipeline
+    clock: Clock
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_runtime(settings: Settings, *, notify: bool = True) -> Runtime:
+def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_now) -> Runtime:
     """`notify=False` builds a pipeline that stores and raises alerts but delivers them nowhere: a replay of
-    last month must not page anyone."""
+    last month must not page anyone. `clock` is the time every judgement of this process is made at."""
     loaded = load_standard(settings.standards_file)
     engine = make_engine(settings.database_url)
     problem = pending_revisions(engine, settings.database_url)
@@ -43,7 +44,7 @@ def open_runtime(settings: Settings, *, notify: bool = True) -> Runtime:
         raise RuntimeError(problem)
     sessions = make_sessionmaker(engine)
     with session_scope(sessions) as session:
-        standards.register(session, loaded, utc_now())
+        standards.register(session, loaded, clock())
     destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url) if notify else Destinations()
     pipeline = Pipeline(
         loaded.standard,
@@ -51,4 +52,4 @@ def open_runtime(settings: Settings, *, notify: bool = True) -> Runtime:
         destinations,
         telemetry.SubjectLabels.from_settings(settings),
     )
-    return Runtime(engine, sessions, loaded, pipeline)
+    return Runtime(engine, sessions, loaded, pipeline, clock)

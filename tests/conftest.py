@@ -18,10 +18,11 @@ from sqlalchemy.engine import make_url
 
 from service.api.app import create_app
 from service.auth.service import create_key
-from service.clock import utc_now
+from service.clock import Clock
 from service.config import Settings
 from service.db import session_scope
 from service.migrate import upgrade
+from tests.clock import TestClock
 
 PG_URL_ENV = "CALLQA_TEST_POSTGRES_URL"
 REQUIRE_PG_ENV = "CALLQA_TEST_REQUIRE_POSTGRES"
@@ -111,16 +112,17 @@ class ThreadedServer:
 class LiveServer(ThreadedServer):
     """callqa itself on a real port, with an admin key on its client."""
 
-    def __init__(self, settings: Settings, **app_kwargs: Any) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None, **app_kwargs: Any) -> None:
         self.settings = settings
-        self.app = create_app(settings, **app_kwargs)
+        self.clock = clock or TestClock()
+        self.app = create_app(settings, clock=self.clock, **app_kwargs)
         super().__init__(self.app)
         self.admin_key = self.create_key("test admin", ["admin"])
         self.client = httpx.Client(base_url=self.url, timeout=30, headers=self.auth(self.admin_key))
 
     def create_key(self, name: str, scopes: list[str]) -> str:
         with session_scope(self.app.state.callqa.sessions) as session:
-            return create_key(session, name, scopes, utc_now())[1]
+            return create_key(session, name, scopes, self.clock())[1]
 
     @staticmethod
     def auth(key: str) -> dict[str, str]:
@@ -136,9 +138,9 @@ def start_server(database_url: str) -> Iterator[Callable[..., LiveServer]]:
     """Start the app on a real port with the test database; settings overrides as keyword arguments."""
     started: list[LiveServer] = []
 
-    def start(sweep: bool = False, **overrides: Any) -> LiveServer:
+    def start(sweep: bool = False, clock: Clock | None = None, **overrides: Any) -> LiveServer:
         settings = Settings(database_url=database_url, **overrides)
-        server = LiveServer(settings, sweep=sweep)
+        server = LiveServer(settings, clock, sweep=sweep)
         started.append(server)
         return server
 

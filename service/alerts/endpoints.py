@@ -19,7 +19,6 @@ from service.alerts.schemas import AlertOut
 from service.api.deps import SessionDep, StateDep
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.auth.deps import Supervise
-from service.clock import utc_now
 from service.db import session_scope
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -132,7 +131,7 @@ def get_alert(alert_id: int, session: SessionDep) -> dict[str, Any]:
 def _change(alert_id: int, body: Note | None, who: str, session: Session, state: Any, change: Any) -> dict[str, Any]:
     alert = _alert(session, alert_id)
     try:
-        change(session, alert, who, body.note if body else None, utc_now(), state.pipeline.destinations)
+        change(session, alert, who, body.note if body else None, state.clock(), state.pipeline.destinations)
     except lifecycle.TransitionError as exc:
         raise HTTPException(409, str(exc)) from exc
     session.commit()

@@ -20,6 +20,7 @@ from service.api.prometheus import metrics_app
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import router as keys_router
 from service.auth.service import Principal
+from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
 from service.events.endpoints import router as events_router
@@ -46,22 +47,25 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
 )
 
 
-def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, sink: EventSink | None = None, sweep: bool = True, clock: Clock = utc_now
+) -> FastAPI:
     """Fails fast on a bad standards file or an unmigrated database, naming the fix.
 
     `sweep=False` leaves out the background jobs (deadlines, window rules, deliveries): for tests that drive
-    time themselves, and for API processes when a dedicated process runs them.
+    time themselves, and for API processes when a dedicated process runs them. `clock` is the time requests
+    and jobs are judged at (tests pass their own).
     """
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, clock=clock)
     sessions, loaded, pipeline = runtime.sessions, runtime.standard, runtime.pipeline
-    state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink)
+    state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         client = httpx.Client(timeout=5.0)
         tasks: list[asyncio.Task[None]] = []
         if sweep and sink is None:
-            jobs = background.Jobs(sessions, pipeline, background.policy_from(settings), client)
+            jobs = background.Jobs(sessions, pipeline, background.policy_from(settings), client, clock)
             tasks = background.start(jobs, settings)
         log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
         try:
@@ -86,7 +90,7 @@ def create_app(settings: Settings, sink: EventSink | None = None, sweep: bool = 
     app.state.callqa = state
     for router, scope in _ROUTES:
         app.include_router(router, dependencies=[Depends(scope)] if scope else [])
-    app.mount("/metrics", metrics_app(sessions, loaded.standard))
+    app.mount("/metrics", metrics_app(sessions, loaded.standard, clock))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

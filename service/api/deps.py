@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.clock import Clock, utc_now
 from service.config import Settings
 from service.events.sink import EventSink
 from service.interactions.service import Pipeline
@@ -20,6 +21,7 @@ class AppState:
     standard: LoadedStandard
     pipeline: Pipeline
     sink: EventSink | None = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
+    clock: Clock = utc_now
 
 
 def get_state(request: Request) -> AppState:

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import metrics
 from service.alerts.models import Alert
-from service.clock import utc_now
+from service.clock import Clock
 from service.scorecards.service import live_queues, live_window_seconds
 from service.standards.schema import Standard
 
@@ -39,9 +39,10 @@ def _family(spec: metrics.ScrapeGauge) -> GaugeMetricFamily:
 
 
 class DatabaseCollector(Collector):
-    def __init__(self, sessions: sessionmaker[Session], standard: Standard) -> None:
+    def __init__(self, sessions: sessionmaker[Session], standard: Standard, clock: Clock) -> None:
         self.sessions = sessions
         self.standard = standard
+        self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
         window = live_window_seconds(self.standard)
@@ -51,7 +52,7 @@ class DatabaseCollector(Collector):
         length.add_metric([], window)
         up = _family(metrics.DATABASE_UP)
         yield from (target, length)
-        now = utc_now()
+        now = self.clock()
         try:
             with self.sessions() as session:
                 queues = live_queues(session, now - timedelta(seconds=window), now, self.standard)
@@ -104,12 +105,12 @@ def _render(registry: CollectorRegistry, accept: str, accept_encoding: str) -> t
     return body, headers
 
 
-def metrics_app(sessions: sessionmaker[Session], standard: Standard) -> ASGIApp:
+def metrics_app(sessions: sessionmaker[Session], standard: Standard, clock: Clock) -> ASGIApp:
     """Like prometheus_client's make_asgi_app, but rendered in a worker thread: the database gauges query the
     database, which must not block the event loop that serves the API."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_ProcessMetrics())
-    registry.register(DatabaseCollector(sessions, standard))
+    registry.register(DatabaseCollector(sessions, standard, clock))
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

@@ -7,7 +7,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from service.api.deps import SessionDep, StateDep
-from service.clock import utc_now
 from service.events.decode import BodyError, limits_of, parse_body, split_batch, validate_items
 from service.events.sink import SinkUnavailable, publish
 from service.interactions.service import Recorded
@@ -59,7 +58,7 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
         return _error(status, str(exc))
 
     def record() -> Recorded:
-        now = utc_now()
+        now = state.clock()
         validated = validate_items(items, limits, now)
         if state.sink is not None:
             return publish(state.sink, validated)

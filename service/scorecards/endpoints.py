@@ -7,7 +7,6 @@ from fastapi import APIRouter
 
 from service.api.deps import SessionDep, StateDep
 from service.api.pagination import TimeRangeDep
-from service.clock import utc_now
 from service.interactions.models import Interaction
 from service.scorecards.service import live_queues, live_window_seconds, scorecard
 
@@ -21,7 +20,7 @@ def _route(plural: str) -> None:
 
     @router.get(f"/{plural}/{{subject_id}}/scorecard", summary=f"Scorecard of one of the {plural}")
     def get_scorecard(subject_id: str, session: SessionDep, state: StateDep, when: TimeRangeDep) -> dict[str, Any]:
-        end = when.end or utc_now()
+        end = when.end or state.clock()
         start = when.start or end - timedelta(days=1)
         card = scorecard(session, column, subject_id, start, end, state.pipeline.standard)
         return {"subject": plural[:-1], "id": subject_id, **card}
@@ -35,5 +34,5 @@ for _plural in _SUBJECTS:
 def queues_live(session: SessionDep, state: StateDep) -> dict[str, Any]:
     standard = state.pipeline.standard
     window = live_window_seconds(standard)
-    now = utc_now()
+    now = state.clock()
     return {"window_seconds": window, "items": live_queues(session, now - timedelta(seconds=window), now, standard)}

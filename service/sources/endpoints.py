@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 
 from service.api.deps import SessionDep, StateDep
 from service.auth.deps import require_ingest
-from service.clock import utc_now
 from service.config import Settings
 from service.events.decode import limits_of
 from service.events.sink import SinkUnavailable, publish
@@ -104,7 +103,7 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
     defaults = dict(request.query_params)
 
     def record() -> tuple[Prepared, Recorded]:
-        now = utc_now()
+        now = state.clock()
         prepared = prepare(session, source, records, limits_of(settings), now, defaults)
         if state.sink is not None:
             recorded = publish(state.sink, prepared.items)

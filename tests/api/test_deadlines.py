@@ -1,9 +1,9 @@
 """Deadlines that pass with no new event raise alerts (answer limit, required phrase, ticket first reply),
-picked up from the database by the sweeper, also after a restart. Real HTTP, real databases, real time."""
+picked up from the database by the sweeper, also after a restart. Real HTTP, real databases, a test clock that
+the test moves past each deadline."""
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from service.config import DEFAULT_STANDARDS_FILE
+from tests.clock import TestClock
 
 
 @pytest.fixture
@@ -27,11 +28,11 @@ def fast_standard(tmp_path: Path) -> Path:
     return path
 
 
-def _now_event(iid: str, n: int, type_: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+def _now_event(clock: TestClock, iid: str, n: int, type_: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "event_id": f"{iid}-{n}",
         "type": type_,
-        "occurred_at": datetime.now(UTC).isoformat(),
+        "occurred_at": clock().isoformat(),
         "interaction_id": iid,
         "queue_id": "q",
         "payload": payload or {},
@@ -51,14 +52,17 @@ def _wait_for_alert(api: httpx.Client, rule: str, iid: str, seconds: float = 15)
 def test_waiting_call_and_silent_agent_alert_with_no_new_event(
     start_server: Callable[..., Any], fast_standard: Path
 ) -> None:
-    api = start_server(sweep=True, standards_file=fast_standard, sweep_interval_seconds=0.2).client
-    assert api.post("/v1/events", json=_now_event("d-call", 0, "call.offered")).status_code == 202
+    clock = TestClock()
+    api = start_server(sweep=True, clock=clock, standards_file=fast_standard, sweep_interval_seconds=0.2).client
+    assert api.post("/v1/events", json=_now_event(clock, "d-call", 0, "call.offered")).status_code == 202
+    clock.advance(2)  # past the 1 s answer limit
     waiting = _wait_for_alert(api, "answer_wait_exceeded", "d-call")
     assert "no answer after" in waiting["message"]
 
-    api.post("/v1/events", json=_now_event("d-call", 1, "call.answered"))
+    api.post("/v1/events", json=_now_event(clock, "d-call", 1, "call.answered"))
     text = {"speaker": "agent", "text": "Hello there.", "offset_ms": 0}
-    api.post("/v1/events", json=_now_event("d-call", 2, "call.utterance", text))
+    api.post("/v1/events", json=_now_event(clock, "d-call", 2, "call.utterance", text))
+    clock.advance(2)  # past the 1 s self-identification window
     missed = _wait_for_alert(api, "required_phrase_missed", "d-call")
     assert missed["message"].startswith("self_identification: not said within 1 s of answer")
     detail = api.get("/v1/interactions/d-call").json()
@@ -66,11 +70,13 @@ def test_waiting_call_and_silent_agent_alert_with_no_new_event(
 
 
 def test_overdue_ticket_alerts_after_a_restart(start_server: Callable[..., Any], fast_standard: Path) -> None:
-    first = start_server(sweep=False, standards_file=fast_standard)
-    created = _now_event("d-ticket", 0, "ticket.created", {"channel": "email", "subject": "refund"})
+    clock = TestClock()
+    first = start_server(sweep=False, clock=clock, standards_file=fast_standard)
+    created = _now_event(clock, "d-ticket", 0, "ticket.created", {"channel": "email", "subject": "refund"})
     assert first.client.post("/v1/events", json=created).status_code == 202
     first.stop()  # the deadline lives in the database, not in this process
 
-    second = start_server(sweep=True, standards_file=fast_standard, sweep_interval_seconds=0.2).client
+    clock.advance(2)  # past the 1 s first-reply limit while no process was running
+    second = start_server(sweep=True, clock=clock, standards_file=fast_standard, sweep_interval_seconds=0.2).client
     overdue = _wait_for_alert(second, "ticket_first_reply_overdue", "d-ticket")
     assert "no first reply after" in overdue["message"]

@@ -17,6 +17,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from service.clock import utc_now
 from tests.api.wire import BASE, GOOD_CALL, RUDE_CALL, call
 from tests.browser.relay import Relay
 from tests.conftest import LiveServer
@@ -98,7 +99,7 @@ def post(server: LiveServer, events: list[dict[str, Any]]) -> None:
 
 @pytest.fixture
 def relay(start_server: Callable[..., LiveServer]) -> Iterator[tuple[LiveServer, Relay]]:
-    server = start_server()
+    server = start_server(clock=utc_now)  # the page's own clock is the browser's, the real one
     relay = Relay(int(server.url.rsplit(":", 1)[1]))
     yield server, relay
     relay.close()

@@ -56,7 +56,7 @@ def served(tmp_path: Path) -> Iterator[dict[str, str]]:
         [CALLQA, "serve"], env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{env['CALLQA_PORT']}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a cold start on a loaded 2-core machine
     while True:
         try:
             if httpx.get(f"{url}/healthz").status_code == 200:

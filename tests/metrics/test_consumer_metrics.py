@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
+from service.clock import utc_now
 from service.config import Settings
 from tests.conftest import LiveServer
 from tests.kafka.conftest import consumer_settings, kafka_admin, kafka_bootstrap, make_topics, topics  # noqa: F401
@@ -32,7 +33,7 @@ def test_consumer_lag_and_dead_letters_reach_prometheus(
     tmp_path: Path,
 ) -> None:
     scenario = Scenario()
-    server = start_server()
+    server = start_server(clock=utc_now)  # the consumer and Prometheus run on the real clock too
     events = scenario.polite_call("k1")
     utterances = sum(e["type"] == "call.utterance" for e in events)
     accepted = {"type": "call.utterance", "source": "kafka", "outcome": "accepted"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from service.clock import utc_now
 from tests.conftest import LiveServer
 from tests.metrics.support import (
     GRAFANA_BUILTINS,
@@ -30,7 +31,9 @@ def scraped(
 ) -> Iterator[tuple[LiveServer, PrometheusServer, Scenario]]:
     """callqa with the scenario's queues and teams allow-listed, scraped every second after each phase."""
     scenario = Scenario()
-    server = start_server(metrics_queues=[scenario.north, scenario.south], metrics_teams=[scenario.red, scenario.blue])
+    server = start_server(
+        clock=utc_now, metrics_queues=[scenario.north, scenario.south], metrics_teams=[scenario.red, scenario.blue]
+    )
     prometheus = PrometheusServer(tmp_path, {"callqa-api": (server.url.removeprefix("http://"), "/metrics/")})
     try:
         assert prometheus.wait_for_data('callqa_build_info{job="callqa-api"}', timeout=30), "no first scrape"
