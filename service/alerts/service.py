@@ -1,4 +1,5 @@
-"""Raise alerts for breaches, idempotently: the same breach of the same interaction is one alert."""
+"""Raise alerts for breaches, idempotently: the same breach of the same interaction is one alert; withdraw the
+ones a later score no longer breaches."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -7,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.alerts.lifecycle import opened
+from service.alerts.lifecycle import SYSTEM, opened, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.db import insert_ignoring_conflicts
@@ -63,3 +64,49 @@ def raise_alerts(
     alerts = list(session.scalars(select(Alert).where(Alert.dedup_key.in_(new_keys)).order_by(Alert.id)))
     opened(session, alerts, now, destinations)
     return alerts
+
+
+def _why_cleared(score: InteractionScore, alert: Alert) -> str:
+    """The reason a withdrawn finding gives, from the item of the latest score it was about."""
+    item_id = alert.dedup_key.split(":")[-1]
+    item = next((i for i in score.items if i.id == item_id), None)
+    if item is None and alert.rule == "customer_sentiment_low":
+        item = next((i for i in score.items if i.id == "customer_sentiment"), None)
+    if item is not None:
+        return f"withdrawn: later evidence cleared it: {item.id} is now {item.status.value} ({item.detail})"
+    shown = "none" if score.quality_score is None else f"{score.quality_score:g}"
+    return f"withdrawn: later evidence cleared it: quality score now {shown}, passed {score.passed}"
+
+
+def withdraw_cleared(
+    session: Session,
+    breaches: Sequence[tuple[InteractionScore, Sequence[Breach]]],
+    now: datetime,
+    destinations: Destinations,
+) -> list[Alert]:
+    """Resolve, as callqa and with the reason, every unresolved alert of these interactions that their latest
+    score no longer breaches: events arrive out of order and transcripts lag, so "greeting not said" can be
+    cleared by the utterance that arrives later. The withdrawal is a transition like any other: kept in the
+    audit trail, sent to the stream and the webhooks."""
+    scores = {score.interaction_id: score for score, _ in breaches}
+    if not scores:
+        return []
+    current = {dedup_key(score.interaction_id, b) for score, bs in breaches for b in bs}
+    ids = list(scores)
+    withdrawn: list[Alert] = []
+    for i in range(0, len(ids), 500):
+        stmt = (
+            select(Alert)
+            .where(Alert.subject_kind == "interaction", Alert.interaction_id.in_(ids[i : i + 500]))
+            .where(Alert.state != "resolved")
+            .order_by(Alert.id)
+            .with_for_update()
+        )
+        for alert in session.scalars(stmt):
+            if alert.dedup_key in current or alert.interaction_id is None:
+                continue
+            score = scores[alert.interaction_id]
+            if score.standard_version != alert.standard_version:
+                continue  # judged by another version of the standard: not this score's to withdraw
+            withdrawn.append(resolve(session, alert, SYSTEM, _why_cleared(score, alert), now, destinations))
+    return withdrawn

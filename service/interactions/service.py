@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service import metrics, telemetry
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
-from service.alerts.service import raise_alerts
+from service.alerts.service import raise_alerts, withdraw_cleared
 from service.events.consistency import inconsistency
 from service.events.decode import FieldError, Rejection
 from service.events.model import Event
@@ -47,6 +47,7 @@ class Recorded:
     outcomes: list[Outcome] = field(default_factory=list)
     scores: list[InteractionScore] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    withdrawn: list[Alert] = field(default_factory=list)  # open alerts a later score cleared
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -145,6 +146,7 @@ class Pipeline:
             breaches.append((score, find_breaches(score, self.standard)))
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
             result.alerts.extend(raise_alerts(session, breaches, now, self.destinations))
+            result.withdrawn.extend(withdraw_cleared(session, breaches, now, self.destinations))
 
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
         """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""

@@ -1,6 +1,8 @@
 """Which standards an interaction's current score breaches: the alert candidates, deduplicated by key."""
 
-from service.scoring.types import Breach, InteractionScore, ScoreItem, Status
+from dataclasses import replace
+
+from service.scoring.types import Breach, Evidence, InteractionScore, ScoreItem, Status
 from service.standards.schema import Standard
 
 _RESPONSE_RULES = {
@@ -37,9 +39,21 @@ def find_breaches(score: InteractionScore, standard: Standard) -> list[Breach]:
     if score.final and score.passed is False:
         verdict = "critical_item_failed" if score.critical_failure else "quality_below_pass_mark"
         if verdict in enabled:
-            failed = [i.id for i in score.items if i.status is Status.FAIL]
+            failed = [i for i in score.items if i.status is Status.FAIL]
             shown = "none" if score.quality_score is None else f"{score.quality_score:g}"
-            message = f"quality score {shown} (pass mark {standard.quality.pass_mark:g}); failed: {', '.join(failed)}"
+            names = ", ".join(i.id for i in failed)
+            message = f"quality score {shown} (pass mark {standard.quality.pass_mark:g}); failed: {names}"
             at = score.ended_at or score.scored_at
-            out.append(Breach(verdict, verdict, severities.get(verdict, "warning"), message, at))
+            evidence = _failed_items_evidence(failed)
+            out.append(Breach(verdict, verdict, severities.get(verdict, "warning"), message, at, evidence))
     return out
+
+
+def _failed_items_evidence(failed: list[ScoreItem]) -> tuple[Evidence, ...]:
+    """The verdict rests on the failed items: each one's reason, then its own evidence, named by item."""
+    out: list[Evidence] = []
+    for item in failed:
+        critical = " (critical)" if item.critical else ""
+        out.append(Evidence(note=f"{item.id} failed{critical}: {item.detail}", value=item.weight))
+        out.extend(replace(e, note=f"{item.id}: {e.note}") for e in item.evidence)
+    return tuple(out)

@@ -13,6 +13,7 @@ from service.scoring.response_time import call_response, ticket_response
 from service.scoring.script_compliance import evaluate_script
 from service.scoring.sentiment import summarize
 from service.scoring.timeline import Timeline, build_timeline
+from service.scoring.trace import item_trace, score_trace
 from service.scoring.types import Evidence, InteractionScore, ScoreItem, SentimentSummary, Status
 from service.standards.schema import Standard
 
@@ -52,6 +53,7 @@ def score_interaction(events: Iterable[Event], standard: Standard, now: datetime
     summary = summarize(tl, standard.sentiment)
     items = items + evaluate_script(tl, standard, now) + [_sentiment_item(tl, summary, standard)]
     items = [replace(i, critical=True) if i.id in standard.quality.critical_items else i for i in items]
+    items = [replace(i, trace=item_trace(i, tl, standard)) for i in items]
     score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)
     compliance = [i for i in items if i.category == "compliance"]
     deadlines = [i.deadline for i in items if i.status is Status.PENDING and i.deadline is not None]
@@ -76,4 +78,5 @@ def score_interaction(events: Iterable[Event], standard: Standard, now: datetime
         queue_id=tl.queue_id,
         started_at=tl.started_at,
         ended_at=tl.ended_at or tl.resolved_at,
+        trace=score_trace(items, standard),
     )

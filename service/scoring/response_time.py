@@ -37,6 +37,7 @@ def _deadline_item(
             status,
             weight,
             detail,
+            deadline=None if ok else deadline,  # a late answer breached the standard when the limit passed
             evidence=(ev_start, Evidence(note=what, at=done, value=took)),
         )
     if now > deadline:  # done exactly at the deadline still passes, so only a later `now` fails
@@ -70,7 +71,9 @@ def _answer_item(tl: Timeline, std: Standard, now: datetime) -> ScoreItem:
             )
             return ScoreItem("answer_time", "responsiveness", Status.NOT_APPLICABLE, weight, detail, evidence=ev)
         detail = f"abandoned after {wait:g} s in queue"
-        return ScoreItem("answer_time", "responsiveness", Status.FAIL, weight, detail, evidence=ev)
+        # Breached when the answer limit passed, or at the hang-up if that came first.
+        breached = min(tl.ended_at, tl.offered_at + timedelta(seconds=rules.answer_within_seconds))
+        return ScoreItem("answer_time", "responsiveness", Status.FAIL, weight, detail, deadline=breached, evidence=ev)
     return _deadline_item(
         "answer_time",
         weight,
@@ -113,17 +116,20 @@ def _holds(tl: Timeline, std: Standard, now: datetime) -> tuple[float, ScoreItem
     too_long = []
     evidence = []
     deadline = None
+    breached = None  # when the first hold passed the limit
     for h in tl.holds:
         took = _secs(h.start, h.end or now)
         total += took
         evidence.append(Evidence(note="hold" if h.end else "on hold now", event_id=h.event_id, at=h.start, value=took))
         if took > limit:
             too_long.append(took)
+            passed_limit = h.start + timedelta(seconds=limit)
+            breached = passed_limit if breached is None else min(breached, passed_limit)
         elif h.end is None:
             deadline = h.start + timedelta(seconds=limit)
     if too_long:
         detail = f"{len(too_long)} hold(s) over {limit:g} s (longest {max(too_long):g} s)"
-        status = Status.FAIL
+        status, deadline = Status.FAIL, breached
     elif deadline is not None:
         detail, status = f"on hold now; limit {limit:g} s", Status.PENDING
     else:

@@ -31,6 +31,32 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemTrace:
+    """How one item was judged: the measured value against the limit of a rule of a standard version."""
+
+    rule: str  # where the limit lives in the standard, e.g. responsiveness.call.answer_within_seconds
+    standard_version: str
+    measured: float | None
+    threshold: float | None
+    unit: str
+    formula: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreTrace:
+    """How the quality score was added up from the items."""
+
+    formula: str
+    standard_version: str
+    passed_weight: float
+    judged_weight: float
+    pass_mark: float
+    counted: tuple[str, ...]
+    left_out: tuple[str, ...]  # pending, not applicable or weightless
+    critical_failed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreItem:
     id: str
     category: str  # responsiveness | compliance | sentiment
@@ -39,8 +65,9 @@ class ScoreItem:
     detail: str
     critical: bool = False
     requirement: str | None = None  # required | forbidden, for script rules
-    deadline: datetime | None = None  # when a pending item turns into a failure
+    deadline: datetime | None = None  # pending: when it turns into a failure; failed: when the limit passed
     evidence: tuple[Evidence, ...] = ()
+    trace: ItemTrace | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +117,7 @@ class InteractionScore:
     queue_id: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    trace: ScoreTrace | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return _jsonable(self)  # type: ignore[no-any-return]

@@ -137,3 +137,32 @@ def test_disabled_rules_do_not_fire() -> None:
     std = standard(alerts={"enabled": ["forbidden_phrase"]})
     got = breaches(call(answered=30, utterances=RUDE, ended=60), 60, std)
     assert list(got) == ["forbidden_phrase:no_forbidden_phrases"]
+
+
+@pytest.mark.parametrize(
+    ("events", "now", "key", "breached"),
+    [
+        # a late answer breached the standard when the 20 s limit passed, not when the call was offered
+        (call(answered=45, ended=300), 300, "answer_wait_exceeded:answer_time", at(20)),
+        # a hold over the 120 s limit, from the moment it passed the limit
+        (call(answered=5, holds=[(30, 200)], ended=300), 300, "hold_exceeded:hold_time", at(150)),
+        (call(answered=5, holds=[(30, None)]), 400, "hold_exceeded:hold_time", at(150)),
+    ],
+)
+def test_breach_time_is_when_the_limit_passed(events: list, now: float, key: str, breached) -> None:
+    assert breaches(events, now)[key].at == breached
+
+
+def test_ticket_breach_time_is_created_plus_its_deadline() -> None:
+    late_reply = ticket(complaint_level=1, replies=[("agent", "Sorry for the trouble.", 3 * 3600)])
+    got = breaches(late_reply, 4 * 3600)
+    assert got["ticket_first_reply_overdue:first_reply_time"].at == at(2 * 3600)
+
+
+def test_verdict_carries_the_failed_items_evidence() -> None:
+    verdict = breaches(call(answered=30, utterances=RUDE, ended=60), 60)["critical_item_failed"]
+    notes = [e.note for e in verdict.evidence]
+    assert "no_forbidden_phrases failed (critical): forbidden phrase said 2 time(s)" in notes
+    assert any(n.startswith("answer_time failed: answer after 30 s") for n in notes)
+    said = [e for e in verdict.evidence if e.note.startswith("no_forbidden_phrases: ")]
+    assert [e.matched_text for e in said] == ["Calm down", "not my problem"]

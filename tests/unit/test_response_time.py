@@ -34,8 +34,9 @@ def _ticket_items(events: list, now: float, std=STD) -> dict:
     [
         (call(answered=12), 15, Status.PASS, 12, None, "answer after 12 s (within the 20 s limit)"),
         (call(answered=20), 25, Status.PASS, 20, None, "within the 20 s limit"),
-        (call(answered=20.5), 25, Status.FAIL, 20.5, None, "answer after 20.5 s (over the 20 s limit)"),
-        (call(answered=45, ended=300), 300, Status.FAIL, 45, None, "over the 20 s limit"),
+        # a late answer breached the standard when the limit passed, not when the call was offered
+        (call(answered=20.5), 25, Status.FAIL, 20.5, at(20), "answer after 20.5 s (over the 20 s limit)"),
+        (call(answered=45, ended=300), 300, Status.FAIL, 45, at(20), "over the 20 s limit"),
         # live, still queued: pending with its deadline, failed once `now` passes the limit
         (call(), 5, Status.PENDING, None, at(20), "waiting for answer: limit 20 s"),
         (call(), 20, Status.PENDING, None, at(20), "waiting for answer"),
@@ -44,8 +45,8 @@ def _ticket_items(events: list, now: float, std=STD) -> dict:
         # abandoned: short abandons are left out, others fail
         (call(ended=3), 3, Status.NOT_APPLICABLE, None, None, "hung up after 3 s, within the 5 s short-abandon"),
         (call(ended=4.999), 5, Status.NOT_APPLICABLE, None, None, "short-abandon"),
-        (call(ended=5), 5, Status.FAIL, None, None, "abandoned after 5 s in queue"),
-        (call(ended=40), 40, Status.FAIL, None, None, "abandoned after 40 s in queue"),
+        (call(ended=5), 5, Status.FAIL, None, at(5), "abandoned after 5 s in queue"),  # hung up before the limit
+        (call(ended=40), 40, Status.FAIL, None, at(20), "abandoned after 40 s in queue"),
         # never offered (the queue event is missing): nothing to measure
         (call(offered=None, answered=3), 10, Status.NOT_APPLICABLE, None, None, "no call.offered event"),
     ],
@@ -103,11 +104,11 @@ def test_talk_time_and_transfers() -> None:
         ((), 300, 300, Status.NOT_APPLICABLE, 0, 0, None, "no hold"),
         (((30, 60), (100, 130)), 300, 300, Status.PASS, 2, 60, None, "2 hold(s), all within 120 s"),
         (((30, 150),), 300, 300, Status.PASS, 1, 120, None, "all within 120 s"),
-        (((30, 151), (160, 170)), 300, 300, Status.FAIL, 2, 131, None, "1 hold(s) over 120 s (longest 121 s)"),
-        # on hold now: pending until the limit, failed once past it
+        (((30, 151), (160, 170)), 300, 300, Status.FAIL, 2, 131, at(150), "1 hold(s) over 120 s (longest 121 s)"),
+        # on hold now: pending until the limit, failed once past it (breached when it passed)
         (((30, 60), (100, None)), None, 150, Status.PENDING, 2, 80, at(220), "on hold now; limit 120 s"),
         (((100, None),), None, 220, Status.PENDING, 1, 120, at(220), "on hold now"),
-        (((100, None),), None, 250, Status.FAIL, 1, 150, None, "1 hold(s) over 120 s (longest 150 s)"),
+        (((100, None),), None, 250, Status.FAIL, 1, 150, at(220), "1 hold(s) over 120 s (longest 150 s)"),
         # a hold still open when the call ends is closed by the end
         (((100, None),), 180, 900, Status.PASS, 1, 80, None, "1 hold(s), all within 120 s"),
     ],
@@ -145,10 +146,10 @@ def test_ticket_limits_by_complaint_level(level: int | None, first_limit: float,
     [
         (None, [("agent", "Hi", 10 * MIN)], None, HOUR, Status.PASS, None, "first reply after 600 s (within"),
         (None, [("agent", "Hi", 30 * MIN)], None, HOUR, Status.PASS, None, "within the 1800 s limit"),
-        (None, [("agent", "Hi", 40 * MIN)], None, HOUR, Status.FAIL, None, "first reply after 2400 s (over"),
+        (None, [("agent", "Hi", 40 * MIN)], None, HOUR, Status.FAIL, at(30 * MIN), "first reply after 2400 s (over"),
         # complaint level 1: 2 h, so 90 min passes here and would fail a normal ticket
         (1, [("agent", "Hi", 90 * MIN)], None, 3 * HOUR, Status.PASS, None, "within the 7200 s limit"),
-        (1, [("agent", "Hi", 3 * HOUR)], None, 4 * HOUR, Status.FAIL, None, "over the 7200 s limit"),
+        (1, [("agent", "Hi", 3 * HOUR)], None, 4 * HOUR, Status.FAIL, at(2 * HOUR), "over the 7200 s limit"),
         (3, [("agent", "Hi", 5 * HOUR)], None, 6 * HOUR, Status.PASS, None, "within the 28800 s limit"),
         # a customer's message is not a reply
         (None, [("customer", "Hello?", 5 * MIN)], None, 10 * MIN, Status.PENDING, at(30 * MIN), "waiting for"),
@@ -159,7 +160,7 @@ def test_ticket_limits_by_complaint_level(level: int | None, first_limit: float,
         (1, [], None, 2 * HOUR + 1, Status.FAIL, at(2 * HOUR), "no first reply after 7201 s"),
         # resolved without a reply: judged by when it was closed
         (None, [], 20 * MIN, HOUR, Status.PASS, None, "first reply after 1200 s"),
-        (None, [], 2 * HOUR, 3 * HOUR, Status.FAIL, None, "first reply after 7200 s"),
+        (None, [], 2 * HOUR, 3 * HOUR, Status.FAIL, at(30 * MIN), "first reply after 7200 s"),
     ],
 )
 def test_ticket_first_reply(level, replies, resolved, now, status, deadline, detail) -> None:
@@ -172,8 +173,8 @@ def test_ticket_first_reply(level, replies, resolved, now, status, deadline, det
     ("level", "resolved", "now", "status", "deadline", "seconds"),
     [
         (None, 48 * HOUR, 50 * HOUR, Status.PASS, None, 48 * HOUR),
-        (None, 73 * HOUR, 80 * HOUR, Status.FAIL, None, 73 * HOUR),
-        (1, 25 * HOUR, 26 * HOUR, Status.FAIL, None, 25 * HOUR),
+        (None, 73 * HOUR, 80 * HOUR, Status.FAIL, at(72 * HOUR), 73 * HOUR),
+        (1, 25 * HOUR, 26 * HOUR, Status.FAIL, at(24 * HOUR), 25 * HOUR),
         (None, None, 10 * HOUR, Status.PENDING, at(72 * HOUR), None),
         (1, None, 24 * HOUR + 1, Status.FAIL, at(24 * HOUR), None),
     ],
