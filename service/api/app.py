@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.requests import Request
+from starlette.routing import Route
 
 from service import __version__, background
 from service.alerts.endpoints import router as alerts_router
@@ -90,7 +91,9 @@ def create_app(
     app.state.callqa = state
     for router, scope in _ROUTES:
         app.include_router(router, dependencies=[Depends(scope)] if scope else [])
-    app.mount("/metrics", metrics_app(sessions, loaded.standard, clock))
+    metrics = metrics_app(sessions, loaded.standard, clock)
+    app.router.routes.append(Route("/metrics", metrics, include_in_schema=False))  # `curl /metrics`, no redirect
+    app.mount("/metrics", metrics)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -111,12 +111,18 @@ def metrics_app(sessions: sessionmaker[Session], standard: Standard, clock: Cloc
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_ProcessMetrics())
     registry.register(DatabaseCollector(sessions, standard, clock))
+    return _MetricsApp(registry)
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+
+class _MetricsApp:
+    """An ASGI app object (not a function), so Starlette serves it as it is both at /metrics and /metrics/."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         body, headers = await run_in_threadpool(
-            _render, registry, request.headers.get("accept", ""), request.headers.get("accept-encoding", "")
+            _render, self.registry, request.headers.get("accept", ""), request.headers.get("accept-encoding", "")
         )
         await Response(body, headers=headers)(scope, receive, send)
-
-    return app

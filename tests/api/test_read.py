@@ -82,7 +82,9 @@ def test_health_metrics_docs(api: httpx.Client) -> None:
     assert api.get("/healthz").json()["status"] == "ok"
     assert api.get("/readyz").json()["status"] == "ready"
     api.post("/v1/events", json=event("m-1", 0, "call.offered", 0))
-    metrics = api.get("/metrics/").text
-    assert 'callqa_events_received_total{outcome="accepted",source="http",type="call.offered"}' in metrics
+    for path in ("/metrics", "/metrics/"):  # `curl /metrics` gets the metrics, not a redirect
+        answer = api.get(path, follow_redirects=False)
+        assert answer.status_code == 200, path
+        assert 'callqa_events_received_total{outcome="accepted",source="http",type="call.offered"}' in answer.text
     assert api.get("/docs").status_code == 200
     assert "/v1/events" in api.get("/openapi.json").json()["paths"]

@@ -12,3 +12,7 @@ def test_readme_documents_every_setting() -> None:
     assert table in README.read_text(), (
         "README settings table is stale: run `.venv/bin/python scripts/settings_table.py`"
     )
+
+
+def test_every_default_is_shown_as_a_value() -> None:
+    assert "PydanticUndefined" not in settings_table(), "a default from a factory is shown as its value"
