@@ -10,6 +10,7 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -82,7 +83,8 @@ def create_app(
                 sink.close()
             runtime.close()
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from packaged assets: /docs works on an offline centre's network.
+    app = FastAPIOffline(
         title="callqa",
         version=__version__,
         summary="Scores every call and ticket against a versioned service standard, with evidence, in real time.",

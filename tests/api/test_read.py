@@ -1,5 +1,7 @@
 """Read API over real HTTP on SQLite and PostgreSQL: lists, filters, paging, alerts, scorecards, standards."""
 
+import re
+
 import httpx
 
 from tests.api.wire import GOOD_CALL, RUDE_CALL, call, event
@@ -86,5 +88,11 @@ def test_health_metrics_docs(api: httpx.Client) -> None:
         answer = api.get(path, follow_redirects=False)
         assert answer.status_code == 200, path
         assert 'callqa_events_received_total{outcome="accepted",source="http",type="call.offered"}' in answer.text
-    assert api.get("/docs").status_code == 200
+    docs = api.get("/docs")
+    assert docs.status_code == 200
+    # Every asset the page loads is served here: nothing from a CDN (a centre's machine is often offline).
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        assert api.get(asset).status_code == 200, asset
     assert "/v1/events" in api.get("/openapi.json").json()["paths"]
