@@ -11,11 +11,29 @@ from service.auth import cli as auth_cli
 from service.config import Settings
 
 
-def _serve(settings: Settings, _: argparse.Namespace) -> int:
+def _port_taken(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be served, checked before the app opens anything (uvicorn would only log it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return f"cannot listen on {host}:{port} ({exc.strerror}): choose another with --port or CALLQA_PORT"
+    return None
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.api.app import create_app
 
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = settings.model_copy(update=overrides)
+    if problem := _port_taken(settings.host, settings.port):
+        print(f"callqa serve: {problem}", file=sys.stderr)
+        return 1
     sink = None
     if settings.ingest_mode == "kafka":  # POST /v1/events produces to the events topic; `callqa consume` scores
         from consumers.producer import KafkaEventSink
@@ -100,6 +118,10 @@ def _backtest(settings: Settings, args: argparse.Namespace) -> int:
     from service.history.runtime import open_database
     from service.standards.loader import load_standard
 
+    if args.end <= args.start:
+        print(f"callqa backtest: --to ({args.end.isoformat()}) must be after --from ({args.start.isoformat()})",
+              file=sys.stderr)  # fmt: skip
+        return 2  # a usage error, like the ones argparse reports
     candidate, live = load_standard(Path(args.standard)), load_standard(settings.standards_file)
     with open_database(settings) as sessions, read_only(sessions) as session:
         shadows = shadow_run(session, live.standard, candidate.standard, args.start, args.end, utc_now())
@@ -126,7 +148,16 @@ def _redact(url: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callqa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the HTTP API (settings from CALLQA_* variables)").set_defaults(run=_serve)
+    serve = sub.add_parser(
+        "serve",
+        help="run the HTTP API (settings from CALLQA_* variables)",
+        description="Run the HTTP API. Every setting is a CALLQA_* environment variable (README, Settings).",
+        epilog=_settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", help="address to listen on (overrides CALLQA_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (overrides CALLQA_PORT)")
+    serve.set_defaults(run=_serve)
     consume = sub.add_parser(
         "consume", help="score events from the Kafka events topic (CALLQA_KAFKA_*); SIGTERM stops it cleanly"
     )
@@ -140,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     auth_cli.add_commands(sub)
     _add_history_commands(sub)
     return parser
+
+
+def _settings_help() -> str:
+    lines = ["settings (environment variables):"]
+    for name, field in Settings.model_fields.items():
+        about = (field.description or "").split(". ")[0].rstrip(".")
+        lines.append(f"  CALLQA_{name.upper():<34} {about}")
+    return "\n".join(lines)
 
 
 def _add_source_options(consume: argparse.ArgumentParser) -> None:
@@ -202,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lists plugins; `migrate` says what it did
     try:
         return int(args.run(settings, args))
+    except BrokenPipeError:  # `callqa backtest | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # a clear one-line reason at the command line; the traceback in debug
         logging.getLogger("callqa").debug("failed", exc_info=True)
         print(f"callqa {args.command}: {exc}", file=sys.stderr)

@@ -36,6 +36,24 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     assert out.returncode == 1 and "run `callqa migrate`" in out.stderr
 
 
+def test_serve_names_the_setting_when_its_port_is_taken(tmp_path: Path) -> None:
+    env = {"CALLQA_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    assert run("migrate", env=env).returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        out = run("serve", "--port", port, env=env)
+    assert out.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in out.stderr and "--port or CALLQA_PORT" in out.stderr
+
+
+def test_serve_help_lists_options_and_settings() -> None:
+    out = run("serve", "--help")
+    assert out.returncode == 0 and "--host HOST" in out.stdout and "--port PORT" in out.stdout
+    assert "CALLQA_DATABASE_URL" in out.stdout and "CALLQA_WEBHOOK_URLS" in out.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -52,8 +70,11 @@ def served(tmp_path: Path) -> Iterator[dict[str, str]]:
     again = run("keys", "ensure-admin", "--file", str(tmp_path / "key"), env=env)
     assert again.stdout == key.stdout, "make run prints the same working key every time"
     env["CALLQA_API_KEY"] = key.stdout.strip()
-    proc = subprocess.Popen(
-        [CALLQA, "serve"], env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    proc = subprocess.Popen(  # --port as uvicorn users pass it; CALLQA_PORT is set too, for the scripts
+        [CALLQA, "serve", "--port", env["CALLQA_PORT"]],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{env['CALLQA_PORT']}"
     deadline = time.monotonic() + 120  # a cold start on a loaded 2-core machine

@@ -184,6 +184,7 @@ def test_backtest_reports_the_difference_and_writes_nothing(database_url: str, t
     [
         (["--from", "2026-11-24T09:00:00", "--to", "2026-11-25"], "has no UTC offset"),
         (["--from", "last week", "--to", "2026-11-25"], "is not a date or an RFC 3339 time"),
+        (["--from", "2026-11-25", "--to", "2026-11-24"], "must be after --from"),  # was a quiet report of 0
     ],
 )
 def test_backtest_refuses_times_it_cannot_place(database_url: str, args: list[str], reason: str) -> None:
@@ -196,3 +197,25 @@ def test_backtest_of_a_bad_standard_names_the_line(database_url: str, tmp_path: 
     bad.write_text("version: v2\nquality:\n  pass_mark: 180\n")
     out = run(database_url, "backtest", "--standard", str(bad), "--from", "2026-11-24", "--to", "2026-11-25")
     assert out.returncode == 1 and f"{bad}:3" in out.stderr
+
+
+def test_backtest_into_a_closed_pipe_ends_quietly(database_url: str, tmp_path: Path) -> None:
+    assert (
+        run(
+            database_url, "replay", "--quiet", str(jsonl(tmp_path / "h.jsonl", call("p-1", turns=GOOD_CALL)))
+        ).returncode
+        == 0
+    )
+    args = [
+        "backtest",
+        "--standard",
+        str(ROOT / "service/standards/default.yaml"),
+        "--from",
+        "2026-11-24",
+        "--to",
+        "2026-11-25",
+    ]
+    env = {**os.environ, "CALLQA_DATABASE_URL": database_url}
+    out = subprocess.run(f"{CALLQA} {' '.join(args)} | head -1", shell=True, capture_output=True, text=True, env=env)
+    assert out.returncode == 0 and out.stdout.startswith("backtest of")
+    assert "Broken pipe" not in out.stderr and "BrokenPipeError" not in out.stderr
