@@ -96,11 +96,16 @@ COMPLAINT = {
     "太慢": -2.0,
     "丢了": -1.5,
     "坏了": -1.5,
-    "有问题": -1.0,
     "没人管": -2.5,
     "不负责": -2.5,
     "不耐烦": -2.0,
     "麻烦死": -2.5,
+    "送错": -2.0,
+    "发错": -2.0,
+    "漏发": -2.0,
+    "破损": -2.0,
+    "凉了": -1.5,
+    "少了": -1.0,
 }
 # Positive words that a negation turns into complaints: 不满意, 没解决, 不专业.
 POSITIVE = {
@@ -120,9 +125,11 @@ POSITIVE = {
     "没问题": 1.0,
     "方便": 1.0,
 }
+# Requests in polite form: reviews use 麻烦 and 请问 in complaints ("麻烦死了"), callers to ask ("麻烦您查一下").
+POLITE = {"麻烦您": 1.0, "麻烦你": 1.0, "麻烦帮": 1.0, "请问": 0.5, "请帮": 0.5}
 NEGATIONS = ("不", "没", "没有", "别", "未", "无", "不太", "不是很", "并不")
 INTENSIFIERS = {"太": 1.5, "非常": 1.5, "特别": 1.5, "真": 1.3, "真的": 1.3, "超级": 1.6, "极其": 1.8, "很": 1.2}
-_LEXICON = {**COMPLAINT, **POSITIVE}
+_LEXICON = {**COMPLAINT, **POSITIVE, **POLITE}
 _LEXICON_RE = re.compile("|".join(sorted(map(re.escape, _LEXICON), key=len, reverse=True)))
 
 
