@@ -138,7 +138,7 @@ class _Window:
 def _windows(turns: Sequence[Turn], scores: Sequence[float], size: int) -> list[_Window]:
     """Runs of `size` consecutive customer turns with their mean (one run of all turns while there are fewer)."""
     n = min(size, len(turns))
-    return [_Window(i, turns[i : i + n], round(sum(scores[i : i + n]) / n, 4)) for i in range(len(turns) - n + 1)]
+    return [_Window(i, turns[i : i + n], round(m, 4)) for i, m in enumerate(rolling_means(list(scores), size))]
 
 
 def customer_sentiment_item(tl: Timeline, std: SentimentStandard, weight: float) -> ScoreItem:
