@@ -59,6 +59,13 @@ class SentimentStandard(_Strict):
         "alone they never make a turn negative for the rules (VADER's own score is kept).",
     )
 
+    @field_validator("neutral_words", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, words: object) -> object:
+        if isinstance(words, list | tuple | set | frozenset) and any(isinstance(w, bool) for w in words):
+            raise ValueError('quote "no", "yes", "on" and "off": unquoted, YAML reads them as true/false')
+        return words
+
     @field_validator("neutral_words")
     @classmethod
     def _lower_case_words(cls, words: frozenset[str]) -> frozenset[str]:

@@ -147,6 +147,8 @@ def test_a_standard_can_list_its_own_neutral_words() -> None:
     assert judged_score("my account is closed", own) == 0.0
     with pytest.raises(ValueError, match="single lower-case words"):
         SentimentStandard(neutral_words=frozenset({"Rob"}))
+    with pytest.raises(ValueError, match='quote "no"'):
+        SentimentStandard.model_validate({"neutral_words": [False, "sorry"]})  # YAML's reading of: [no, sorry]
 
 
 def test_empathy_rule_ignores_factual_turns() -> None:
