@@ -64,7 +64,7 @@ QUALITY_SCORE = Histogram(
 # Negative buckets: prometheus_client exposes no _sum (it would not be a counter); dashboards use quantiles.
 CUSTOMER_SENTIMENT = Histogram(
     "callqa_customer_sentiment",
-    "Customer's mean sentiment (VADER compound, -1 to 1) of finished interactions, by kind, queue and team",
+    "Customer's mean sentiment (-1 to 1) of finished interactions, by kind, queue and team",
     ["kind", "queue", "team"],
     buckets=(-0.75, -0.5, -0.35, -0.2, -0.05, 0.05, 0.2, 0.35, 0.5, 0.75, 1),
 )

@@ -11,27 +11,11 @@ from datetime import datetime
 from service.events.model import Event
 from service.scoring.response_time import call_response, ticket_response
 from service.scoring.script_compliance import evaluate_script
-from service.scoring.sentiment import summarize
-from service.scoring.timeline import Timeline, build_timeline
+from service.scoring.sentiment import customer_sentiment_item, summarize
+from service.scoring.timeline import build_timeline
 from service.scoring.trace import item_trace, score_trace
-from service.scoring.types import Evidence, InteractionScore, ScoreItem, SentimentSummary, Status
+from service.scoring.types import InteractionScore, ScoreItem, Status
 from service.standards.schema import Standard
-
-
-def _sentiment_item(tl: Timeline, summary: SentimentSummary, std: Standard) -> ScoreItem:
-    weight = std.quality.weights.customer_sentiment
-    rolling = summary.customer_rolling_mean
-    limit = std.sentiment.customer_alert_below
-    if rolling is None:
-        return ScoreItem("customer_sentiment", "sentiment", Status.NOT_APPLICABLE, weight, "no customer turns")
-    ev = (Evidence(note=f"mean of the customer's last {std.sentiment.rolling_window} turns", value=rolling),)
-    if rolling < limit:
-        detail = f"customer sentiment {rolling:+.3f} is below {limit:+.3f}"
-        return ScoreItem("customer_sentiment", "sentiment", Status.FAIL, weight, detail, evidence=ev)
-    status = Status.PASS if tl.final else Status.PENDING
-    return ScoreItem(
-        "customer_sentiment", "sentiment", status, weight, f"customer sentiment {rolling:+.3f}", evidence=ev
-    )
 
 
 def combine(items: Sequence[ScoreItem], final: bool, pass_mark: float) -> tuple[float | None, bool | None, bool]:
@@ -51,7 +35,11 @@ def score_interaction(events: Iterable[Event], standard: Standard, now: datetime
     tl = build_timeline(events)
     response, items = (call_response if tl.kind == "call" else ticket_response)(tl, standard, now)
     summary = summarize(tl, standard.sentiment)
-    items = items + evaluate_script(tl, standard, now) + [_sentiment_item(tl, summary, standard)]
+    items = (
+        items
+        + evaluate_script(tl, standard, now)
+        + [customer_sentiment_item(tl, standard.sentiment, standard.quality.weights.customer_sentiment)]
+    )
     items = [replace(i, critical=True) if i.id in standard.quality.critical_items else i for i in items]
     items = [replace(i, trace=item_trace(i, tl, standard)) for i in items]
     score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)

@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from service.scoring.sentiment import compound
+from service.scoring.sentiment import judged_score
 from service.scoring.text_match import PhraseMatch, PhraseMatcher
 from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, ScoreItem, Status
@@ -15,6 +15,7 @@ from service.standards.schema import (
     FirstTurns,
     LastTurns,
     ScriptRule,
+    SentimentStandard,
     Standard,
     WithinSecondsOfAnswer,
 )
@@ -138,7 +139,7 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
         case BeforeHold(turns=n):
             return _before_hold(item, tl, turns, find, n)
         case AfterCustomerUpset(turns=n):
-            return _after_upset(item, tl, rule.speaker, standard.sentiment.customer_upset_below, find, n)
+            return _after_upset(item, tl, rule.speaker, standard.sentiment, find, n)
     raise AssertionError(f"unknown window {w.kind}")
 
 
@@ -185,12 +186,13 @@ class _Episode:
     hit: Evidence | None = None
 
 
-def _after_upset(item: MakeItem, tl: Timeline, speaker: str, threshold: float, find: Find, n: int) -> ScoreItem:
+def _after_upset(item: MakeItem, tl: Timeline, speaker: str, std: SentimentStandard, find: Find, n: int) -> ScoreItem:
     """Each episode of an upset customer needs the phrase within the next n turns of `speaker`."""
+    threshold = std.customer_upset_below
     episodes: list[_Episode] = []
     current: _Episode | None = None
     for t in tl.turns:
-        if t.speaker == "customer" and current is None and (score := compound(t.text)) <= threshold:
+        if t.speaker == "customer" and current is None and (score := judged_score(t.text, std)) <= threshold:
             current = _Episode(turn_evidence(t, "customer upset", value=score))
             episodes.append(current)
         elif t.speaker == speaker and current is not None:

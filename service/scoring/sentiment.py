@@ -1,18 +1,36 @@
-"""Sentiment: vaderSentiment's compound score of each utterance on its raw text, and its course over a call.
+"""Sentiment of each utterance, and the customer-sentiment rule a supervisor reads from it.
 
-The text goes to VADER exactly as spoken or written: VADER reads punctuation, capitals and emoticons, so any
-clean-up here would change its scores (stripping punctuation drops its tweet correlation from 0.872 to 0.836).
+Each utterance is scored on -1 .. +1 by the analyzer of its script (the standard's `sentiment.analyzers`):
+vaderSentiment's compound on the raw text for English, callqa's Chinese model (sentiment_zh) for Chinese and
+mixed text. The text goes to VADER exactly as spoken or written: VADER reads punctuation, capitals and emoticons,
+so any clean-up here would change its scores (stripping punctuation drops its tweet correlation from 0.872 to
+0.836). That per-utterance score is what evidence reports, unchanged.
+
+The rules (the customer_sentiment item, its alert, the empathy rule's "upset") read a judged score instead:
+the same number, except that a turn can only read negative through a word that is not neutral in service talk.
+VADER has "no" (ac no 9874), "po" (po box 8963), "rob" (a customer named Rob), "sorry" and numbers such as 86 in
+its lexicon; a customer turn whose only negative words are in the standard's `neutral_words`, next to a number,
+a name after "my name is" or what the customer apologises for ("sorry for the delay") is judged max(score, 0):
+factual, never angry. Agent turns keep their score (no rule reads them).
 """
 
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
 
+from service.scoring import sentiment_zh
 from service.scoring.timeline import Timeline, Turn, turn_evidence
-from service.scoring.types import Evidence, SentimentSummary
-from service.standards.schema import SentimentStandard
+from service.scoring.types import Evidence, ScoreItem, SentimentSummary, Status
+from service.standards.schema import SentimentAnalyzers, SentimentStandard
 
 _ANALYZER = SentimentIntensityAnalyzer()  # loads its lexicon once; pure computation afterwards
+_NEGATIONS = frozenset(NEGATE)
+_DIGIT = re.compile(r"\d")
+_NAME_INTRO = frozenset({"named", "names", "name's"})
 
 
 @lru_cache(maxsize=65536)
@@ -26,7 +44,51 @@ def compound(text: str) -> float:
     return polarity(text)[3]
 
 
-def _mean(values: list[float]) -> float | None:
+def analyzer_of(text: str, analyzers: SentimentAnalyzers) -> str:
+    """The analyzer that scores this text: Chinese when enough of it is CJK (see sentiment_zh.cjk_share)."""
+    if analyzers.zh != "vader" and sentiment_zh.cjk_share(text) >= analyzers.zh_min_cjk_share:
+        return analyzers.zh
+    return analyzers.en
+
+
+def utterance_score(text: str, std: SentimentStandard) -> float:
+    return sentiment_zh.score(text) if analyzer_of(text, std.analyzers) == "callqa_zh" else compound(text)
+
+
+def negative_words(text: str, neutral: frozenset[str]) -> tuple[str, ...]:
+    """The words through which VADER can read this text as negative (negative in its lexicon, or a negation),
+    leaving out the neutral ones: listed, next to a number, the two words after "name is", or the three after
+    "sorry for"."""
+    raw = text.split()
+    words = [t.lower().strip(string.punctuation) or t.lower() for t in raw]
+    numeric = [bool(_DIGIT.search(t)) for t in raw]
+    named = set()  # a name, or what a customer apologises for: "sorry for the delay" is politeness, not anger
+    for i, w in enumerate(words):
+        if w in _NAME_INTRO or (w == "is" and i > 0 and words[i - 1] == "name"):
+            named.update((i + 1, i + 2))
+        elif w in ("for", "about") and i > 0 and words[i - 1] == "sorry":
+            named.update((i + 1, i + 2, i + 3))
+    out = []
+    for i, (token, word) in enumerate(zip(raw, words, strict=True)):
+        lowered = token.lower()
+        if not (_ANALYZER.lexicon.get(word, 0) < 0 or _ANALYZER.lexicon.get(lowered, 0) < 0 or word in _NEGATIONS):
+            continue
+        beside_number = numeric[i] or (i > 0 and numeric[i - 1]) or (i + 1 < len(raw) and numeric[i + 1])
+        if word in neutral or beside_number or i in named:
+            continue
+        out.append(word)
+    return tuple(out)
+
+
+def judged_score(text: str, std: SentimentStandard) -> float:
+    """The utterance's score as the rules read it (see the module docstring)."""
+    score = utterance_score(text, std)
+    if score < 0 and analyzer_of(text, std.analyzers) == "vader" and not negative_words(text, std.neutral_words):
+        return 0.0
+    return score
+
+
+def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
@@ -38,8 +100,8 @@ def rolling_means(values: list[float], window: int) -> list[float]:
 
 
 def summarize(timeline: Timeline, standard: SentimentStandard) -> SentimentSummary:
-    customer = [compound(t.text) for t in timeline.turns_of("customer")]
-    agent = [compound(t.text) for t in timeline.turns_of("agent")]
+    customer = [judged_score(t.text, standard) for t in timeline.turns_of("customer")]
+    agent = [utterance_score(t.text, standard) for t in timeline.turns_of("agent")]
     rolling = rolling_means(customer, standard.rolling_window)
     n = standard.trend_window
     trend = None
@@ -52,9 +114,58 @@ def summarize(timeline: Timeline, standard: SentimentStandard) -> SentimentSumma
         customer_trend=trend,
         customer_rolling_mean=round(rolling[-1], 4) if rolling else None,
         customer_lowest_rolling_mean=round(min(rolling), 4) if rolling else None,
-        per_utterance=tuple(_utterance_evidence(t) for t in timeline.turns),
+        per_utterance=tuple(_utterance_evidence(t, standard) for t in timeline.turns),
     )
 
 
-def _utterance_evidence(turn: Turn) -> Evidence:
-    return turn_evidence(turn, "sentiment", with_text=False, value=compound(turn.text))
+def _utterance_evidence(turn: Turn, std: SentimentStandard) -> Evidence:
+    score, judged = utterance_score(turn.text, std), judged_score(turn.text, std)
+    note = "sentiment" if judged == score else "sentiment; no negative word but neutral ones: judged 0"
+    return turn_evidence(turn, note, with_text=False, value=score, method=analyzer_of(turn.text, std.analyzers))
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    start: int  # index of its first turn among the customer's
+    turns: Sequence[Turn]
+    mean: float
+
+    @property
+    def span(self) -> str:
+        return f"customer turns {self.start + 1}-{self.start + len(self.turns)}"
+
+
+def _windows(turns: Sequence[Turn], scores: Sequence[float], size: int) -> list[_Window]:
+    """Runs of `size` consecutive customer turns with their mean (one run of all turns while there are fewer)."""
+    n = min(size, len(turns))
+    return [_Window(i, turns[i : i + n], round(m, 4)) for i, m in enumerate(rolling_means(list(scores), size))]
+
+
+def customer_sentiment_item(tl: Timeline, std: SentimentStandard, weight: float) -> ScoreItem:
+    """Fails once `rolling_window` consecutive customer turns average below `customer_alert_below`, counted only
+    after `min_customer_turns` customer turns. A failure stays a failure: the alert a supervisor saw during the
+    call and the final score say the same thing, so the final item cannot pass a call whose alert fired. It
+    passes when the interaction ends without such a run, and is not applicable with too few customer turns."""
+    item_id, limit, need = "customer_sentiment", std.customer_alert_below, std.min_customer_turns
+    turns = tl.turns_of("customer")
+    if len(turns) < need:
+        heard = f"{len(turns)} of the {need} customer turns needed"
+        if tl.final:
+            return ScoreItem(item_id, "sentiment", Status.NOT_APPLICABLE, weight, f"{heard} to judge sentiment")
+        return ScoreItem(item_id, "sentiment", Status.PENDING, weight, f"judged after {need} customer turns: {heard}")
+    scores = [judged_score(t.text, std) for t in turns]
+    windows = _windows(turns, scores, std.rolling_window)
+    lowest = min(windows, key=lambda w: w.mean)
+    if lowest.mean < limit:
+        first = next(w for w in windows if w.mean < limit)  # the moment the limit was passed: the alert's time
+        detail = f"customer sentiment {first.mean:+.3f} over {first.span} is below {limit:+.3f}"
+        detail += f" (lowest {lowest.mean:+.3f})" if lowest is not first else ""
+        last = first.turns[-1]
+        note = f"mean of {first.span} below the limit"
+        evidence = [turn_evidence(last, note, with_text=False, value=first.mean)]
+        evidence += [turn_evidence(t, "customer turn", value=judged_score(t.text, std)) for t in first.turns]
+        return ScoreItem(item_id, "sentiment", Status.FAIL, weight, detail, evidence=tuple(evidence))
+    status = Status.PASS if tl.final else Status.PENDING
+    detail = f"customer sentiment: lowest mean of {len(lowest.turns)} turns {lowest.mean:+.3f}"
+    ev = (Evidence(note=f"lowest mean of {len(lowest.turns)} consecutive customer turns", value=lowest.mean),)
+    return ScoreItem(item_id, "sentiment", status, weight, detail, evidence=ev)

@@ -64,10 +64,12 @@ def _compliance_trace(item: ScoreItem, std: Standard) -> ItemTrace:
 
 def _sentiment_trace(item: ScoreItem, std: Standard) -> ItemTrace:
     s = std.sentiment
-    formula = f"mean compound sentiment of the customer's last {s.rolling_window} utterances >= limit"
-    return ItemTrace(
-        "sentiment.customer_alert_below", std.version, _measured(item), s.customer_alert_below, "", formula
+    formula = (
+        f"every mean of {s.rolling_window} consecutive customer turns (judged scores, once "
+        f"{s.min_customer_turns} customer turns are heard) >= limit"
     )
+    measured = item.evidence[0].value if item.evidence else None  # the mean: first in the item's evidence
+    return ItemTrace("sentiment.customer_alert_below", std.version, measured, s.customer_alert_below, "", formula)
 
 
 def item_trace(item: ScoreItem, tl: Timeline, std: Standard) -> ItemTrace:

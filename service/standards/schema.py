@@ -34,11 +34,44 @@ class Responsiveness(_Strict):
     ticket: TicketResponsiveness = TicketResponsiveness()
 
 
+class SentimentAnalyzers(_Strict):
+    """Which analyzer scores an utterance, by its script; every analyzer reports on VADER's -1 .. +1 scale."""
+
+    en: Literal["vader"] = "vader"
+    zh: Literal["callqa_zh", "vader"] = Field(
+        "callqa_zh", description="callqa_zh: the shipped character n-gram model; vader scores Chinese as 0."
+    )
+    zh_min_cjk_share: float = Field(
+        0.3, gt=0, le=1, description="CJK characters / (CJK characters + Latin words) that make an utterance Chinese."
+    )
+
+
 class SentimentStandard(_Strict):
     customer_upset_below: float = Field(-0.4, ge=-1, le=1, description="An utterance this negative is upset.")
     rolling_window: int = Field(3, ge=1, description="Customer utterances in the rolling mean.")
     customer_alert_below: float = Field(-0.35, ge=-1, le=1, description="Rolling mean that raises an alert.")
+    min_customer_turns: int = Field(3, ge=1, description="Customer turns heard before customer sentiment is judged.")
     trend_window: int = Field(3, ge=1, description="Utterances averaged at the start and the end for the trend.")
+    analyzers: SentimentAnalyzers = SentimentAnalyzers()
+    neutral_words: frozenset[str] = Field(
+        frozenset({"no", "sorry", "po", "ill", "rob", "kia"}),
+        description="Words VADER reads as negative that in service talk are answers, politeness or names: "
+        "alone they never make a turn negative for the rules (VADER's own score is kept).",
+    )
+
+    @field_validator("neutral_words", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, words: object) -> object:
+        if isinstance(words, list | tuple | set | frozenset) and any(isinstance(w, bool) for w in words):
+            raise ValueError('quote "no", "yes", "on" and "off": unquoted, YAML reads them as true/false')
+        return words
+
+    @field_validator("neutral_words")
+    @classmethod
+    def _lower_case_words(cls, words: frozenset[str]) -> frozenset[str]:
+        if bad := sorted(w for w in words if not w or w != w.lower() or " " in w):
+            raise ValueError(f"neutral_words are single lower-case words, got {bad}")
+        return words
 
 
 class QualityWeights(_Strict):

@@ -69,5 +69,6 @@ RUDE_CALL = [
     ("customer", "My bill is wrong again, this is ridiculous and I am very angry."),
     ("agent", "Calm down, that's not my problem."),
     ("customer", "Unbelievable. Terrible service, I hate this."),
+    ("customer", "This is the worst service ever, I am furious."),  # a third turn: sentiment is judged after 3
     ("agent", "ok bye"),
 ]

@@ -13,6 +13,7 @@ RUDE = [
     ("customer", "My bill is wrong again, this is ridiculous and I am very angry.", 4000),
     ("agent", "Calm down, that's not my problem.", 8000),
     ("customer", "Unbelievable. Terrible service, I hate this.", 12000),
+    ("customer", "This is the worst service ever, I am furious.", 14000),  # sentiment is judged after 3 turns
     ("agent", "ok bye", 15000),
 ]
 

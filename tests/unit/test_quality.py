@@ -63,6 +63,7 @@ GOOD = [
     ("customer", "Hi, I want to update my address.", 4000),
     ("agent", "Sure, done. Is there anything else I can help you with?", 9000),
     ("customer", "No, thanks, that's great!", 12000),
+    ("customer", "That's all.", 13000),  # a third customer turn: sentiment is judged after 3
     ("agent", "Thank you for calling, goodbye!", 14000),
 ]
 
@@ -86,7 +87,7 @@ def test_a_good_call_scores_100_and_passes() -> None:
 
 
 def test_a_forbidden_phrase_fails_a_call_with_a_passing_score() -> None:
-    rude = [*GOOD[:4], ("agent", "Thank you for calling. Not my problem anymore, goodbye!", 14000)]
+    rude = [*GOOD[:5], ("agent", "Thank you for calling. Not my problem anymore, goodbye!", 14000)]
     s = _score(call(answered=8, utterances=rude, ended=30), 30, standard(quality={"pass_mark": 70}))
     assert s.quality_score == 75.0  # 20 of 80 lost, over the pass mark of 70
     assert (s.passed, s.critical_failure) == (False, True)
@@ -146,6 +147,7 @@ def test_low_customer_sentiment_fails_its_item() -> None:
         ("customer", "This is terrible, I am really angry!", 3000),
         ("agent", "I'm sorry.", 5000),
         ("customer", "I hate this, worst service ever.", 8000),
+        ("customer", "Useless.", 9000),
     ]
     s = _score(call(answered=8, utterances=angry), 20)
     item = next(i for i in s.items if i.id == "customer_sentiment")

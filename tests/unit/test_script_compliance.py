@@ -453,7 +453,7 @@ ENGLISH_CALL = [
 CHINESE_CALL = [
     ("agent", "您好，感谢您的来电，我是客服小王，工号1234。", 1000),
     ("customer", "我的账单有问题。", 5000),
-    ("agent", "好的，请稍等，我帮您查一下。", 9000),
+    ("agent", "很抱歉给您带来不便，请稍等，我帮您查一下。", 9000),
     ("agent", "让您久等了，已经处理好了。请问还有什么可以帮您的吗？", 60000),
     ("customer", "没有了，谢谢。", 65000),
     ("agent", "感谢您的来电，再见！", 68000),
@@ -464,11 +464,10 @@ CHINESE_CALL = [
 def test_a_good_call_complies_with_every_rule(utterances) -> None:
     events = call(answered=ANSWERED, utterances=utterances, holds=[(ANSWERED + 15, ANSWERED + 55)], ended=90)
     items = {i.id: i.status for i in evaluate_script(build_timeline(events), DEFAULT, at(90))}
-    empathy = Status.PASS if utterances is ENGLISH_CALL else Status.NOT_APPLICABLE  # VADER reads English only
     assert items == {
         "greeting": Status.PASS,
         "self_identification": Status.PASS,
-        "empathy_when_upset": empathy,
+        "empathy_when_upset": Status.PASS,  # 我的账单有问题 reads upset, as "a problem with my bill" does in VADER
         "ask_before_hold": Status.PASS,
         "offer_further_help": Status.PASS,
         "closing": Status.PASS,
