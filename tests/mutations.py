@@ -7,6 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.vendor_samples import ctr
+
 Path = tuple[str | int, ...]
 
 DEEP = 900  # deeper than anything real, shallower than the JSON parser's own recursion limit
@@ -112,3 +114,76 @@ def mutated(draw: st.DrawFn, record: Any, max_mutations: int = 3) -> Any:
                 new = draw(st.sampled_from([[new], {"value": new}]))
             record = _replaced(record, where, new, delete=False)
     return record
+
+
+# The sites found by mutating the samples, each as it first failed (AttributeError, TypeError, ValueError,
+# OverflowError or RecursionError before the typed reads).
+_CTR = {
+    "ContactId": "c1",
+    "Channel": "VOICE",
+    "LastUpdateTimestamp": "2026-11-24T09:10:00Z",
+    "InitiationTimestamp": "2026-11-24T09:00:00Z",
+}
+_ZENDESK = {
+    "type": "zen:event-type:ticket.created",
+    "id": "e1",
+    "time": "2026-11-24T09:00:00Z",
+    "detail": {"id": "1"},
+}
+_TWILIO = {
+    "CallSid": "CA1",
+    "CallStatus": "ringing",
+    "SequenceNumber": "1",
+    "Timestamp": "Tue, 24 Nov 2026 09:00:00 +0000",
+}
+_CEL = {"eventtype": "ANSWER", "eventtime": "1700000009.5", "uniqueid": "1.2", "linkedid": "1.1"}
+_FRESHDESK = {"ticket_id": "11", "triggered_event": "{ticket_action:created}"}
+_SEGMENT = {"ParticipantRole": "AGENT", "Content": "Hello", "BeginOffsetMillis": 10, "Id": "t1"}
+REGRESSIONS = [
+    ("connect-ctr", {**_CTR, "Agent": "x"}, "Agent must be an object, got string 'x'"),
+    ("connect-ctr", {**_CTR, "Agent": {"HierarchyGroups": {"Level2": []}}}, "Agent.HierarchyGroups.Level2 must be"),
+    ("connect-ctr", {**_CTR, "Queue": ["q"]}, "Queue must be an object, got list"),
+    ("connect-ctr", {**_CTR, "ContactId": {"a": 1}}, "ContactId must be an identifier"),
+    ("connect-ctr", {**_CTR, "Channel": 7}, "Channel must be a string, got number 7"),
+    ("connect-ctr", {**_CTR, "DisconnectTimestamp": "9999-12-31T23:59:59-14:00"}, "DisconnectTimestamp is out of"),
+    ("connect-ctr", ctr(Agent={**ctr()["Agent"], "NumberOfHolds": 10**30}), "Agent.NumberOfHolds must be a whole"),
+    ("connect-contact-events", {"detail-type": "Amazon Connect Contact Event", "detail": []}, "no detail object"),
+    (
+        "connect-contact-events",
+        {"eventType": "QUEUED", "contactId": "c", "channel": "VOICE", "queueInfo": {"enqueueTimestamp": 5}},
+        "queueInfo.enqueueTimestamp must be a date-time string",
+    ),
+    ("connect-contact-events", {"eventType": "QUEUED", "contactId": "c", "channel": "VOICE", "agentInfo": 3}, "agent"),
+    (
+        "connect-contact-lens",
+        {"ContactId": "c", "EventType": "SEGMENTS", "Channel": "VOICE", "Segments": [{"Transcript": "x"}]},
+        "Segments[0].Transcript must be an object",
+    ),
+    (
+        "connect-contact-lens",
+        {
+            "ContactId": "c",
+            "EventType": "SEGMENTS",
+            "Channel": "VOICE",
+            "Segments": [{"Transcript": {**_SEGMENT, "ParticipantRole": [[]]}}],
+        },
+        "Segments[0].Transcript.ParticipantRole must be a string",
+    ),
+    (
+        "connect-contact-lens-postcall",
+        {"CustomerMetadata": {"ContactId": "c"}, "Channel": "VOICE", "Transcript": [{**_SEGMENT, "Content": "a\x00b"}]},
+        "Transcript[0].Content contains a NUL character",
+    ),
+    ("twilio", {**_TWILIO, "SequenceNumber": "9" * 30}, "SequenceNumber must be a whole number"),
+    ("twilio", {**_TWILIO, "Timestamp": ["Tue, 24 Nov 2026 09:00:00 +0000"]}, "Timestamp must be a string"),
+    ("twilio", {**_TWILIO, "Timestamp": "Tue, 24 Nov 2026 09:00:00"}, "Timestamp has no UTC offset"),
+    ("twilio", {**_TWILIO, "CallStatus": "completed", "CallDuration": "9" * 12}, "CallDuration must be a whole"),
+    ("asterisk", {**_CEL, "eventtime": "1" + "0" * 400}, "eventtime is out of range"),
+    ("asterisk", {**_CEL, "channame": ["PJSIP/1"], "uniqueid": "1.3"}, "channame must be a string"),
+    ("freeswitch", {"variables": {"uuid": "u", "start_uepoch": "1", "end_uepoch": [1]}}, "variables.end_uepoch must"),
+    ("zendesk", {**_ZENDESK, "detail": {"id": "1", "via": "x"}}, "detail.via must be an object, got string 'x'"),
+    ("zendesk", {**_ZENDESK, "detail": "x"}, "detail must be an object"),
+    ("zendesk", {**_ZENDESK, "type": "zen:event-type:ticket.comment_added", "event": {"comment": []}}, "event.comment"),
+    ("freshdesk", {"freshdesk_webhook": {**_FRESHDESK, "triggered_event": "{a:" * 2000 + "b" + "}" * 2000}}, "deep"),
+    ("freshdesk", {"freshdesk_webhook": {**_FRESHDESK, "triggered_event": "{status:{to:" + "9" * 30 + "}}"}}, "status"),
+]

@@ -64,8 +64,9 @@ def hold_durations(agent: Fields) -> list[float]:
     if count == 0:
         return []
     first = float(longest) if longest is not None else (total or 0) / count
+    others = count - 1
     rest = max((total if total is not None else first) - first, 0.0)
-    return [first] + [rest / (count - 1)] * (count - 1)
+    return [first] + ([rest / others] * others if others else [])
 
 
 def _hold_events(contact: str, durations: list[float], start: datetime, end: datetime | None, ids: Ids) -> list:
