@@ -151,9 +151,6 @@ def checked_text(value: str, name: str) -> str:
     return value
 
 
-_MISSING: Any = object()
-
-
 class Fields:
     """A vendor object and where it sits in the record: typed reads that refuse a wrongly typed value with a
     MappingError naming the field's path (`Agent.HierarchyGroups.Level2.GroupName must be a string, got ...`).
@@ -242,13 +239,6 @@ class Fields:
     def first(self, *names: str) -> str | None:
         """The first present key among alternative spellings (vendors' documents disagree on case)."""
         return next((n for n in names if self.raw(n) is not None), None)
-
-
-def need(value: Any, name: str) -> Any:
-    """`value` from an optional read that this mapping cannot do without."""
-    if value is None:
-        raise MappingError(f"missing field {name}")
-    return value
 
 
 def parse_time(value: Any, name: str) -> datetime:

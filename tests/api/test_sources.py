@@ -254,7 +254,7 @@ class TestContactRecords:
         assert r.status_code == 202, r.text
         assert r.json()["accepted"] == 9  # offered, answered, 2 holds and their resumes, transfer, talk end, end
         call = detail(server, "ctr-held")
-        times = call["score"]["response_times"]
+        times = call["score"]["response"]
         assert (times["hold_count"], times["hold_seconds"], times["talk_seconds"]) == (2, 170, 213)
         assert times["transfer_count"] == 1
         hold = next(i for i in call["score"]["items"] if i["id"] == "hold_time")
