@@ -79,3 +79,90 @@ def twilio_params(**changes: str) -> dict[str, str]:
     params = dict(parse_qsl(TWILIO_COMPLETED.read_text().strip(), keep_blank_values=True))
     params.update(changes)
     return params
+
+
+def _json(path: Path) -> Any:
+    import json
+
+    return json.loads(path.read_bytes())
+
+
+def records_by_source() -> dict[str, list[Any]]:
+    """Every source's records, as its body parser yields them: the vendors' samples where published, records built
+    from the documented fields otherwise (Asterisk, a voice post-call file, the Zendesk and Freshdesk changes)."""
+    from urllib.parse import parse_qsl
+
+    segments = _json(CONNECT / "extracted_rt_segments_SEGMENTS.json")
+    zendesk = _json(ZENDESK_CREATED)
+    comment = {
+        **zendesk,
+        "id": "evt-7",
+        "type": "zen:event-type:ticket.comment_added",
+        "event": {"comment": {"body": "On it.", "is_public": True, "author": {"id": 99, "is_staff": True}}},
+    }
+    solved = {**zendesk, "id": "evt-8", "type": "zen:event-type:ticket.status_changed", "event": {"current": "SOLVED"}}
+    note = {
+        "freshdesk_webhook": {
+            **_json(FRESHDESK_CREATED)["freshdesk_webhook"],
+            "triggered_event": "{note_type:public}",
+            "ticket_latest_public_comment": "We are on it.",
+            "ticket_updated_at": "2026-11-24T09:00:00Z",
+        }
+    }
+    cel = {"eventtype": "ANSWER", "eventtime": "1700000009.5", "uniqueid": "1700000000.2", "linkedid": "1700000000.1"}
+    return {
+        "connect-ctr": [
+            ctr(),
+            ctr(
+                "ctr-held",
+                Agent={
+                    **ctr()["Agent"],
+                    "NumberOfHolds": 2,
+                    "LongestHoldDuration": 40,
+                    "CustomerHoldDuration": 55,
+                    "AfterContactWorkStartTimestamp": "2026-11-24T09:03:30Z",
+                },
+                NextContactId="ctr-next",
+                TransferCompletedTimestamp="2026-11-24T09:03:00Z",
+            ),
+        ],
+        "connect-contact-events": [
+            _json(CONNECT / "extracted_eventbridge_contact_event_connected_to_agent.json"),
+            {
+                "eventType": "DISCONNECTED",
+                "contactId": "c-9",
+                "channel": "VOICE",
+                "disconnectTimestamp": "2026-11-24T09:05:00.000Z",
+                "queueInfo": {"queueArn": "arn:.../queue/q-1", "enqueueTimestamp": "2026-11-24T09:00:00.000Z"},
+                "agentInfo": {"agentArn": "arn:.../agent/a-9", "connectedToAgentTimestamp": "2026-11-24T09:01:00Z"},
+            },
+        ],
+        "connect-contact-lens": [segments],
+        "connect-contact-lens-postcall": [
+            _json(CHAT_POSTCALL),
+            {
+                "Channel": "VOICE",
+                "JobStatus": "COMPLETED",
+                "CustomerMetadata": {"ContactId": "voice-1"},
+                "Transcript": [s["Transcript"] for s in segments["Segments"] if "Transcript" in s],
+            },
+        ],
+        "twilio": [dict(parse_qsl(TWILIO_COMPLETED.read_text().strip(), keep_blank_values=True))],
+        "asterisk": [
+            cel,
+            {**cel, "eventtype": "APP_START", "appname": "Queue", "appdata": "support,t", "uniqueid": "1700000000.1"},
+            {
+                "Event": "AgentComplete",
+                "Queue": "support",
+                "MemberName": "Ann",
+                "Interface": "PJSIP/1002",
+                "Uniqueid": "1700000000.1",
+                "Linkedid": "1700000000.1",
+                "Reason": "caller",
+                "Timestamp": "1700000120.0",
+            },
+        ],
+        "freeswitch": [_json(FREESWITCH_CDR)],
+        "zendesk": [zendesk, comment, solved],
+        "freshdesk": [_json(FRESHDESK_CREATED), _json(FRESHDESK_STATUS), note],
+    }

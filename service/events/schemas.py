@@ -78,6 +78,9 @@ class HoldPayload(_Payload):
 class TransferPayload(_Payload):
     to_agent_id: Identifier | None = None
     to_queue_id: Identifier | None = None
+    to_interaction_id: Identifier | None = Field(
+        None, description="The interaction the call continues as, when the transfer starts a new one."
+    )
 
 
 class CallEndedPayload(_Payload):

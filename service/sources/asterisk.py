@@ -15,46 +15,46 @@ running); the timeline keeps the earliest of each, so their arrival order does n
 """
 
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from service.sources.base import Mapped, MappingError, event, ignored, parse_epoch, parse_time, require
+from service.sources.base import Fields, Mapped, MappingError, event, ignored, parse_epoch, parse_time
 
 _CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{6,}(;\d+)?$")
 
 
-def _time(value: Any, name: str) -> datetime:
-    text = str(value).strip()
+def _time(r: Fields, key: str, name: str) -> datetime:
+    value = r.raw(key, required=True)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return parse_epoch(value, name)
+    text = r.text(key, required=True).strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return parse_epoch(text, name)
     return parse_time(text, name)
 
 
-def _device(channel: Any) -> str | None:
+def _device(channel: str | None) -> str | None:
     """`PJSIP/1002-0000002a` -> `PJSIP/1002`: the agent's device, without the per-call channel counter."""
-    if not isinstance(channel, str) or not channel:
-        return None
-    return _CHANNEL_SUFFIX.sub("", channel)
+    return _CHANNEL_SUFFIX.sub("", channel) if channel else None
 
 
-def _cel(r: Mapping[str, Any], kind: str) -> Mapped:
-    linked = str(require(r, "linkedid"))
-    unique = str(require(r, "uniqueid"))
-    at = _time(require(r, "eventtime"), "eventtime")
+def _cel(r: Fields, kind: str) -> Mapped:
+    linked = r.ident("linkedid", required=True)
+    unique = r.ident("uniqueid", required=True)
+    at = _time(r, "eventtime", "eventtime")
     call = f"asterisk-{linked}"
     eid = f"asterisk:{linked}:{kind}:{unique}:{at.timestamp():.6f}"
     originating = unique == linked
-    if kind == "APP_START" and str(r.get("appname", "")).lower() == "queue":
-        queue = str(r.get("appdata") or "").split(",", 1)[0] or None
+    if kind == "APP_START" and (r.text("appname") or "").lower() == "queue":
+        queue = (r.text("appdata") or "").split(",", 1)[0] or None
         return Mapped((event(eid, "call.offered", at, call, queue_id=queue),))
     if kind == "ANSWER" and not originating:  # the caller's own channel is answered by the dialplan, not an agent
-        return Mapped((event(eid, "call.answered", at, call, agent_id=_device(r.get("channame"))),))
+        return Mapped((event(eid, "call.answered", at, call, agent_id=_device(r.text("channame"))),))
     if kind in ("BLINDTRANSFER", "ATTENDEDTRANSFER"):
         return Mapped((event(eid, "call.transferred", at, call),))
     if (kind == "HANGUP" and originating) or kind == "LINKEDID_END":
         return Mapped((event(eid, "call.ended", at, call, {"reason": kind.lower()}),))
-    return ignored(f"CEL {kind} is not a fact callqa scores")
+    return ignored(f"CEL {kind:.80} is not a fact callqa scores")
 
 
 _AMI = {
@@ -67,28 +67,30 @@ _AMI = {
 }
 
 
-def _ami(r: Mapping[str, Any], kind: str) -> Mapped:
+def _ami(r: Fields, kind: str) -> Mapped:
     type_ = _AMI.get(kind)
     if type_ is None:
-        return ignored(f"AMI {kind} is not a fact callqa scores")
-    linked = str(r.get("linkedid") or require(r, "uniqueid"))
-    if not r.get("timestamp"):
+        return ignored(f"AMI {kind:.80} is not a fact callqa scores")
+    linked = r.ident("linkedid") or r.ident("uniqueid", required=True)
+    if r.raw("timestamp") is None:
         raise MappingError(f"AMI {kind} has no Timestamp: set timestampevents=yes in manager.conf")
-    at = _time(r["timestamp"], "Timestamp")
+    at = _time(r, "timestamp", "Timestamp")
     call = f"asterisk-{linked}"
-    eid = f"asterisk:{linked}:{kind}:{r.get('uniqueid', '')}:{at.timestamp():.6f}"
-    agent = r.get("membername") or _device(r.get("interface"))
-    payload = {"reason": f"{kind}: {r['reason']}" if r.get("reason") else kind} if type_ == "call.ended" else None
-    return Mapped((event(eid, type_, at, call, payload, agent_id=agent, queue_id=r.get("queue")),))
+    eid = f"asterisk:{linked}:{kind}:{r.ident('uniqueid') or ''}:{at.timestamp():.6f}"
+    agent = r.ident("membername") or _device(r.text("interface"))
+    why = r.text("reason")
+    payload = {"reason": f"{kind}: {why}" if why else kind} if type_ == "call.ended" else None
+    return Mapped((event(eid, type_, at, call, payload, agent_id=agent, queue_id=r.ident("queue")),))
 
 
 def map_record(record: Any, received_at: datetime) -> Mapped:
-    if not isinstance(record, dict):
-        raise MappingError("an Asterisk record must be a JSON object")
-    r = {str(k).lower(): v for k, v in record.items() if v not in (None, "")}
-    if r.get("event") and r["event"] != "CEL":
-        return _ami(r, str(r["event"]))
-    kind = r.get("eventtype") or r.get("eventname")
+    fields = Fields(record, what="an Asterisk record (a JSON object)")
+    # Names as the back end spells them, matched case-insensitively; a later spelling of one name wins.
+    r = Fields({str(k).lower(): v for k, v in fields.value.items() if v is not None and v != ""})
+    ami = r.text("event")
+    if ami and ami != "CEL":
+        return _ami(r, ami)
+    kind = r.text("eventtype") or r.text("eventname")
     if not kind:
         raise MappingError("neither a CEL record (eventtype) nor an AMI event (Event)")
-    return _cel(r, str(kind).upper())
+    return _cel(r, kind.upper())

@@ -10,10 +10,11 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict, overload
 from urllib.parse import parse_qsl
 
 MAX_ID = 128  # the contract's identifier limit
+MAX_HOLDS = 100  # holds one record may report: more is no real call, and each hold becomes two events
 
 
 class Ids(TypedDict, total=False):
@@ -105,53 +106,171 @@ def event(
     return out
 
 
-def require(record: Mapping[str, Any], *path: str) -> Any:
-    """record[path[0]][path[1]]...; a MappingError naming the missing field otherwise."""
-    value: Any = record
-    for i, key in enumerate(path):
-        if not isinstance(value, Mapping) or value.get(key) in (None, ""):
-            raise MappingError(f"missing field {'.'.join(path[: i + 1])}")
-        value = value[key]
+def shown(value: Any, limit: int = 60) -> str:
+    """A value for a message: its JSON type and a repr cut short (a record may hold megabytes in one field)."""
+    kind = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "object"}.get(
+        type(value), type(value).__name__
+    )
+    if value is None:
+        return "null"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"a {len(str(abs(value)))}-digit number"
+    text = repr(value)
+    return f"{kind} {text if len(text) <= limit else text[: limit - 3] + '...'}"
+
+
+MAX_DIGITS = 18  # whole numbers beyond this are no count, duration or sequence number a vendor sends
+
+
+def whole(value: Any, name: str, maximum: int) -> int:
+    """A whole number from 0 to `maximum`, as a JSON number or a string of digits (form and CDR sources)."""
+    if (
+        isinstance(value, str)
+        and value.strip().isascii()
+        and value.strip().isdigit()
+        and len(value.strip()) <= MAX_DIGITS
+    ):
+        number = int(value.strip())
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        raise MappingError(f"{name} must be a whole number, got {shown(value)}")
+    if not 0 <= number <= maximum:
+        raise MappingError(f"{name} must be a whole number from 0 to {maximum}, got {shown(number)}")
+    return number
+
+
+def checked_text(value: str, name: str) -> str:
+    """Text the database and every consumer can store: no NUL, no lone surrogate (which no encoding writes)."""
+    if "\x00" in value:
+        raise MappingError(f"{name} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MappingError(f"{name} is not valid Unicode (it holds a lone surrogate)") from None
     return value
 
 
-def optional(record: Mapping[str, Any], *path: str) -> Any:
-    try:
-        return require(record, *path)
-    except MappingError:
-        return None
+class Fields:
+    """A vendor object and where it sits in the record: typed reads that refuse a wrongly typed value with a
+    MappingError naming the field's path (`Agent.HierarchyGroups.Level2.GroupName must be a string, got ...`).
 
+    Absent, null and "" all read as not there; `required=True` turns that into "missing field ..."."""
 
-def first_of(record: Mapping[str, Any], *names: str) -> Any:
-    """The first present value among alternative spellings (vendors' documents disagree on case)."""
-    return next((record[n] for n in names if record.get(n) not in (None, "")), None)
+    __slots__ = ("value", "where")
+
+    def __init__(self, value: Any, where: str = "", what: str = "object") -> None:
+        if not isinstance(value, Mapping):
+            raise MappingError(f"{where or 'the record'} must be {what}, got {shown(value)}")
+        self.value: Mapping[str, Any] = value
+        self.where = where
+
+    def path(self, *keys: str) -> str:
+        return ".".join(k for k in (self.where, *keys) if k)
+
+    def raw(self, *keys: str, required: bool = False) -> Any:
+        """The value at `keys`, any type; the objects on the way must be objects."""
+        value: Any = self.value
+        for i, key in enumerate(keys):
+            if not isinstance(value, Mapping):
+                raise MappingError(f"{self.path(*keys[:i])} must be an object, got {shown(value)}")
+            value = value.get(key)
+            if value is None or (isinstance(value, str) and value == ""):
+                if required:
+                    raise MappingError(f"missing field {self.path(*keys[: i + 1])}")
+                return None
+        return value
+
+    def obj(self, *keys: str, required: bool = False) -> "Fields":
+        """The object at `keys` (an empty one when absent)."""
+        value = self.raw(*keys, required=required)
+        return Fields({} if value is None else value, self.path(*keys), "an object")
+
+    def objects(self, *keys: str, required: bool = False) -> list["Fields"]:
+        """The list of objects at `keys` (empty when absent)."""
+        value = self.raw(*keys, required=required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise MappingError(f"{self.path(*keys)} must be a list, got {shown(value)}")
+        return [Fields(item, f"{self.path(*keys)}[{n}]", "an object") for n, item in enumerate(value)]
+
+    @overload
+    def text(self, *keys: str, required: Literal[True]) -> str: ...
+    @overload
+    def text(self, *keys: str, required: bool = False) -> str | None: ...
+    def text(self, *keys: str, required: bool = False) -> str | None:
+        value = self.raw(*keys, required=required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise MappingError(f"{self.path(*keys)} must be a string, got {shown(value)}")
+        return checked_text(value, self.path(*keys))
+
+    @overload
+    def ident(self, *keys: str, required: Literal[True]) -> str: ...
+    @overload
+    def ident(self, *keys: str, required: bool = False) -> str | None: ...
+    def ident(self, *keys: str, required: bool = False) -> str | None:
+        """An identifier: a string, or a whole number (Zendesk's ids are numbers in some documents)."""
+        value = self.raw(*keys, required=required)
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= 64:
+            return str(value)
+        if value is not None and not isinstance(value, str):
+            raise MappingError(f"{self.path(*keys)} must be an identifier (a string), got {shown(value)}")
+        return self.text(*keys)
+
+    @overload
+    def whole(self, *keys: str, maximum: int, required: Literal[True]) -> int: ...
+    @overload
+    def whole(self, *keys: str, maximum: int, required: bool = False) -> int | None: ...
+    def whole(self, *keys: str, maximum: int, required: bool = False) -> int | None:
+        value = self.raw(*keys, required=required)
+        return None if value is None else whole(value, self.path(*keys), maximum)
+
+    @overload
+    def time(self, *keys: str, required: Literal[True]) -> datetime: ...
+    @overload
+    def time(self, *keys: str, required: bool = False) -> datetime | None: ...
+    def time(self, *keys: str, required: bool = False) -> datetime | None:
+        value = self.raw(*keys, required=required)
+        return None if value is None else parse_time(value, self.path(*keys))
+
+    def first(self, *names: str) -> str | None:
+        """The first present key among alternative spellings (vendors' documents disagree on case)."""
+        return next((n for n in names if self.raw(n) is not None), None)
 
 
 def parse_time(value: Any, name: str) -> datetime:
     """RFC 3339 / ISO 8601 with an offset or `Z`; a time without an offset cannot be placed and is refused."""
     if not isinstance(value, str):
-        raise MappingError(f"{name} must be a date-time string, got {value!r}")
+        raise MappingError(f"{name} must be a date-time string, got {shown(value)}")
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise MappingError(f"{name} is not an ISO 8601 date-time: {value!r}") from None
+        raise MappingError(f"{name} is not an ISO 8601 date-time: {shown(value)}") from None
     if parsed.tzinfo is None:
-        raise MappingError(f"{name} has no UTC offset: {value!r}")
-    return parsed.astimezone(UTC)
+        raise MappingError(f"{name} has no UTC offset: {shown(value)}")
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 and the like: before year 1 or after 9999 in UTC
+        raise MappingError(f"{name} is out of range: {shown(value)}") from None
 
 
 def parse_epoch(value: Any, name: str, per_second: int = 1) -> datetime:
     """Unix time in seconds (per_second=1), milliseconds (1000) or microseconds (1_000_000), number or string."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise MappingError(f"{name} is not a Unix time: {shown(value)}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise MappingError(f"{name} is not a Unix time: {value!r}") from None
-    if number <= 0:
-        raise MappingError(f"{name} is not a Unix time: {value!r}")
+    except (ValueError, OverflowError):
+        raise MappingError(f"{name} is not a Unix time: {shown(value)}") from None
+    if not number > 0:  # also NaN
+        raise MappingError(f"{name} is not a Unix time: {shown(value)}")
     try:
         return datetime.fromtimestamp(number / per_second, UTC)
     except (OverflowError, OSError, ValueError):
-        raise MappingError(f"{name} is out of range: {value!r}") from None
+        raise MappingError(f"{name} is out of range: {shown(value)}") from None
 
 
 def last_segment(arn: Any) -> str | None:
@@ -169,12 +288,18 @@ def body_digest(raw: bytes | str) -> str:
 # Wire formats: how a body (HTTP) or a history file (replay) becomes records.
 
 
+def _why(exc: Exception) -> str:
+    return "nested too deep" if isinstance(exc, RecursionError) else "a number has too many digits"
+
+
 def json_body(raw: bytes) -> list[Any]:
     """One JSON record, or a JSON array of records."""
     try:
         doc = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BodyError(f"body is not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # a number of over 4,300 digits; arrays nested a thousand deep
+        raise BodyError(f"body is not JSON callqa reads: {_why(exc)}") from None
     records = doc if isinstance(doc, list) else [doc]
     if not records:
         raise BodyError("body is an empty list")
@@ -195,6 +320,8 @@ def json_stream(text: str) -> Iterator[Any]:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise BodyError(f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        except (ValueError, RecursionError) as exc:
+            raise BodyError(f"not JSON callqa reads at character {pos}: {_why(exc)}") from None
         if isinstance(value, list):
             yield from value
         else:

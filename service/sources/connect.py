@@ -5,14 +5,15 @@ others are answered as duplicates."""
 
 from typing import Any
 
-from service.sources.base import Mapped, MappingError, ignored
+from service.sources.base import Fields, Mapped, ignored
 
 # Contact Lens and contact records call the voice channel VOICE; EventBridge documents spell it "Voice" too.
 _SCORED_CHANNELS = {"VOICE", "CHAT"}
 
 
 def fact_id(contact_id: str, fact: str) -> str:
-    """offered | answered | transferred | ended: one per contact, whichever adapter reports it."""
+    """offered | answered | transferred | ended (and the contact record's own talk_ended and holds): one per
+    contact, whichever adapter reports it."""
     return f"connect:{contact_id}:{fact}"
 
 
@@ -20,15 +21,14 @@ def turn_id(contact_id: str, *parts: Any) -> str:
     return ":".join(["connect", contact_id, "turn", *(str(p) for p in parts)])
 
 
-def unscored_channel(channel: Any) -> Mapped | None:
+def unscored_channel(record: Fields, key: str) -> Mapped | None:
     """Tasks and e-mail contacts are neither calls nor tickets in the event contract: acknowledged, not scored."""
-    if not isinstance(channel, str):
-        raise MappingError(f"missing or bad Channel: {channel!r}")
+    channel = record.text(key, required=True)
     if channel.upper() not in _SCORED_CHANNELS:
         return ignored(f"{channel} contacts are not scored (only VOICE and CHAT are calls)")
     return None
 
 
-def speaker_of(role: Any) -> str | None:
+def speaker_of(role: str | None) -> str | None:
     """AGENT -> agent, CUSTOMER -> customer; SYSTEM (flow and bot messages) and supervisors are not a party."""
-    return {"AGENT": "agent", "CUSTOMER": "customer"}.get(str(role).upper())
+    return {"AGENT": "agent", "CUSTOMER": "customer"}.get((role or "").upper())

@@ -10,48 +10,42 @@ The stream carries no wall-clock time: a turn's place in the call is its offset 
 record or contact events report), and its occurred_at is when callqa received it.
 """
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from service.sources.base import Mapped, MappingError, event, ignored, require
+from service.sources.base import Fields, Mapped, event, ignored
 from service.sources.connect import speaker_of, turn_id, unscored_channel
 
+MAX_OFFSET_MS = 7 * 24 * 3600 * 1000  # Connect ends every contact within 7 days
 
-def utterance(contact: str, segment: Mapping[str, Any], received_at: datetime) -> dict[str, Any] | None:
+
+def utterance(contact: str, segment: Fields, received_at: datetime) -> dict[str, Any] | None:
     """One voice transcript turn (real-time segment or post-call item) as call.utterance; None for non-parties."""
-    role = segment.get("ParticipantRole") or segment.get("ParticipantId")
+    role = segment.text("ParticipantRole") or segment.text("ParticipantId")
     speaker = speaker_of(role)
     if speaker is None:
         return None
-    text = require(segment, "Content")
-    begin = segment.get("BeginOffsetMillis")
-    if not isinstance(begin, int) or begin < 0:
-        raise MappingError(f"transcript turn has no BeginOffsetMillis: {begin!r}")
+    text = segment.text("Content", required=True)
+    begin = segment.whole("BeginOffsetMillis", maximum=MAX_OFFSET_MS, required=True)
     # Id and role and offset: the guide's samples reuse one placeholder Id for every turn.
-    eid = turn_id(contact, segment.get("Id", ""), role, begin)
-    payload = {"speaker": speaker, "text": text, "offset_ms": begin, "vendor_sentiment": segment.get("Sentiment")}
+    eid = turn_id(contact, segment.ident("Id") or "", role, begin)
+    payload = {"speaker": speaker, "text": text, "offset_ms": begin, "vendor_sentiment": segment.text("Sentiment")}
     return event(eid, "call.utterance", received_at, contact, payload)
 
 
 def map_record(record: Any, received_at: datetime) -> Mapped:
-    if not isinstance(record, dict):
-        raise MappingError("a real-time segment event must be a JSON object")
-    contact = str(require(record, "ContactId"))
-    kind = require(record, "EventType")
-    skip = unscored_channel(record.get("Channel"))
+    r = Fields(record, what="a real-time segment event (a JSON object)")
+    contact = r.ident("ContactId", required=True)
+    kind = r.text("EventType", required=True)
+    skip = unscored_channel(r, "Channel")
     if skip:
         return skip
     if kind != "SEGMENTS":
-        return ignored(f"{kind} carries no transcript")
-    segments = require(record, "Segments")
-    if not isinstance(segments, list):
-        raise MappingError("Segments must be a list")
+        return ignored(f"{kind:.80} carries no transcript")
     events = []
-    for segment in segments:
-        transcript = segment.get("Transcript") if isinstance(segment, dict) else None
-        if transcript:
-            turn = utterance(contact, transcript, received_at)
+    for segment in r.objects("Segments", required=True):
+        if segment.raw("Transcript") is not None:
+            turn = utterance(contact, segment.obj("Transcript"), received_at)
             if turn:
                 events.append(turn)
     if not events:

@@ -10,53 +10,57 @@ The agent is `cc_agent`, or else the dialled user; the queue `cc_queue`. A recor
 """
 
 import re
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from service.sources.base import Ids, Mapped, MappingError, event, parse_epoch, require
+from service.sources.base import MAX_HOLDS, Fields, Ids, Mapped, MappingError, event, parse_epoch
 
 _HOLD_PAIR = re.compile(r"\{(\d+),(\d+)\}")
-
-
-def _variables(record: Mapping[str, Any]) -> dict[str, str]:
-    raw = require(record, "variables")
-    if not isinstance(raw, dict):
-        raise MappingError("variables must be an object")
-    return {k: unquote(v) if isinstance(v, str) else str(v) for k, v in raw.items()}
-
-
 _US = 1_000_000
+MAX_HOLD_US = 7 * 24 * 3600 * _US
 
 
-def _at(v: Mapping[str, str], name: str, per_second: int = _US) -> datetime | None:
+def _variables(record: Any) -> Fields:
+    r = Fields(record, what="a mod_json_cdr record (a JSON object)")
+    raw = r.obj("variables", required=True)
+    # Numbers are kept as their digits (mod_json_cdr writes strings, other tools numbers); other types stay as
+    # they are, so reading one as text names it.
+    decoded = {
+        k: unquote(v) if isinstance(v, str) else str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        for k, v in raw.value.items()
+    }
+    return Fields(decoded, "variables")
+
+
+def _at(v: Fields, name: str, per_second: int = _US) -> datetime | None:
     """The time in variable `name`; None when unset or 0 (it did not happen)."""
-    value = v.get(name, "")
-    return None if value in ("", "0") else parse_epoch(value, name, per_second)
+    value = v.text(name)
+    return None if value in (None, "0") else parse_epoch(value, v.path(name), per_second)
 
 
-def _holds(v: Mapping[str, str]) -> list[tuple[datetime, datetime]]:
-    pairs = _HOLD_PAIR.findall(v.get("hold_events", ""))
+def _holds(v: Fields) -> list[tuple[datetime, datetime]]:
+    pairs = _HOLD_PAIR.findall(v.text("hold_events") or "")
+    if len(pairs) > MAX_HOLDS:
+        raise MappingError(f"{v.path('hold_events')} has {len(pairs)} holds; callqa takes at most {MAX_HOLDS}")
     if pairs:
-        return [(parse_epoch(a, "hold_events", _US), parse_epoch(b, "hold_events", _US)) for a, b in pairs]
+        name = v.path("hold_events")
+        return [(parse_epoch(a, name, _US), parse_epoch(b, name, _US)) for a, b in pairs]
     start = _at(v, "last_hold_uepoch")
-    total = int(v.get("hold_accum_usec", "0") or 0)
+    total = v.whole("hold_accum_usec", maximum=MAX_HOLD_US) or 0
     return [(start, start + timedelta(microseconds=total))] if start and total > 0 else []
 
 
 def map_record(record: Any, received_at: datetime) -> Mapped:
-    if not isinstance(record, dict):
-        raise MappingError("a mod_json_cdr record must be a JSON object")
     v = _variables(record)
-    call = require(v, "uuid")
+    call = v.ident("uuid", required=True)
     start = _at(v, "start_uepoch") or _at(v, "start_epoch", 1)
     end = _at(v, "end_uepoch") or _at(v, "end_epoch", 1)
     if start is None or end is None:
         raise MappingError("the record has no start_uepoch or end_uepoch: is it a complete call leg?")
     ids: Ids = {
-        "agent_id": v.get("cc_agent") or v.get("dialed_user") or v.get("callee_id_number") or None,
-        "queue_id": v.get("cc_queue") or None,
+        "agent_id": v.ident("cc_agent") or v.ident("dialed_user") or v.ident("callee_id_number"),
+        "queue_id": v.ident("cc_queue"),
     }
     offered = _at(v, "cc_queue_joined_epoch", 1) or start
     events = [event(f"freeswitch:{call}:offered", "call.offered", offered, call, **ids)]
@@ -66,5 +70,6 @@ def map_record(record: Any, received_at: datetime) -> Mapped:
     for n, (held, resumed) in enumerate(_holds(v)):
         events.append(event(f"freeswitch:{call}:hold:{n}", "call.hold", held, call, **ids))
         events.append(event(f"freeswitch:{call}:resumed:{n}", "call.resumed", resumed, call, **ids))
-    events.append(event(f"freeswitch:{call}:ended", "call.ended", end, call, {"reason": v.get("hangup_cause")}, **ids))
+    reason = {"reason": v.text("hangup_cause")}
+    events.append(event(f"freeswitch:{call}:ended", "call.ended", end, call, reason, **ids))
     return Mapped(tuple(events))

@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from service.sources.base import Mapped, MappingError, SignatureError, SignedRequest, event, require
+from service.sources.base import Fields, Mapped, MappingError, SignatureError, SignedRequest, event, shown, whole
 
 _OFFERED = {"queued", "initiated", "ringing"}
 _NOT_ANSWERED = {"busy", "no-answer", "failed", "canceled"}
@@ -52,33 +52,23 @@ def verify(request: SignedRequest, auth_token: str | None) -> None:
 def _timestamp(value: str) -> datetime:
     try:
         at = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        raise MappingError(f"Timestamp is not an RFC 2822 date: {value!r}") from None
+    except (TypeError, ValueError, IndexError, AttributeError):  # the email parser's ways of saying "not a date"
+        raise MappingError(f"Timestamp is not an RFC 2822 date: {shown(value)}") from None
     if at.tzinfo is None:
-        raise MappingError(f"Timestamp has no UTC offset: {value!r}")
+        raise MappingError(f"Timestamp has no UTC offset: {shown(value)}")
     return at
 
 
-def _int(params: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = params.get(name)
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise MappingError(f"{name} is not a whole number: {value!r}") from None
-    if number < 0:
-        raise MappingError(f"{name} is negative: {number}")
-    return number
+MAX_SEQUENCE = 999_999  # microseconds added to a whole-second Timestamp; Twilio fires a handful per call
+MAX_CALL_SECONDS = 7 * 24 * 3600
 
 
 def map_record(params: Any, received_at: datetime) -> Mapped:
-    if not isinstance(params, dict):
-        raise MappingError("a status callback is a form of parameters")
-    sid = require(params, "CallSid")
-    status = require(params, "CallStatus")
-    seq = _int(params, "SequenceNumber")
-    at = _timestamp(require(params, "Timestamp")) + timedelta(microseconds=seq)
+    p = Fields(params, what="a status callback (a form of parameters)")
+    sid = p.ident("CallSid", required=True)
+    status = p.text("CallStatus", required=True)
+    seq = whole(p.raw("SequenceNumber"), "SequenceNumber", MAX_SEQUENCE)
+    at = _timestamp(p.text("Timestamp", required=True)) + timedelta(microseconds=seq)
     own_id = f"twilio:{sid}:{seq}"
     if status in _OFFERED:
         return Mapped((event(own_id, "call.offered", at, sid),))
@@ -87,9 +77,9 @@ def map_record(params: Any, received_at: datetime) -> Mapped:
     if status in _NOT_ANSWERED:
         return Mapped((event(own_id, "call.ended", at, sid, {"reason": status}),))
     if status != "completed":
-        raise MappingError(f"unknown CallStatus {status!r}")
+        raise MappingError(f"unknown CallStatus {status!r:.80}")
     events = []
-    talked = _int(params, "CallDuration", default=0)
+    talked = p.whole("CallDuration", maximum=MAX_CALL_SECONDS) or 0
     if talked > 0:
         answered = at - timedelta(seconds=talked)
         events.append(event(f"{own_id}:answer", "call.answered", answered, sid))

@@ -14,16 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from service.sources.base import (
-    Mapped,
-    MappingError,
-    SignatureError,
-    SignedRequest,
-    event,
-    ignored,
-    parse_time,
-    require,
-)
+from service.sources.base import Fields, Ids, Mapped, SignatureError, SignedRequest, event, ignored
 
 _PREFIX = "zen:event-type:ticket."
 _RESOLVED = {"SOLVED", "CLOSED"}
@@ -47,44 +38,45 @@ def verify(request: SignedRequest, secret: str | None) -> None:
         raise SignatureError("X-Zendesk-Webhook-Signature does not match (wrong signing secret, or a changed body)")
 
 
-def _status(value: Any) -> str:
-    return str(value.get("status") if isinstance(value, Mapping) else value or "").upper()
+def _status(change: Fields, key: str) -> str:
+    """A status as the event writes it: `"SOLVED"`, or `{"status": "SOLVED"}` in `current`."""
+    value = change.raw(key)
+    return ((change.obj(key).text("status") if isinstance(value, Mapping) else change.text(key)) or "").upper()
 
 
 def map_record(record: Any, received_at: datetime) -> Mapped:
-    if not isinstance(record, dict):
-        raise MappingError("a Zendesk webhook event must be a JSON object")
-    kind = require(record, "type")
-    if not str(kind).startswith(_PREFIX):
-        return ignored(f"{kind} is not a ticket event")
+    r = Fields(record, what="a Zendesk webhook event (a JSON object)")
+    kind = r.text("type", required=True)
+    if not kind.startswith(_PREFIX):
+        return ignored(f"{kind:.80} is not a ticket event")
     name = kind.removeprefix(_PREFIX)
-    detail = require(record, "detail")
-    ticket = f"zendesk-{require(detail, 'id')}"
-    eid = f"zendesk:{require(record, 'id')}"
-    at = parse_time(require(record, "time"), "time")
-    change = record.get("event") or {}
-    ids = {"agent_id": detail.get("assignee_id"), "team_id": detail.get("group_id")}
+    detail = r.obj("detail", required=True)
+    ticket = f"zendesk-{detail.ident('id', required=True)}"
+    eid = f"zendesk:{r.ident('id', required=True)}"
+    at = r.time("time", required=True)
+    change = r.obj("event")
+    ids: Ids = {"agent_id": detail.ident("assignee_id"), "team_id": detail.ident("group_id")}
     if name == "created":
         payload = {
-            "priority": _PRIORITY.get(str(detail.get("priority", "")).upper()),
-            "channel": (detail.get("via") or {}).get("channel"),
-            "subject": detail.get("subject"),
+            "priority": _PRIORITY.get((detail.text("priority") or "").upper()),
+            "channel": detail.obj("via").text("channel"),
+            "subject": detail.text("subject"),
         }
         return Mapped((event(eid, "ticket.created", at, ticket, payload, **ids),))
     if name == "comment_added":
-        comment = require(change, "comment")
-        if comment.get("is_public") is False:
+        comment = change.obj("comment", required=True)
+        if comment.raw("is_public") is False:
             return ignored("internal note: not a reply the customer sees")
-        staff = bool((comment.get("author") or {}).get("is_staff"))
-        author = {"author": "agent" if staff else "customer", "text": require(comment, "body")}
-        agent = (comment.get("author") or {}).get("id") if staff else None
-        return Mapped(
-            (event(eid, "ticket.replied", at, ticket, author, **{**ids, "agent_id": agent or ids["agent_id"]}),)
-        )
+        author = comment.obj("author")
+        staff = author.raw("is_staff") is True
+        reply = {"author": "agent" if staff else "customer", "text": comment.text("body", required=True)}
+        if staff:  # the replying agent, else the assignee
+            ids["agent_id"] = author.ident("id") or ids["agent_id"]
+        return Mapped((event(eid, "ticket.replied", at, ticket, reply, **ids),))
     if name == "status_changed":
-        status = _status(change.get("current")) or _status(detail)
+        status = _status(change, "current") or _status(detail, "status")
         events = [event(eid, "ticket.status_changed", at, ticket, {"status": status.lower()}, **ids)]
         if status in _RESOLVED:
             events.append(event(f"{eid}:resolved", "ticket.resolved", at, ticket, **ids))
         return Mapped(tuple(events))
-    return ignored(f"ticket.{name} changes nothing callqa scores")
+    return ignored(f"ticket.{name:.80} changes nothing callqa scores")

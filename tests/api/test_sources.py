@@ -13,6 +13,7 @@ import pytest
 
 from service.sources import twilio
 from tests.conftest import LiveServer
+from tests.mutations import REGRESSIONS
 from tests.vendor_samples import (
     CHAT_POSTCALL,
     CONNECT,
@@ -236,6 +237,32 @@ class TestContactRecords:
         assert (r.json()["accepted"], r.json()["duplicate"]) == (1, 2)
         assert detail(server, "ctr-c")["event_count"] == 3
 
+    def test_holds_talk_time_and_transfer_are_judged_from_the_record(self, server: LiveServer) -> None:
+        """Holds only as totals, talk ending at after-contact work, the transfer to the next contact."""
+        record = ctr(
+            "ctr-held",
+            NextContactId="ctr-next",
+            Agent={
+                **ctr()["Agent"],
+                "NumberOfHolds": 2,
+                "LongestHoldDuration": 150,
+                "CustomerHoldDuration": 170,
+                "AfterContactWorkStartTimestamp": "2026-11-24T09:03:50Z",
+            },
+        )
+        r = post(server, "connect-ctr", json.dumps(record).encode())
+        assert r.status_code == 202, r.text
+        assert r.json()["accepted"] == 9  # offered, answered, 2 holds and their resumes, transfer, talk end, end
+        call = detail(server, "ctr-held")
+        times = call["score"]["response"]
+        assert (times["hold_count"], times["hold_seconds"], times["talk_seconds"]) == (2, 170, 213)
+        assert times["transfer_count"] == 1
+        hold = next(i for i in call["score"]["items"] if i["id"] == "hold_time")
+        assert (hold["status"], hold["detail"]) == ("fail", "1 hold(s) over 120 s (longest 150 s)")
+        assert [a["rule"] for a in call["alerts"] if a["rule"] == "hold_exceeded"] == ["hold_exceeded"]
+        transfer = next(e for e in call["timeline"] if e["type"] == "call.transferred")
+        assert transfer["payload"] == {"to_interaction_id": "ctr-next"}
+
 
 class TestBadRequests:
     def test_unknown_source_gets_404_naming_the_known_ones(self, server: LiveServer) -> None:
@@ -270,6 +297,40 @@ class TestBadRequests:
         r = post(server, "connect-ctr", json.dumps(future).encode())
         assert r.status_code == 207 and r.json()["rejected"] == 1
         assert "occurred_at" in r.json()["detail"] and "future" in r.json()["detail"]
+
+    @pytest.mark.parametrize(("source", "record", "reason"), REGRESSIONS[::3], ids=lambda v: str(v)[:30])
+    def test_mutated_records_get_4xx_naming_the_field_never_5xx(
+        self, server: LiveServer, source: str, record: dict[str, Any], reason: str
+    ) -> None:
+        if source == "twilio":
+            r = post_twilio(server, record)
+        elif source == "zendesk":
+            r = post_zendesk(server, json.dumps(record).encode())
+        else:
+            r = post(server, source, json.dumps(record).encode())
+        assert r.status_code == 422, r.text
+        assert reason in r.json()["detail"]
+
+    @pytest.mark.parametrize(
+        ("source", "body", "status", "reason"),
+        [
+            ("connect-ctr", json.dumps(ctr(ContactId="c\udc80")).encode(), 422, "ContactId is not valid Unicode"),
+            (
+                "connect-ctr",
+                json.dumps(ctr(DisconnectReason="a\x00b")).encode(),
+                422,
+                "DisconnectReason contains a NUL",
+            ),
+            ("connect-ctr", b"[" * 5000 + b"]" * 5000, 400, "nested too deep"),
+            ("freeswitch", b'{"variables": {"uuid": ' + b"9" * 5000 + b"}}", 400, "too many digits"),
+        ],
+    )
+    def test_bodies_no_adapter_can_take_get_4xx_with_the_reason(
+        self, server: LiveServer, source: str, body: bytes, status: int, reason: str
+    ) -> None:
+        r = post(server, source, body)
+        assert r.status_code == status, r.text
+        assert reason in r.json()["detail"]
 
     def test_unsigned_sources_need_an_ingest_key(self, server: LiveServer) -> None:
         r = httpx.post(f"{server.url}/v1/sources/connect-ctr", content=json.dumps(ctr()).encode())

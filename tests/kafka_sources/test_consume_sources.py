@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from consumers.dead_letter import HEADER_REASON
+from consumers.dead_letter import HEADER_ERROR, HEADER_REASON
 from service.config import Settings
 from tests.kafka.support import (
     Topics,
@@ -103,3 +103,27 @@ def test_freeswitch_cdr_topic_plain_and_url_encoded(
     call = rows(database_url, "SELECT status, answer_wait_seconds, event_count FROM interactions")
     assert [tuple(c) for c in call] == [("ended", 1.48, 5)]  # the encoded copy maps to the same events
     assert scalar(database_url, "SELECT count(*) FROM events") == 5
+
+
+def test_wrongly_typed_source_records_are_dead_lettered_naming_the_field(
+    consumer_settings: Callable[..., Settings], topics: Topics, kafka_bootstrap: str, database_url: str
+) -> None:
+    """Not transient: they go to the dead-letter topic with the reason, and the good records are stored."""
+    bad = [
+        ctr("k-bad-1", Agent="x"),
+        ctr("k-bad-2", Agent={**ctr()["Agent"], "NumberOfHolds": 10**30}),
+    ]
+    values = [json.dumps(r).encode() for r in (ctr("k-good-1"), *bad, ctr("k-good-2"))]
+    produce(kafka_bootstrap, topics.events, values, key=b"k")
+    consume_source(
+        consumer_settings(),
+        "connect-ctr",
+        topics.events,
+        lambda: caught_up(kafka_bootstrap, f"{topics.group}.connect-ctr", topics.events),
+    )
+    assert {r.id for r in rows(database_url, "SELECT id FROM interactions")} == {"k-good-1", "k-good-2"}
+    dead = read_all(kafka_bootstrap, topics.dead_letter, expected=2)
+    assert [header(d, HEADER_REASON) for d in dead] == ["invalid_event", "invalid_event"]
+    errors = sorted(header(d, HEADER_ERROR) for d in dead)
+    assert "Agent must be an object, got string 'x'" in errors[0]
+    assert "Agent.NumberOfHolds must be a whole number from 0 to 100" in errors[1]
