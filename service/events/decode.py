@@ -171,7 +171,7 @@ def field_errors(
     for err in errors:
         loc = ".".join(str(p) for p in err["loc"] if p not in skip)
         field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "body"
-        pattern = (err.get("ctx") or {}).get("pattern")  # the rule in words, not a regular expression
+        pattern = str((err.get("ctx") or {}).get("pattern"))  # the rule in words, not a regular expression
         msg = _PATTERN_MEANS.get(pattern) or err["msg"].removeprefix("Value error, ")
         out.append(FieldError(field, msg))
     return tuple(out)

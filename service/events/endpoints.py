@@ -1,7 +1,5 @@
 """POST /v1/events: decode -> validate -> record (score, store, alert) -> commit -> per-event results."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -23,10 +21,6 @@ _EXAMPLE = {
     "queue_id": "billing",
     "payload": {},
 }
-
-
-def _alert_summary(alert: Any) -> dict[str, Any]:
-    return {"id": alert.id, "rule": alert.rule, "severity": alert.severity, "message": alert.message}
 
 
 @router.post(
@@ -64,7 +58,7 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
         recorded = await run_in_threadpool(record)
     except SinkUnavailable as exc:
         return _error(503, f"events not accepted, retry later: {exc}")
-    alerts = [_alert_summary(a) for a in recorded.alerts]
+    alerts = recorded.alerts_brief()
     if not is_batch:
         outcome = recorded.outcomes[0]
         body = {**outcome.as_dict(), "alerts": alerts}

@@ -52,7 +52,7 @@ def _answer(source: Source, prepared: Prepared, recorded: Recorded) -> JSONRespo
         **{s: recorded.count(s) for s in ("accepted", "duplicate", "rejected")},
         "records": [n.as_dict() for n in prepared.notes],
         "results": [o.as_dict() for o in recorded.outcomes],
-        "alerts": [{"id": a.id, "rule": a.rule, "severity": a.severity, "message": a.message} for a in recorded.alerts],
+        "alerts": recorded.alerts_brief(),
     }
     problems = [f"record {n.index}: {n.reason}" for n in prepared.unmappable]
     problems += [f"{o.event_id}: {describe(o.errors)}" for o in recorded.outcomes if o.errors]
