@@ -28,6 +28,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.api.app import create_app
+    from service.api.server import ServerConfig
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = settings.model_copy(update=overrides)
@@ -42,9 +43,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     app = create_app(settings, sink=sink)
     print(f"callqa listening on http://{settings.host}:{settings.port}  (API docs: /docs, metrics: /metrics)")
     # timeout_graceful_shutdown: open alert streams must not hold SIGTERM up; clients resume with Last-Event-ID.
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), timeout_graceful_shutdown=5
-    )
+    config = ServerConfig(app, settings, log_level=settings.log_level.lower(), timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run()
     return 0
 
 

@@ -23,7 +23,27 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `callqa serve` binds.")
     port: int = Field(8000, description="Port `callqa serve` binds.")
     max_batch_events: int = Field(500, ge=1, description="Most events accepted in one POST /v1/events batch.")
-    max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest request body accepted (bytes).")
+    max_body_bytes: int = Field(
+        5_000_000,
+        ge=1024,
+        description="Largest request body accepted (bytes): a larger one is answered 413 as soon as it passes the "
+        "limit, after authentication.",
+    )
+    max_source_records: int = Field(
+        500, ge=1, description="Most records accepted in one POST /v1/sources/<name> body (413 beyond)."
+    )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="`callqa serve`: a request's line and headers must arrive within this long of the connection "
+        "opening (or of the previous response); a slower client gets 408 and the connection is closed.",
+    )
+    body_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="A request body must have fully arrived this long after the request's headers; a slower one "
+        "gets 408 and the connection is closed.",
+    )
     max_text_chars: int = Field(10_000, ge=1, description="Longest utterance or reply text accepted.")
     max_clock_skew_seconds: int = Field(
         300, ge=0, description="How far in the future an event's occurred_at may lie (sender clock skew)."

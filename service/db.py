@@ -22,6 +22,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest value an Integer column holds on PostgreSQL: alert, transition and API key ids are bounded by it
+# wherever they are given (a larger one would overflow SQLite's driver, not merely find nothing).
+MAX_INTEGER_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

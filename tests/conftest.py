@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from service.api.app import create_app
+from service.api.server import ServerConfig
 from service.auth.service import create_key
 from service.clock import Clock
 from service.config import Settings
@@ -86,13 +87,16 @@ def database_url(
     _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_SERVER_OPTIONS: dict[str, Any] = {
+    "host": "127.0.0.1", "port": 0, "log_level": "warning", "lifespan": "on", "timeout_graceful_shutdown": 3
+}  # fmt: skip
+
+
 class ThreadedServer:
     """uvicorn serving an ASGI app on a free 127.0.0.1 port in a thread: real HTTP, stopped by `stop()`."""
 
-    def __init__(self, app: Any) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", timeout_graceful_shutdown=3
-        )
+    def __init__(self, app: Any, config: uvicorn.Config | None = None) -> None:
+        config = config or uvicorn.Config(app, **_SERVER_OPTIONS)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -110,13 +114,13 @@ class ThreadedServer:
 
 
 class LiveServer(ThreadedServer):
-    """callqa itself on a real port, with an admin key on its client."""
+    """callqa itself on a real port, served as `callqa serve` does, with an admin key on its client."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, **app_kwargs: Any) -> None:
         self.settings = settings
         self.clock = clock or TestClock()
         self.app = create_app(settings, clock=self.clock, **app_kwargs)
-        super().__init__(self.app)
+        super().__init__(self.app, ServerConfig(self.app, settings, **_SERVER_OPTIONS))
         self.admin_key = self.create_key("test admin", ["admin"])
         self.client = httpx.Client(base_url=self.url, timeout=30, headers=self.auth(self.admin_key))
 

@@ -18,8 +18,10 @@ from service.alerts.repository import last_transition_id, list_alerts, transitio
 from service.alerts.schemas import AlertOut
 from service.api.deps import SessionDep, StateDep
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
+from service.api.params import IdFilter, RowIdPath
 from service.auth.deps import Supervise
-from service.db import session_scope
+from service.db import MAX_INTEGER_ID, session_scope
+from service.events.schemas import TEXT_PATTERN
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
@@ -30,10 +32,11 @@ _KEEPALIVE_SECONDS = 15.0
 # server shutting down never waits on a console left open.
 _STREAM_MAX_SECONDS = 300.0
 _POLL_SECONDS = 0.5
+TransitionId = Annotated[int, Field(ge=0, le=MAX_INTEGER_ID)]
 
 
 class Note(BaseModel):
-    note: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=2000, pattern=TEXT_PATTERN)
 
 
 @router.get("", response_model=Page[AlertOut], summary="List alerts (filters: state, severity, rule, subject)")
@@ -43,11 +46,11 @@ def get_alerts(
     when: TimeRangeDep,
     state: Annotated[State | None, Query()] = None,
     severity: Annotated[Severity | None, Query()] = None,
-    rule: str | None = None,
-    interaction_id: str | None = None,
-    agent_id: str | None = None,
-    team_id: str | None = None,
-    queue_id: str | None = None,
+    rule: IdFilter = None,
+    interaction_id: IdFilter = None,
+    agent_id: IdFilter = None,
+    team_id: IdFilter = None,
+    queue_id: IdFilter = None,
 ) -> Page[AlertOut]:
     filters = {
         "state": state, "severity": severity, "rule": rule, "interaction_id": interaction_id,
@@ -63,20 +66,18 @@ def get_alerts(
 async def stream_alerts(
     request: Request,
     state: StateDep,
-    last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[int | None, Query(alias="last_event_id", ge=0)] = None,
+    last_event_id: Annotated[TransitionId | None, Header(description="A transition id, as sent in `id:`")] = None,
+    after: Annotated[TransitionId | None, Query(alias="last_event_id")] = None,
     severity: Annotated[Severity | None, Query()] = None,
     alert_state: Annotated[State | None, Query(alias="state")] = None,
-    rule: str | None = None,
-    queue_id: str | None = None,
-    team_id: str | None = None,
+    rule: IdFilter = None,
+    queue_id: IdFilter = None,
+    team_id: IdFilter = None,
 ) -> StreamingResponse:
     """Each message is one transition (`id:` = transition id) with the alert as it is now. Without
     Last-Event-ID the stream starts from now; with it, every transition after that id is sent first."""
     filters = {"severity": severity, "state": alert_state, "rule": rule, "queue_id": queue_id, "team_id": team_id}
-    if last_event_id is not None and not last_event_id.isdigit():
-        raise HTTPException(422, "Last-Event-ID must be a transition id (a whole number)")
-    start = int(last_event_id) if last_event_id else after
+    start = last_event_id if last_event_id is not None else after
 
     def now_cursor() -> int:
         with session_scope(state.sessions) as session:
@@ -123,7 +124,7 @@ def _alert(session: Session, alert_id: int) -> Alert:
 
 
 @router.get("/{alert_id}", summary="One alert with every change of its state")
-def get_alert(alert_id: int, session: SessionDep) -> dict[str, Any]:
+def get_alert(alert_id: RowIdPath, session: SessionDep) -> dict[str, Any]:
     alert = _alert(session, alert_id)
     return {**alert_json(alert), "history": [transition_json(t) for t in transitions_of(session, alert_id)]}
 
@@ -140,13 +141,13 @@ def _change(alert_id: int, body: Note | None, who: str, session: Session, state:
 
 @router.post("/{alert_id}/ack", summary="Acknowledge an open alert (who and an optional note are kept)")
 def ack_alert(
-    alert_id: int, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
+    alert_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
 ) -> dict[str, Any]:
     return _change(alert_id, body, principal.name, session, state, lifecycle.acknowledge)
 
 
 @router.post("/{alert_id}/resolve", summary="Resolve an alert (who and an optional note are kept)")
 def resolve_alert(
-    alert_id: int, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
+    alert_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
 ) -> dict[str, Any]:
     return _change(alert_id, body, principal.name, session, state, lifecycle.resolve)

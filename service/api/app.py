@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from service import __version__, background
 from service.alerts.endpoints import router as alerts_router
+from service.api.body import BodyLimits
 from service.api.deps import AppState
 from service.api.health import router as health_router
 from service.api.prometheus import metrics_app
@@ -25,6 +26,7 @@ from service.auth.service import Principal
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
+from service.events.decode import describe, field_errors
 from service.events.endpoints import router as events_router
 from service.events.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
@@ -96,14 +98,12 @@ def create_app(
     metrics = metrics_app(sessions, loaded.standard, clock)
     app.router.routes.append(Route("/metrics", metrics, include_in_schema=False))  # `curl /metrics`, no redirect
     app.mount("/metrics", metrics)
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body")), "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return JSONResponse({"detail": f"invalid request: {detail}", "errors": errors}, status_code=422)
+        errors = field_errors(exc.errors(), skip=("query", "path", "body", "header"))
+        body = {"detail": f"invalid request: {describe(errors)}", "errors": [e.as_dict() for e in errors]}
+        return JSONResponse(body, status_code=422)
 
     return app

@@ -1,20 +1,26 @@
 """/v1/keys: API keys for admins (the CLI `callqa keys` does the same on the server)."""
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from service.api.deps import SessionDep
 from service.auth import service
 from service.auth.models import ApiKey
 from service.clock import utc_now
+from service.events.schemas import TEXT_PATTERN
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
 
+# A key's id (digits) or its prefix (8 hex digits, shown by GET /v1/keys)
+KeyIdent = Annotated[str, Path(pattern=r"^[0-9a-f]{1,10}$", description="The key's id or its prefix")]
+
+
 class KeyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=128, pattern=TEXT_PATTERN)
     scopes: list[str] = Field(min_length=1, description="ingest, supervise and/or admin")
 
 
@@ -55,7 +61,7 @@ def create_key(body: KeyIn, session: SessionDep) -> CreatedKey:
 
 
 @router.delete("/{ident}", response_model=KeyOut, summary="Revoke an API key (by id or prefix)")
-def revoke_key(ident: str, session: SessionDep) -> KeyOut:
+def revoke_key(ident: KeyIdent, session: SessionDep) -> KeyOut:
     try:
         row = service.revoke(session, ident, utc_now())
     except service.ApiKeyError as exc:

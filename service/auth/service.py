@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.models import ApiKey
+from service.db import MAX_INTEGER_ID
 
 SCOPES = ("ingest", "supervise", "admin")
 _TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is advisory: no write on every request
@@ -61,7 +62,9 @@ def verify(session: Session, token: str, now: datetime) -> Principal | None:
 
 
 def find_key(session: Session, ident: str) -> ApiKey:
-    row = session.get(ApiKey, int(ident)) if ident.isdigit() else None
+    # ASCII digits only (isdigit() takes '²', which int() refuses); ids above the column's range cannot exist
+    as_id = int(ident) if ident.isascii() and ident.isdecimal() else None
+    row = session.get(ApiKey, as_id) if as_id is not None and as_id <= MAX_INTEGER_ID else None
     row = row or session.scalar(select(ApiKey).where(ApiKey.prefix == ident))
     if row is None:
         raise ApiKeyError(f"no API key {ident!r} (give its id or prefix)")

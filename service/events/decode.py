@@ -1,7 +1,9 @@
 """decode -> validate: raw JSON bodies or records into canonical events or rejections with reasons."""
 
 import json
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +13,7 @@ from pydantic import ValidationError
 from service import metrics
 from service.config import Settings
 from service.events.model import Event, EventType
-from service.events.schemas import PAYLOAD_MODELS, EnvelopeIn
+from service.events.schemas import ID_PATTERN, ID_RULE, PAYLOAD_MODELS, TEXT_PATTERN, EnvelopeIn
 
 _DECODE_SECONDS = metrics.STAGE_SECONDS.labels(stage="decode")
 _VALIDATE_SECONDS = metrics.STAGE_SECONDS.labels(stage="validate")
@@ -36,11 +38,20 @@ class Rejection:
 
     @property
     def reason(self) -> str:
-        return "; ".join(f"{e.field}: {e.message}" for e in self.errors)
+        return describe(self.errors)
+
+
+def describe(errors: Iterable[FieldError]) -> str:
+    """Field errors as one line (`field: message; ...`): every `detail` and dead-letter reason reads the same."""
+    return "; ".join(f"{e.field}: {e.message}" for e in errors)
 
 
 class BodyError(ValueError):
     """The body as a whole is unusable (not JSON, wrong shape, too many events)."""
+
+
+class BatchTooLarge(BodyError):
+    """The batch holds more events than one request may (answered 413)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +70,78 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-def parse_body(raw: bytes | str) -> Any:
+# The text rules of the contract, for every entry point (HTTP, sources, Kafka, replay). Python's json reads
+# things no store can keep; they are refused here, naming the field, so that one bad event costs only itself:
+# - nesting deeper than MAX_DEPTH (2,000 levels overflow Python's stack while parsing: the whole body is refused);
+# - numbers that do not fit 64 bits: a 5,000-digit integer (Python refuses to convert it), 1e400, NaN, Infinity;
+# - NUL characters (PostgreSQL text cannot hold them) and lone surrogates (not Unicode: they cannot be encoded).
+MAX_DEPTH = 32
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Unrepresentable:
+    """A JSON number kept in place of its value, so the event it is in is refused with its field named."""
+
+    why: str
+
+
+def _int(text: str) -> int | Unrepresentable:
+    digits = len(text.lstrip("-"))
+    if digits > 19:  # decided on the length: Python refuses int() of more than 4,300 digits
+        return Unrepresentable(f"integer of {digits} digits does not fit 64 bits")
+    value = int(text)
+    return value if _INT_MIN <= value <= _INT_MAX else Unrepresentable(f"integer {text} does not fit 64 bits")
+
+
+def _float(text: str) -> float | Unrepresentable:
+    value = float(text)
+    return value if math.isfinite(value) else Unrepresentable(f"number {text[:40]} is out of range")
+
+
+def _constant(text: str) -> Unrepresentable:
+    return Unrepresentable(f"{text} is not a JSON number")
+
+
+# For parsers that read values one after another (history files, see service.sources.base.json_stream).
+JSON_DECODER = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant)
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """JSON by the contract's rules; raises BodyError naming what is wrong."""
     try:
-        with _DECODE_SECONDS.time():
-            return json.loads(raw)
+        return json.loads(raw, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BodyError(f"body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise BodyError(f"body is nested too deeply; the limit is {MAX_DEPTH} levels") from None
+
+
+def parse_body(raw: bytes | str) -> Any:
+    with _DECODE_SECONDS.time():
+        return parse_json(raw)
+
+
+def unstorable(value: Any, field: str = "") -> FieldError | None:
+    """The first thing in a decoded JSON value that the contract refuses (see MAX_DEPTH above), or None."""
+    stack: list[tuple[str, Any, int]] = [(field, value, 0)]
+    while stack:
+        path, node, depth = stack.pop()
+        if isinstance(node, str) and (bad := _UNSTORABLE_CHAR.search(node)):
+            what = "a NUL character" if bad.group() == "\x00" else f"a lone surrogate ({bad.group()!a})"
+            return FieldError(path or "body", f"contains {what}, which cannot be stored")
+        if isinstance(node, Unrepresentable):
+            return FieldError(path or "body", node.why)
+        if isinstance(node, dict | list):
+            if depth >= MAX_DEPTH:
+                return FieldError(path or "body", f"is nested deeper than {MAX_DEPTH} levels")
+            for key, child in node.items() if isinstance(node, dict) else enumerate(node):
+                name = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and _UNSTORABLE_CHAR.search(key):  # escaped: the name is answered back
+                    return FieldError(ascii(name)[1:-1], "this name contains a character that cannot be stored")
+                stack.append((name, child, depth + 1))
+    return None
 
 
 def split_batch(body: Any, limits: Limits) -> tuple[list[Any], bool]:
@@ -76,21 +153,32 @@ def split_batch(body: Any, limits: Limits) -> tuple[list[Any], bool]:
         if not items:
             raise BodyError("'events' is empty")
         if len(items) > limits.max_batch_events:
-            raise BodyError(f"batch holds {len(items)} events; the limit is {limits.max_batch_events}")
+            raise BatchTooLarge(f"batch holds {len(items)} events; the limit is {limits.max_batch_events}")
         return items, True
     if isinstance(body, dict):
         return [body], False
     raise BodyError('body must be an event object or {"events": [...]}')
 
 
-def _errors(exc: ValidationError, prefix: str = "") -> tuple[FieldError, ...]:
+_PATTERN_MEANS = {ID_PATTERN: ID_RULE, TEXT_PATTERN: "must not contain a NUL character"}
+
+
+def field_errors(
+    errors: Iterable[Mapping[str, Any]], prefix: str = "", skip: Collection[str] = ()
+) -> tuple[FieldError, ...]:
+    """pydantic's (or FastAPI's) error list as FieldErrors; `skip` drops location parts such as 'query'."""
     out = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in err["loc"])
+    for err in errors:
+        loc = ".".join(str(p) for p in err["loc"] if p not in skip)
         field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "body"
-        msg = err["msg"].removeprefix("Value error, ")
+        pattern = str((err.get("ctx") or {}).get("pattern"))  # the rule in words, not a regular expression
+        msg = _PATTERN_MEANS.get(pattern) or err["msg"].removeprefix("Value error, ")
         out.append(FieldError(field, msg))
     return tuple(out)
+
+
+def _errors(exc: ValidationError, prefix: str = "") -> tuple[FieldError, ...]:
+    return field_errors(exc.errors(include_url=False), prefix)
 
 
 def _known_type(value: Any) -> EventType | None:
@@ -107,10 +195,15 @@ def validate_event(item: Any, index: int, limits: Limits, now: datetime) -> Even
 
 
 def _validate_event(item: Any, index: int, limits: Limits, now: datetime) -> Event | Rejection:
-    event_id = item.get("event_id") if isinstance(item, dict) else None
-    event_id = event_id if isinstance(event_id, str) else None
     if not isinstance(item, dict):
         return Rejection(index, None, (FieldError("body", "an event must be a JSON object"),))
+    event_id = item.get("event_id")
+    # Answered back as it was sent, so only when it can be encoded
+    event_id = event_id if isinstance(event_id, str) and not _UNSTORABLE_CHAR.search(event_id) else None
+    problem = unstorable(item)
+    if problem is not None:
+        known = _known_type(item.get("type"))
+        return Rejection(index, event_id, (problem,), known.value if known else None)
     errors: list[FieldError] = []
     env = None
     try:

@@ -1,13 +1,11 @@
 """POST /v1/events: decode -> validate -> record (score, store, alert) -> commit -> per-event results."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from service.api.deps import SessionDep, StateDep
-from service.events.decode import BodyError, limits_of, parse_body, split_batch, validate_items
+from service.events.decode import BatchTooLarge, BodyError, describe, limits_of, parse_body, split_batch, validate_items
 from service.events.sink import SinkUnavailable, publish
 from service.interactions.service import Recorded
 
@@ -25,10 +23,6 @@ _EXAMPLE = {
 }
 
 
-def _alert_summary(alert: Any) -> dict[str, Any]:
-    return {"id": alert.id, "rule": alert.rule, "severity": alert.severity, "message": alert.message}
-
-
 @router.post(
     "/events",
     status_code=202,
@@ -38,24 +32,18 @@ def _alert_summary(alert: Any) -> dict[str, Any]:
         200: {"description": "A single event already stored (duplicate event_id)"},
         207: {"description": "Batch with some events rejected; the others were stored"},
         400: {"description": "Body is not JSON or not an event / batch"},
+        408: {"description": "Body not received in time (CALLQA_BODY_TIMEOUT_SECONDS)"},
         413: {"description": "Body or batch too large"},
         422: {"description": "Event(s) rejected; each error names its field"},
     },
 )
 async def post_events(request: Request, session: SessionDep, state: StateDep) -> JSONResponse:
-    settings = state.settings
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
-        return _error(413, f"body is {declared} bytes; the limit is {settings.max_body_bytes}")
-    raw = await request.body()
-    if len(raw) > settings.max_body_bytes:
-        return _error(413, f"body is {len(raw)} bytes; the limit is {settings.max_body_bytes}")
-    limits = limits_of(settings)
+    raw = await request.body()  # after the router's key check; capped and timed by service.api.body
+    limits = limits_of(state.settings)
     try:
         items, is_batch = split_batch(parse_body(raw), limits)
     except BodyError as exc:
-        status = 413 if "the limit is" in str(exc) else 400
-        return _error(status, str(exc))
+        return _error(413 if isinstance(exc, BatchTooLarge) else 400, str(exc))
 
     def record() -> Recorded:
         now = state.clock()
@@ -70,12 +58,12 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
         recorded = await run_in_threadpool(record)
     except SinkUnavailable as exc:
         return _error(503, f"events not accepted, retry later: {exc}")
-    alerts = [_alert_summary(a) for a in recorded.alerts]
+    alerts = recorded.alerts_brief()
     if not is_batch:
         outcome = recorded.outcomes[0]
         body = {**outcome.as_dict(), "alerts": alerts}
         if outcome.status == "rejected":
-            body["detail"] = "event rejected: " + "; ".join(f"{e.field}: {e.message}" for e in outcome.errors)
+            body["detail"] = "event rejected: " + describe(outcome.errors)
         return JSONResponse(body, status_code={"accepted": 202, "duplicate": 200, "rejected": 422}[outcome.status])
     counts = {s: recorded.count(s) for s in ("accepted", "duplicate", "rejected")}
     status = 202 if counts["rejected"] == 0 else (422 if counts["rejected"] == len(items) else 207)

@@ -8,11 +8,23 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.events.model import EventType
 
-Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
+# An id is read back in a URL path (GET /v1/interactions/<id>): so no `/`, and not `.` or `..`, which clients
+# and proxies resolve as path segments (the pattern says it without look-ahead, which pydantic's engine lacks).
+# No control characters (NUL among them: PostgreSQL text cannot hold it).
+ID_MAX_LENGTH = 128
+ID_PATTERN = r"^(?:[^\x00-\x1f/.]|\.[^\x00-\x1f/.]|\.\.[^\x00-\x1f/])[^\x00-\x1f/]*$"
+ID_RULE = "must not contain '/' or control characters, nor be '.' or '..' (ids are read back in URLs)"
+Identifier = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+# Free text given through the API (a key's name, a note): anything but NUL (lone surrogates fail any str pattern)
+TEXT_PATTERN = r"^[^\x00]*$"
+# Whole milliseconds and orders fit 32 bits; an utterance more than a week into its call is a sender's bug.
+MAX_OFFSET_MS = 7 * 24 * 3600 * 1000
+MAX_SEQ = 2**31 - 1
+_EARLIEST, _LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
 Speaker = Literal["agent", "customer"]
 _RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
@@ -24,6 +36,22 @@ def _check_text_size(text: str, info: ValidationInfo) -> str:
     return text
 
 
+def _in_range(value: datetime) -> datetime:
+    # Checked in UTC: 0001-01-01T00:00+05:00 and 9999-12-31T23:00-05:00 do not exist there; the margins leave
+    # room for the day-long windows and deadlines computed from a time.
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not _EARLIEST <= utc < _LATEST:
+        raise ValueError(f"{value.isoformat()} is out of range (1970-01-01 to 9999-01-01 UTC)")
+    return value
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_range)]
+"""A time with a UTC offset that callqa can place and compute with (events, and `from`/`to` of queries)."""
+
+
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -33,7 +61,7 @@ class EnvelopeIn(BaseModel):
 
     event_id: Identifier
     type: EventType
-    occurred_at: AwareDatetime = Field(description="RFC 3339 time with a UTC offset.")
+    occurred_at: UtcTime = Field(description="RFC 3339 time with a UTC offset.")
     interaction_id: Identifier
     agent_id: Identifier | None = None
     team_id: Identifier | None = None
@@ -48,15 +76,6 @@ class EnvelopeIn(BaseModel):
             raise ValueError("must be an RFC 3339 date-time with a UTC offset, e.g. 2026-11-24T09:00:00+08:00")
         return value
 
-    @field_validator("occurred_at")
-    @classmethod
-    def _fits_in_utc(cls, value: datetime) -> datetime:
-        try:
-            value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError(f"{value.isoformat()} is out of range") from None
-        return value
-
 
 class NoPayload(_Payload):
     pass
@@ -65,8 +84,10 @@ class NoPayload(_Payload):
 class UtterancePayload(_Payload):
     speaker: Speaker
     text: str = Field(min_length=1)
-    offset_ms: int = Field(ge=0, description="Milliseconds since the call was answered when the speech began.")
-    seq: int | None = Field(None, ge=0, description="Order of utterances that share an offset.")
+    offset_ms: int = Field(
+        ge=0, le=MAX_OFFSET_MS, description="Milliseconds since the call was answered when the speech began."
+    )
+    seq: int | None = Field(None, ge=0, le=MAX_SEQ, description="Order of utterances that share an offset.")
 
     _size = field_validator("text")(_check_text_size)
 

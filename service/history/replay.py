@@ -15,7 +15,7 @@ from tqdm import tqdm
 from service.clock import utc_now
 from service.config import Settings
 from service.db import session_scope
-from service.events.decode import limits_of
+from service.events.decode import describe, limits_of
 from service.history.runtime import Runtime
 from service.sources.base import BodyError, MappingError
 from service.sources.registry import Source
@@ -131,7 +131,7 @@ def replay(
                 if outcome.interaction_id:
                     stats.interactions.add(outcome.interaction_id)
                 if outcome.errors:
-                    stats.note(f"{outcome.event_id}: " + "; ".join(f"{e.field}: {e.message}" for e in outcome.errors))
+                    stats.note(f"{outcome.event_id}: {describe(outcome.errors)}")
             stats.alerts += len(recorded.alerts)
             bar.update(len(chunk))
     return stats

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from service.alerts.repository import alerts_of_interaction
 from service.api.deps import SessionDep
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
+from service.api.params import IdFilter, IdPath
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
 from service.interactions.schemas import AlertBrief, InteractionDetail, InteractionSummary, TimelineEvent
@@ -19,9 +20,9 @@ def list_interactions(
     session: SessionDep,
     paging: PagingDep,
     when: TimeRangeDep,
-    agent_id: str | None = None,
-    team_id: str | None = None,
-    queue_id: str | None = None,
+    agent_id: IdFilter = None,
+    team_id: IdFilter = None,
+    queue_id: IdFilter = None,
     kind: Annotated[Literal["call", "ticket"] | None, Query()] = None,
     passed: bool | None = None,
 ) -> Page[InteractionSummary]:
@@ -42,9 +43,11 @@ def list_interactions(
 
 @router.get("/live", summary="Live interactions with their checklist in progress and sentiment trend")
 def live_interactions(
-    session: SessionDep, kind: Annotated[Literal["call", "ticket"] | None, Query()] = "call", limit: int = 50
+    session: SessionDep,
+    kind: Annotated[Literal["call", "ticket"] | None, Query()] = "call",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    rows = repo.live_interactions(session, kind, min(max(limit, 1), 200))
+    rows = repo.live_interactions(session, kind, limit)
     return {"items": [_live(r) for r in rows]}
 
 
@@ -72,7 +75,7 @@ def _live(row: Interaction) -> dict[str, Any]:
 
 
 @router.get("/{interaction_id}", response_model=InteractionDetail, summary="One interaction, fully explained")
-def get_interaction(interaction_id: str, session: SessionDep) -> InteractionDetail:
+def get_interaction(interaction_id: IdPath, session: SessionDep) -> InteractionDetail:
     row = session.get(Interaction, interaction_id)
     if row is None or row.status == "new":
         raise HTTPException(404, detail=f"no interaction {interaction_id!r}")

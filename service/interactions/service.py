@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -51,6 +52,10 @@ class Recorded:
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
+
+    def alerts_brief(self) -> list[dict[str, Any]]:
+        """The alerts raised, as an ingest answer lists them."""
+        return [{"id": a.id, "rule": a.rule, "severity": a.severity, "message": a.message} for a in self.alerts]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from service.api.deps import SessionDep, StateDep
 from service.api.pagination import TimeRangeDep
+from service.api.params import IdPath
 from service.interactions.models import Interaction
 from service.scorecards.service import live_queues, live_window_seconds, scorecard
 
@@ -19,7 +20,7 @@ def _route(plural: str) -> None:
     column = _SUBJECTS[plural]
 
     @router.get(f"/{plural}/{{subject_id}}/scorecard", summary=f"Scorecard of one of the {plural}")
-    def get_scorecard(subject_id: str, session: SessionDep, state: StateDep, when: TimeRangeDep) -> dict[str, Any]:
+    def get_scorecard(subject_id: IdPath, session: SessionDep, state: StateDep, when: TimeRangeDep) -> dict[str, Any]:
         end = when.end or state.clock()
         start = when.start or end - timedelta(days=1)
         card = scorecard(session, column, subject_id, start, end, state.pipeline.standard)

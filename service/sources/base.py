@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypedDict, overload
 from urllib.parse import parse_qsl
 
+from service.events import decode
+
 MAX_ID = 128  # the contract's identifier limit
 MAX_HOLDS = 100  # holds one record may report: more is no real call, and each hold becomes two events
 
@@ -295,11 +297,9 @@ def _why(exc: Exception) -> str:
 def json_body(raw: bytes) -> list[Any]:
     """One JSON record, or a JSON array of records."""
     try:
-        doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BodyError(f"body is not valid JSON: {exc}") from exc
-    except (ValueError, RecursionError) as exc:  # a number of over 4,300 digits; arrays nested a thousand deep
-        raise BodyError(f"body is not JSON callqa reads: {_why(exc)}") from None
+        doc = decode.parse_json(raw)
+    except decode.BodyError as exc:
+        raise BodyError(str(exc)) from exc
     records = doc if isinstance(doc, list) else [doc]
     if not records:
         raise BodyError("body is an empty list")
@@ -309,7 +309,7 @@ def json_body(raw: bytes) -> list[Any]:
 def json_stream(text: str) -> Iterator[Any]:
     """JSON values one after another: JSON lines, pretty-printed documents, or records concatenated with no
     separator at all (Kinesis Data Firehose writes contact records to S3 that way). Arrays are flattened."""
-    decoder = json.JSONDecoder()
+    decoder = decode.JSON_DECODER
     pos, end = 0, len(text)
     while True:
         while pos < end and text[pos].isspace():
@@ -320,7 +320,9 @@ def json_stream(text: str) -> Iterator[Any]:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise BodyError(f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise BodyError(f"a record is nested too deeply; the limit is {decode.MAX_DEPTH} levels") from None
+        except ValueError as exc:  # a number of over 4,300 digits
             raise BodyError(f"not JSON callqa reads at character {pos}: {_why(exc)}") from None
         if isinstance(value, list):
             yield from value

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from service.api.deps import SessionDep, StateDep
 from service.auth.deps import require_ingest
 from service.config import Settings
-from service.events.decode import limits_of
+from service.events.decode import describe, limits_of
 from service.events.sink import SinkUnavailable, publish
 from service.interactions.service import Recorded
 from service.sources.base import BodyError, Secrets, SignatureError, SignedRequest
@@ -52,14 +52,10 @@ def _answer(source: Source, prepared: Prepared, recorded: Recorded) -> JSONRespo
         **{s: recorded.count(s) for s in ("accepted", "duplicate", "rejected")},
         "records": [n.as_dict() for n in prepared.notes],
         "results": [o.as_dict() for o in recorded.outcomes],
-        "alerts": [{"id": a.id, "rule": a.rule, "severity": a.severity, "message": a.message} for a in recorded.alerts],
+        "alerts": recorded.alerts_brief(),
     }
     problems = [f"record {n.index}: {n.reason}" for n in prepared.unmappable]
-    problems += [
-        f"{o.event_id}: " + "; ".join(f"{e.field}: {e.message}" for e in o.errors)
-        for o in recorded.outcomes
-        if o.errors
-    ]
+    problems += [f"{o.event_id}: {describe(o.errors)}" for o in recorded.outcomes if o.errors]
     if problems:
         body["detail"] = "; ".join(problems)
     return JSONResponse(body, status_code=_status(prepared, recorded))
@@ -75,7 +71,8 @@ def _answer(source: Source, prepared: Prepared, recorded: Recorded) -> JSONRespo
         400: {"description": "Body is not in the source's wire format (not JSON, not a form)"},
         401: {"description": "Signature missing or wrong (Twilio, Zendesk), or no API key (other sources)"},
         404: {"description": "Unknown source"},
-        413: {"description": "Body too large"},
+        408: {"description": "Body not received in time (CALLQA_BODY_TIMEOUT_SECONDS)"},
+        413: {"description": "Body too large, or more records than CALLQA_MAX_SOURCE_RECORDS"},
         422: {"description": "The payload cannot be mapped, or no event in it is valid; the reason says why"},
     },
 )
@@ -85,12 +82,13 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
         source = get_source(name)
     except UnknownSource as exc:
         return JSONResponse({"detail": str(exc), "sources": list(SOURCES)}, status_code=404)
-    raw = await request.body()
-    if len(raw) > settings.max_body_bytes:
-        return JSONResponse({"detail": f"body is {len(raw)} bytes; the limit is {settings.max_body_bytes}"}, 413)
+    # Who is sending comes before the body: a stranger's body is never read (service.api.body caps and times it)
     if source.verify is None:
         await run_in_threadpool(require_ingest, request, state)
-    else:
+    elif missing := [h for h in source.signed_by if h not in request.headers]:
+        return JSONResponse({"detail": f"missing {' and '.join(missing)} header"}, status_code=401)
+    raw = await request.body()
+    if source.verify is not None:
         signed = SignedRequest(signed_url(request, settings), dict(request.headers), raw)
         try:
             source.verify(signed, secrets_of(settings))
@@ -100,6 +98,9 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
         records = source.body(raw)
     except BodyError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+    if len(records) > settings.max_source_records:
+        limit = settings.max_source_records
+        return JSONResponse({"detail": f"body holds {len(records)} records; the limit is {limit}"}, 413)
     defaults = dict(request.query_params)
 
     def record() -> tuple[Prepared, Recorded]:

@@ -36,6 +36,8 @@ class Source:
     body: Callable[[bytes], list[Any]] = json_body  # an HTTP body -> records
     history: Callable[[str], Iterator[Any]] = json_stream  # a history file -> records
     verify: Callable[[SignedRequest, Secrets], None] | None = None
+    # The headers a signed request carries: a request without them is refused before its body is read
+    signed_by: tuple[str, ...] = ()
 
 
 SOURCES: dict[str, Source] = {
@@ -56,6 +58,7 @@ SOURCES: dict[str, Source] = {
             body=form_body,
             history=form_lines,
             verify=lambda request, secrets: twilio.verify(request, secrets.twilio_auth_token),
+            signed_by=("X-Twilio-Signature",),
         ),
         Source("asterisk", "Asterisk CEL records and AMI queue events (JSON)", asterisk.map_record),
         Source("freeswitch", "FreeSWITCH mod_json_cdr records", freeswitch.map_record),
@@ -64,6 +67,7 @@ SOURCES: dict[str, Source] = {
             "Zendesk ticket event webhooks",
             zendesk.map_record,
             verify=lambda request, secrets: zendesk.verify(request, secrets.zendesk_signing_secret),
+            signed_by=("X-Zendesk-Webhook-Signature", "X-Zendesk-Webhook-Signature-Timestamp"),
         ),
         Source("freshdesk", "Freshdesk webhooks", freshdesk.map_record),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.events.decode import Limits, Rejection, validate_items
+from service.events.decode import Limits, Rejection, describe, unstorable, validate_items
 from service.events.model import Event
 from service.sources.base import MappingError
 from service.sources.registry import Source
@@ -66,6 +66,11 @@ def prepare(
     out = Prepared()
     events: list[dict[str, Any]] = []
     for index, record in enumerate(records):
+        # Before mapping: a record's ids become version keys and event ids, written before events are validated
+        problem = unstorable(record)
+        if problem is not None:
+            out.notes.append(RecordNote(index, "unmappable", describe((problem,))))
+            continue
         try:
             mapped = source.map(record, now)
         except MappingError as exc:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import PlainTextResponse
 
 from service.api.deps import SessionDep, StateDep
+from service.api.params import IdPath
 from service.standards.models import StandardVersion
 from service.standards.service import versions
 
@@ -31,7 +32,7 @@ def get_standards(session: SessionDep, state: StateDep) -> dict[str, Any]:
 
 
 @router.get("/{version}", response_class=PlainTextResponse, summary="The YAML source of one version")
-def get_standard_source(version: str, session: SessionDep) -> str:
+def get_standard_source(version: IdPath, session: SessionDep) -> str:
     row = session.get(StandardVersion, version)
     if row is None:
         raise HTTPException(404, detail=f"no standard version {version!r}")

@@ -12,10 +12,13 @@ from service.events.decode import (
     Rejection,
     parse_body,
     split_batch,
+    unstorable,
     validate_event,
     validate_items,
 )
 from service.events.model import Event, EventType
+from service.sources.base import BodyError as SourceBodyError
+from service.sources.base import json_body, json_stream
 
 LIMITS = Limits(max_text_chars=100, max_clock_skew=timedelta(seconds=300), max_batch_events=3)
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -214,3 +217,67 @@ def test_a_batch_answers_per_event() -> None:
     assert isinstance(second, Rejection) and (second.index, second.event_id) == (1, "e-2")
     assert [e.field for e in second.errors] == ["payload.offset_ms"]
     assert isinstance(third, Rejection) and third.index == 2
+
+
+# The contract's text rules hold on every path that decodes JSON: HTTP bodies and Kafka records (parse_body),
+# source bodies and history files (service.sources.base), so each is checked where the decoded value is judged.
+@pytest.mark.parametrize(
+    ("raw", "field", "message"),
+    [
+        ('{"payload": {"text": "a\\u0000b"}}', "payload.text", "contains a NUL character"),
+        ('{"event_id": "\\udc00"}', "event_id", "contains a lone surrogate ('\\udc00')"),
+        ('{"payload": {"n": ' + "7" * 5000 + "}}", "payload.n", "integer of 5000 digits does not fit 64 bits"),
+        ('{"n": -9223372036854775809}', "n", "integer -9223372036854775809 does not fit 64 bits"),
+        ('{"n": 1e400}', "n", "number 1e400 is out of range"),
+        ('{"n": [Infinity]}', "n.0", "Infinity is not a JSON number"),
+        ('{"a\\u0000": 1}', "a\\x00", "this name contains a character that cannot be stored"),
+        ('{"x": ' + "[" * 40 + "]" * 40 + "}", "x" + ".0" * 31, "is nested deeper than 32 levels"),
+    ],
+)
+def test_what_no_store_can_keep_is_named(raw: str, field: str, message: str) -> None:
+    problem = unstorable(parse_body(raw))
+    assert problem is not None and problem.field == field and problem.message.startswith(message)
+
+
+def test_the_limits_themselves_are_kept() -> None:
+    doc = parse_body('{"n": 9223372036854775807, "m": -9223372036854775808, "x": ' + "[" * 31 + "]" * 31 + "}")
+    assert unstorable(doc) is None and doc["n"] == 2**63 - 1
+
+
+def test_a_body_deeper_than_the_parser_goes_is_refused_whole() -> None:
+    with pytest.raises(BodyError, match="nested too deeply; the limit is 32 levels"):
+        parse_body("[" * 100_000 + "]" * 100_000)
+
+
+def test_history_files_and_source_bodies_decode_by_the_same_rules() -> None:
+    assert unstorable(next(json_stream('{"a": 1}{"b": ' + "9" * 30 + "}"))) is None
+    records = list(json_stream('{"a": 1}{"b": ' + "9" * 30 + "}"))
+    assert unstorable(records[1]) == FieldError("b", "integer of 30 digits does not fit 64 bits")
+    assert unstorable(json_body(b'[{"t": "\\u0000"}]')) == FieldError(
+        "0.t", "contains a NUL character, which cannot be stored"
+    )
+    with pytest.raises(SourceBodyError, match="nested too deeply"):
+        json_body(b"[" * 5000 + b"]" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"interaction_id": "calls/1"}, "interaction_id"),
+        ({"event_id": "."}, "event_id"),
+        ({"agent_id": ".."}, "agent_id"),
+        ({"payload_offset_ms": 604_800_001}, "payload.offset_ms"),
+        ({"payload_offset_ms": 1e30}, "payload.offset_ms"),
+        ({"payload_seq": 2**31}, "payload.seq"),
+        ({"occurred_at": "1969-12-31T23:59:59Z"}, "occurred_at"),
+    ],
+)
+def test_ids_and_numbers_that_cannot_be_read_back_are_refused(changes: dict[str, Any], field: str) -> None:
+    got = validate_event(_with(**changes), 0, LIMITS, NOW)
+    assert isinstance(got, Rejection) and [e.field for e in got.errors] == [field]
+
+
+def test_ids_with_dots_are_fine_when_not_a_path_segment() -> None:
+    assert isinstance(
+        validate_event(_with(interaction_id="...", event_id=".e", agent_id="a.b."), 0, LIMITS, NOW), Event
+    )
