@@ -115,6 +115,8 @@ def shown(value: Any, limit: int = 60) -> str:
     )
     if value is None:
         return "null"
+    if isinstance(value, decode.Unrepresentable):  # a number the decoder could not hold: say why
+        return f"a number callqa cannot hold ({value.why})"
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
         return f"a {len(str(abs(value)))}-digit number"
     text = repr(value)
