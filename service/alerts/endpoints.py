@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -17,6 +17,7 @@ from service.alerts.notify import alert_json, transition_json
 from service.alerts.repository import last_transition_id, list_alerts, transitions_after, transitions_of
 from service.alerts.schemas import AlertOut
 from service.api.deps import SessionDep, StateDep
+from service.api.errors import BODY, problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.auth.deps import Supervise
 from service.db import session_scope
@@ -30,6 +31,12 @@ _KEEPALIVE_SECONDS = 15.0
 # server shutting down never waits on a console left open.
 _STREAM_MAX_SECONDS = 300.0
 _POLL_SECONDS = 0.5
+
+
+# Alert ids are 64-bit on PostgreSQL (and SQLite): a larger number names no alert, it is a bad request.
+AlertId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The alert's id")]
+_NO_ALERT = {404: problem("No alert with this id")}
+_CHANGE = {**BODY, **_NO_ALERT, 409: problem("The alert's state does not allow this change (e.g. already resolved)")}
 
 
 class Note(BaseModel):
@@ -122,8 +129,8 @@ def _alert(session: Session, alert_id: int) -> Alert:
     return alert
 
 
-@router.get("/{alert_id}", summary="One alert with every change of its state")
-def get_alert(alert_id: int, session: SessionDep) -> dict[str, Any]:
+@router.get("/{alert_id}", summary="One alert with every change of its state", responses=_NO_ALERT)
+def get_alert(alert_id: AlertId, session: SessionDep) -> dict[str, Any]:
     alert = _alert(session, alert_id)
     return {**alert_json(alert), "history": [transition_json(t) for t in transitions_of(session, alert_id)]}
 
@@ -138,15 +145,17 @@ def _change(alert_id: int, body: Note | None, who: str, session: Session, state:
     return alert_json(alert)
 
 
-@router.post("/{alert_id}/ack", summary="Acknowledge an open alert (who and an optional note are kept)")
+@router.post(
+    "/{alert_id}/ack", summary="Acknowledge an open alert (who and an optional note are kept)", responses=_CHANGE
+)
 def ack_alert(
-    alert_id: int, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
+    alert_id: AlertId, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
 ) -> dict[str, Any]:
     return _change(alert_id, body, principal.name, session, state, lifecycle.acknowledge)
 
 
-@router.post("/{alert_id}/resolve", summary="Resolve an alert (who and an optional note are kept)")
+@router.post("/{alert_id}/resolve", summary="Resolve an alert (who and an optional note are kept)", responses=_CHANGE)
 def resolve_alert(
-    alert_id: int, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
+    alert_id: AlertId, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
 ) -> dict[str, Any]:
     return _change(alert_id, body, principal.name, session, state, lifecycle.resolve)

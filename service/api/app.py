@@ -8,14 +8,12 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from starlette.requests import Request
 from starlette.routing import Route
 
 from service import __version__, background
 from service.alerts.endpoints import router as alerts_router
+from service.api import errors
 from service.api.deps import AppState
 from service.api.health import router as health_router
 from service.api.prometheus import metrics_app
@@ -92,18 +90,13 @@ def create_app(
     )
     app.state.callqa = state
     for router, scope in _ROUTES:
-        app.include_router(router, dependencies=[Depends(scope)] if scope else [])
+        if scope is None:
+            app.include_router(router, responses=errors.COMMON)
+        else:
+            app.include_router(router, dependencies=[Depends(scope)], responses=errors.KEYED)
     metrics = metrics_app(sessions, loaded.standard, clock)
     app.router.routes.append(Route("/metrics", metrics, include_in_schema=False))  # `curl /metrics`, no redirect
     app.mount("/metrics", metrics)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body")), "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return JSONResponse({"detail": f"invalid request: {detail}", "errors": errors}, status_code=422)
-
+    errors.install(app)
     return app

@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, HTTPException, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
+
+from service.rfc3339 import Rfc3339
 
 T = TypeVar("T")
 
@@ -24,7 +26,7 @@ class Paging(BaseModel):
 
 def paging(
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1, description="Items to skip")] = 0,
 ) -> Paging:
     return Paging(limit=limit, offset=offset)
 
@@ -38,8 +40,8 @@ class TimeRange(BaseModel):
 
 
 def time_range(
-    start: Annotated[AwareDatetime | None, Query(alias="from", description="RFC 3339, inclusive")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to", description="RFC 3339, exclusive")] = None,
+    start: Annotated[Rfc3339 | None, Query(alias="from", description="RFC 3339, inclusive")] = None,
+    end: Annotated[Rfc3339 | None, Query(alias="to", description="RFC 3339, exclusive")] = None,
 ) -> TimeRange:
     if start and end and end <= start:
         raise HTTPException(422, detail="'to' must be after 'from'")

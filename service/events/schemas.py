@@ -8,9 +8,10 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.events.model import EventType
+from service.rfc3339 import Rfc3339
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
 Speaker = Literal["agent", "customer"]
@@ -33,7 +34,7 @@ class EnvelopeIn(BaseModel):
 
     event_id: Identifier
     type: EventType
-    occurred_at: AwareDatetime = Field(description="RFC 3339 time with a UTC offset.")
+    occurred_at: Rfc3339 = Field(description="RFC 3339 time with a UTC offset.")
     interaction_id: Identifier
     agent_id: Identifier | None = None
     team_id: Identifier | None = None

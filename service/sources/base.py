@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 from urllib.parse import parse_qsl
 
@@ -54,17 +54,21 @@ class Mapped:
 
 @dataclass(frozen=True, slots=True)
 class SignedRequest:
-    """What a signature covers: the URL as the sender called it, the headers, the raw body."""
+    """What a signature covers: the URL as the sender called it, the headers, the raw body; and when it came."""
 
     url: str
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    received_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class Secrets:
+    """What verifies the signed senders: their secrets, and how old a signed timestamp may be."""
+
     twilio_auth_token: str | None = None
     zendesk_signing_secret: str | None = None
+    max_age: timedelta = timedelta(minutes=5)
 
 
 def ignored(reason: str) -> Mapped:
@@ -137,7 +141,10 @@ def parse_time(value: Any, name: str) -> datetime:
         raise MappingError(f"{name} is not an ISO 8601 date-time: {value!r}") from None
     if parsed.tzinfo is None:
         raise MappingError(f"{name} has no UTC offset: {value!r}")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset that moves it out of datetime's range
+        raise MappingError(f"{name} is out of range: {value!r}") from None
 
 
 def parse_epoch(value: Any, name: str, per_second: int = 1) -> datetime:

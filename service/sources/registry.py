@@ -63,7 +63,7 @@ SOURCES: dict[str, Source] = {
             "zendesk",
             "Zendesk ticket event webhooks",
             zendesk.map_record,
-            verify=lambda request, secrets: zendesk.verify(request, secrets.zendesk_signing_secret),
+            verify=lambda request, secrets: zendesk.verify(request, secrets.zendesk_signing_secret, secrets.max_age),
         ),
         Source("freshdesk", "Freshdesk webhooks", freshdesk.map_record),
     )
