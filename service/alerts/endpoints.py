@@ -35,8 +35,12 @@ _POLL_SECONDS = 0.5
 
 # Alert ids are 64-bit on PostgreSQL (and SQLite): a larger number names no alert, it is a bad request.
 AlertId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The alert's id")]
-_NO_ALERT = {404: problem("No alert with this id")}
-_CHANGE = {**BODY, **_NO_ALERT, 409: problem("The alert's state does not allow this change (e.g. already resolved)")}
+_NO_ALERT: dict[int | str, dict[str, Any]] = {404: problem("No alert with this id")}
+_CHANGE: dict[int | str, dict[str, Any]] = {
+    **BODY,
+    **_NO_ALERT,
+    409: problem("The alert's state does not allow this change (e.g. already resolved)"),
+}
 
 
 class Note(BaseModel):
