@@ -16,7 +16,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from service.clock import utc_now
 from service.config import Settings
 from service.dbstate import classify
 from tests.conftest import LiveServer
@@ -46,8 +45,8 @@ def on_every_connection(server: LiveServer, *pragmas: str) -> Callable[[], None]
     return undo
 
 
-def call_event(n: int = 1) -> dict[str, Any]:
-    now = utc_now().isoformat()
+def call_event(server: LiveServer, n: int = 1) -> dict[str, Any]:
+    now = server.clock().isoformat()
     return {
         "events": [
             {
@@ -84,16 +83,16 @@ def sqlite_server(start_server: Start, database_url: str) -> LiveServer:
 def test_sqlite_read_only_refuses_writes_with_503_and_reads_go_on(sqlite_server: LiveServer) -> None:
     server = sqlite_server
     supervisor = server.create_key("supervisor", ["supervise"])
-    assert server.client.post("/v1/events", json=call_event()).status_code == 202
+    assert server.client.post("/v1/events", json=call_event(server)).status_code == 202
     undo = on_every_connection(server, "PRAGMA query_only = ON")
 
-    assert_unavailable(server.client.post("/v1/events", json=call_event()), "read_only")
+    assert_unavailable(server.client.post("/v1/events", json=call_event(server)), "read_only")
     assert_unavailable(server.client.get("/readyz"), "read_only")
     assert_reads_go_on(server, supervisor)
 
     undo()  # writable again: ready, and events are taken
     assert server.client.get("/readyz").json()["status"] == "ready"
-    assert server.client.post("/v1/events", json=call_event()).status_code == 202
+    assert server.client.post("/v1/events", json=call_event(server)).status_code == 202
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -106,7 +105,7 @@ def test_sqlite_full_refuses_writes_with_503_and_readiness_says_full(sqlite_serv
     on_every_connection(server, f"PRAGMA max_page_count = {pages}")
 
     assert_unavailable(server.client.get("/readyz"), "full")
-    assert_unavailable(server.client.post("/v1/events", json=call_event(200)), "full")
+    assert_unavailable(server.client.post("/v1/events", json=call_event(server, 200)), "full")
     assert_reads_go_on(server, supervisor)
 
 
@@ -146,11 +145,11 @@ def test_postgres_read_only_refuses_writes_with_503_and_reads_go_on(pg_server: t
     server, url = pg_server
     name = make_url(url).database
     supervisor = server.create_key("supervisor", ["supervise"])
-    assert server.client.post("/v1/events", json=call_event()).status_code == 202
+    assert server.client.post("/v1/events", json=call_event(server)).status_code == 202
     _admin(url, f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
     engine_of(server).dispose()  # the setting applies to new sessions
 
-    assert_unavailable(server.client.post("/v1/events", json=call_event()), "read_only")
+    assert_unavailable(server.client.post("/v1/events", json=call_event(server)), "read_only")
     assert_unavailable(server.client.get("/readyz"), "read_only")
     assert_reads_go_on(server, supervisor)
 
@@ -164,7 +163,7 @@ def test_postgres_read_only_refuses_writes_with_503_and_reads_go_on(pg_server: t
 def test_postgres_gone_answers_503_unavailable(pg_server: tuple[LiveServer, str]) -> None:
     server, url = pg_server
     _admin(url, f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)')
-    assert_unavailable(server.client.post("/v1/events", json=call_event()), "unavailable")
+    assert_unavailable(server.client.post("/v1/events", json=call_event(server)), "unavailable")
     assert_unavailable(server.client.get("/readyz"), "unavailable")
 
 
