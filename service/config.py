@@ -155,6 +155,12 @@ class Settings(BaseSettings):
         description="Zendesk webhook signing secret: verifies `X-Zendesk-Webhook-Signature` on "
         "POST /v1/sources/zendesk; unset: Zendesk webhooks are refused (401).",
     )
+    signature_max_age_seconds: int = Field(
+        300,
+        ge=1,
+        description="How far a signed timestamp (Zendesk's X-Zendesk-Webhook-Signature-Timestamp) may lie from "
+        "callqa's clock, either way: an older request is refused (401) as a possible replay.",
+    )
     signature_base_url: str | None = Field(
         None,
         description="scheme://host[:port] that signing senders call callqa at, when a proxy sits in front: Twilio "

@@ -17,6 +17,7 @@ from service.alerts.notify import alert_json, transition_json
 from service.alerts.repository import last_transition_id, list_alerts, transitions_after, transitions_of
 from service.alerts.schemas import AlertOut
 from service.api.deps import SessionDep, StateDep
+from service.api.errors import BODY, problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.api.params import IdFilter, RowIdPath
 from service.auth.deps import Supervise
@@ -33,6 +34,14 @@ _KEEPALIVE_SECONDS = 15.0
 _STREAM_MAX_SECONDS = 300.0
 _POLL_SECONDS = 0.5
 TransitionId = Annotated[int, Field(ge=0, le=MAX_INTEGER_ID)]
+
+
+_NO_ALERT: dict[int | str, dict[str, Any]] = {404: problem("No alert with this id")}
+_CHANGE: dict[int | str, dict[str, Any]] = {
+    **BODY,
+    **_NO_ALERT,
+    409: problem("The alert's state does not allow this change (e.g. already resolved)"),
+}
 
 
 class Note(BaseModel):
@@ -123,7 +132,7 @@ def _alert(session: Session, alert_id: int) -> Alert:
     return alert
 
 
-@router.get("/{alert_id}", summary="One alert with every change of its state")
+@router.get("/{alert_id}", summary="One alert with every change of its state", responses=_NO_ALERT)
 def get_alert(alert_id: RowIdPath, session: SessionDep) -> dict[str, Any]:
     alert = _alert(session, alert_id)
     return {**alert_json(alert), "history": [transition_json(t) for t in transitions_of(session, alert_id)]}
@@ -139,14 +148,16 @@ def _change(alert_id: int, body: Note | None, who: str, session: Session, state:
     return alert_json(alert)
 
 
-@router.post("/{alert_id}/ack", summary="Acknowledge an open alert (who and an optional note are kept)")
+@router.post(
+    "/{alert_id}/ack", summary="Acknowledge an open alert (who and an optional note are kept)", responses=_CHANGE
+)
 def ack_alert(
     alert_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
 ) -> dict[str, Any]:
     return _change(alert_id, body, principal.name, session, state, lifecycle.acknowledge)
 
 
-@router.post("/{alert_id}/resolve", summary="Resolve an alert (who and an optional note are kept)")
+@router.post("/{alert_id}/resolve", summary="Resolve an alert (who and an optional note are kept)", responses=_CHANGE)
 def resolve_alert(
     alert_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
 ) -> dict[str, Any]:

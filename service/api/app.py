@@ -8,14 +8,12 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from starlette.requests import Request
 from starlette.routing import Route
 
 from service import __version__, background
 from service.alerts.endpoints import router as alerts_router
+from service.api import errors
 from service.api.body import BodyLimits
 from service.api.deps import AppState
 from service.api.health import router as health_router
@@ -26,7 +24,6 @@ from service.auth.service import Principal
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
-from service.events.decode import describe, field_errors
 from service.events.endpoints import router as events_router
 from service.events.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
@@ -94,16 +91,14 @@ def create_app(
     )
     app.state.callqa = state
     for router, scope in _ROUTES:
-        app.include_router(router, dependencies=[Depends(scope)] if scope else [])
+        if scope is None:
+            app.include_router(router, responses=errors.COMMON)
+        else:
+            app.include_router(router, dependencies=[Depends(scope)], responses=errors.KEYED)
     metrics = metrics_app(sessions, loaded.standard, clock)
     app.router.routes.append(Route("/metrics", metrics, include_in_schema=False))  # `curl /metrics`, no redirect
     app.mount("/metrics", metrics)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = field_errors(exc.errors(), skip=("query", "path", "body", "header"))
-        body = {"detail": f"invalid request: {describe(errors)}", "errors": [e.as_dict() for e in errors]}
-        return JSONResponse(body, status_code=422)
-
+    errors.install(app)
     return app

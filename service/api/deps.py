@@ -1,12 +1,13 @@
 """FastAPI dependencies as Annotated aliases. Write endpoints commit themselves: they are the edge."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.auth.service import KeyUsage
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.events.sink import EventSink
@@ -22,6 +23,10 @@ class AppState:
     pipeline: Pipeline
     sink: EventSink | None = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
     clock: Clock = utc_now
+    key_usage: KeyUsage = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_usage", KeyUsage(self.sessions))
 
 
 def get_state(request: Request) -> AppState:

@@ -1,16 +1,23 @@
-"""Liveness and readiness."""
+"""Liveness and readiness. Ready means the database can be written, not just read: a read-only or full
+database takes reads but refuses every event, and a load balancer should send events elsewhere."""
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from pydantic import BaseModel
 
 from service import __version__
 from service.api.deps import SessionDep, StateDep
+from service.api.errors import ServiceUnavailable, problem, unavailable
+from service.dbstate import check_writable
 
 router = APIRouter(tags=["health"])
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    standard_version: str
 
 
 @router.get("/healthz", summary="The process is up")
@@ -18,10 +25,14 @@ def healthz() -> dict[str, Any]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz", summary="The database answers")
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    summary="The database answers and can be written",
+    responses={503: problem("Not ready: the database is down, full, read-only or busy", ServiceUnavailable)},
+)
 def readyz(session: SessionDep, state: StateDep) -> JSONResponse:
-    try:
-        session.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        return JSONResponse({"status": "unavailable", "reason": str(exc.__cause__ or exc)[:300]}, status_code=503)
+    down = check_writable(session)
+    if down is not None:
+        return unavailable(down, down.detail)
     return JSONResponse({"status": "ready", "standard_version": state.standard.standard.version})

@@ -45,7 +45,7 @@ def _ensure_admin(settings: Settings, args: argparse.Namespace) -> int:
     with session_scope(_sessions(settings)) as session:
         if path.exists():
             token = path.read_text().strip()
-            if (p := service.verify(session, token, utc_now())) and p.allows("admin"):
+            if (p := service.verify(session, token)) and p.allows("admin"):
                 print(token)
                 return 0
         _, token = service.create_key(session, "make-run admin", ["admin"], utc_now())

@@ -8,7 +8,6 @@ from fastapi import Depends, HTTPException, Request
 
 from service.api.deps import StateDep
 from service.auth.service import SCOPES, Principal, verify
-from service.clock import utc_now
 from service.db import session_scope
 
 ANONYMOUS = Principal(None, "anonymous", frozenset(SCOPES))
@@ -33,9 +32,11 @@ def require(scope: str) -> Callable[..., Principal]:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         with session_scope(state.sessions) as session:
-            principal = verify(session, token, utc_now())
+            principal = verify(session, token)
         if principal is None:
             raise HTTPException(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        if principal.key_id is not None:
+            state.key_usage.used(principal.key_id, state.clock())
         if not principal.allows(scope):
             have = ", ".join(sorted(principal.scopes))
             raise HTTPException(403, f"this key ({principal.name}) has scopes [{have}]; this needs '{scope}'")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from service.api.deps import SessionDep
+from service.api.errors import BODY, problem
 from service.auth import service
 from service.auth.models import ApiKey
 from service.clock import utc_now
@@ -50,7 +51,7 @@ def list_keys(session: SessionDep) -> list[KeyOut]:
     return [KeyOut.of(k) for k in service.list_keys(session)]
 
 
-@router.post("", response_model=CreatedKey, status_code=201, summary="Create an API key (shown once)")
+@router.post("", response_model=CreatedKey, status_code=201, summary="Create an API key (shown once)", responses=BODY)
 def create_key(body: KeyIn, session: SessionDep) -> CreatedKey:
     try:
         row, token = service.create_key(session, body.name, body.scopes, utc_now())
@@ -60,7 +61,12 @@ def create_key(body: KeyIn, session: SessionDep) -> CreatedKey:
     return CreatedKey(**KeyOut.of(row).model_dump(), key=token)
 
 
-@router.delete("/{ident}", response_model=KeyOut, summary="Revoke an API key (by id or prefix)")
+@router.delete(
+    "/{ident}",
+    response_model=KeyOut,
+    summary="Revoke an API key (by id or prefix)",
+    responses={404: problem("No key with this id or prefix")},
+)
 def revoke_key(ident: KeyIdent, session: SessionDep) -> KeyOut:
     try:
         row = service.revoke(session, ident, utc_now())

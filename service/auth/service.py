@@ -2,16 +2,20 @@
 
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.auth.models import ApiKey
-from service.db import MAX_INTEGER_ID
+from service.db import MAX_INTEGER_ID, session_scope
 
+log = logging.getLogger("callqa")
 SCOPES = ("ingest", "supervise", "admin")
 _TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is advisory: no write on every request
 
@@ -49,16 +53,39 @@ def create_key(session: Session, name: str, scopes: list[str], now: datetime) ->
     return row, token
 
 
-def verify(session: Session, token: str, now: datetime) -> Principal | None:
+def verify(session: Session, token: str) -> Principal | None:
+    """Reads only: a key is checked even while the database refuses writes (see KeyUsage)."""
     parts = token.split("_")
     if len(parts) < 3 or parts[0] != "cqa":
         return None
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash(token)):
         return None
-    if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
-        row.last_used_at = now
     return Principal(row.id, row.name, frozenset(row.scopes.split(",")))
+
+
+class KeyUsage:
+    """Records `last_used_at`, which is advisory: at most once a minute per key and process (whether the write
+    worked or not), in a transaction of its own, and a failed write (read-only, full, locked database) is
+    logged, never the request's failure. Supervisors keep reading while the database refuses writes."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._tried: dict[int, datetime] = {}
+        self._lock = threading.Lock()
+
+    def used(self, key_id: int, now: datetime) -> None:
+        with self._lock:
+            tried = self._tried.get(key_id)
+            if tried is not None and now - tried < _TOUCH_EVERY:
+                return
+            self._tried[key_id] = now
+        stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - _TOUCH_EVERY)
+        try:
+            with session_scope(self._sessions) as session:
+                session.execute(update(ApiKey).where(ApiKey.id == key_id, stale).values(last_used_at=now))
+        except SQLAlchemyError as exc:
+            log.warning("API key %s: last_used_at not recorded (%s)", key_id, type(exc).__name__)
 
 
 def find_key(session: Session, ident: str) -> ApiKey:

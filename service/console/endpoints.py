@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
+from service.api.errors import problem
+
 router = APIRouter(tags=["console"], include_in_schema=False)
 
 STATIC = Path(__file__).parent / "static"
@@ -47,6 +49,6 @@ def console_page() -> FileResponse:
     return _serve("index.html")
 
 
-@router.get("/console/static/{name}")
+@router.get("/console/static/{name}", responses={404: problem("No console file of this name")})
 def console_file(name: str) -> FileResponse:
     return _serve(name)

@@ -8,9 +8,10 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.events.model import EventType
+from service.rfc3339 import Rfc3339
 
 # An id is read back in a URL path (GET /v1/interactions/<id>): so no `/`, and not `.` or `..`, which clients
 # and proxies resolve as path segments (the pattern says it without look-ahead, which pydantic's engine lacks).
@@ -48,7 +49,7 @@ def _in_range(value: datetime) -> datetime:
     return value
 
 
-UtcTime = Annotated[AwareDatetime, AfterValidator(_in_range)]
+UtcTime = Annotated[Rfc3339, AfterValidator(_in_range)]
 """A time with a UTC offset that callqa can place and compute with (events, and `from`/`to` of queries)."""
 
 

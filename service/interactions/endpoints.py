@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from service.alerts.repository import alerts_of_interaction
 from service.api.deps import SessionDep
+from service.api.errors import problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.api.params import IdFilter, IdPath
 from service.interactions import repository as repo
@@ -74,7 +75,12 @@ def _live(row: Interaction) -> dict[str, Any]:
     }
 
 
-@router.get("/{interaction_id}", response_model=InteractionDetail, summary="One interaction, fully explained")
+@router.get(
+    "/{interaction_id}",
+    response_model=InteractionDetail,
+    summary="One interaction, fully explained",
+    responses={404: problem("No scored interaction with this id")},
+)
 def get_interaction(interaction_id: IdPath, session: SessionDep) -> InteractionDetail:
     row = session.get(Interaction, interaction_id)
     if row is None or row.status == "new":

@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypedDict, overload
 from urllib.parse import parse_qsl
 
@@ -57,17 +57,21 @@ class Mapped:
 
 @dataclass(frozen=True, slots=True)
 class SignedRequest:
-    """What a signature covers: the URL as the sender called it, the headers, the raw body."""
+    """What a signature covers: the URL as the sender called it, the headers, the raw body; and when it came."""
 
     url: str
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    received_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class Secrets:
+    """What verifies the signed senders: their secrets, and how old a signed timestamp may be."""
+
     twilio_auth_token: str | None = None
     zendesk_signing_secret: str | None = None
+    max_age: timedelta = timedelta(minutes=5)
 
 
 def ignored(reason: str) -> Mapped:

@@ -4,6 +4,7 @@ Senders that sign their requests (Twilio, Zendesk) are authenticated by the sign
 an API key; the others need an ingest key like POST /v1/events.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,7 +28,8 @@ def secrets_of(settings: Settings) -> Secrets:
     def reveal(value: Any) -> str | None:
         return value.get_secret_value() if value is not None else None
 
-    return Secrets(reveal(settings.twilio_auth_token), reveal(settings.zendesk_signing_secret))
+    max_age = timedelta(seconds=settings.signature_max_age_seconds)
+    return Secrets(reveal(settings.twilio_auth_token), reveal(settings.zendesk_signing_secret), max_age)
 
 
 def signed_url(request: Request, settings: Settings) -> str:
@@ -89,7 +91,7 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
         return JSONResponse({"detail": f"missing {' and '.join(missing)} header"}, status_code=401)
     raw = await request.body()
     if source.verify is not None:
-        signed = SignedRequest(signed_url(request, settings), dict(request.headers), raw)
+        signed = SignedRequest(signed_url(request, settings), dict(request.headers), raw, state.clock())
         try:
             source.verify(signed, secrets_of(settings))
         except SignatureError as exc:

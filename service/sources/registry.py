@@ -66,7 +66,7 @@ SOURCES: dict[str, Source] = {
             "zendesk",
             "Zendesk ticket event webhooks",
             zendesk.map_record,
-            verify=lambda request, secrets: zendesk.verify(request, secrets.zendesk_signing_secret),
+            verify=lambda request, secrets: zendesk.verify(request, secrets.zendesk_signing_secret, secrets.max_age),
             signed_by=("X-Zendesk-Webhook-Signature", "X-Zendesk-Webhook-Signature-Timestamp"),
         ),
         Source("freshdesk", "Freshdesk webhooks", freshdesk.map_record),

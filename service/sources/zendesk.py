@@ -5,16 +5,28 @@ has its own `id`: the event id is `zendesk:<id>`, so a retried delivery is store
 happened. The assignee is the agent and the group the team, as the ticket stands in `detail`.
 
 Signature: `X-Zendesk-Webhook-Signature` is base64(HMAC-SHA256(signing secret, timestamp header + raw body)).
+The timestamp (`X-Zendesk-Webhook-Signature-Timestamp`, ISO 8601 such as `2021-03-25T05:09:27Z`) is what makes a
+captured request useless later: one further than CALLQA_SIGNATURE_MAX_AGE_SECONDS from callqa's clock is refused.
 """
 
 import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from service.sources.base import Fields, Ids, Mapped, SignatureError, SignedRequest, event, ignored
+from service.sources.base import (
+    Fields,
+    Ids,
+    Mapped,
+    MappingError,
+    SignatureError,
+    SignedRequest,
+    event,
+    ignored,
+    parse_time,
+)
 
 _PREFIX = "zen:event-type:ticket."
 _RESOLVED = {"SOLVED", "CLOSED"}
@@ -27,7 +39,7 @@ def signature(timestamp: str, body: bytes, secret: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def verify(request: SignedRequest, secret: str | None) -> None:
+def verify(request: SignedRequest, secret: str | None, max_age: timedelta) -> None:
     if not secret:
         raise SignatureError("cannot verify X-Zendesk-Webhook-Signature: CALLQA_ZENDESK_SIGNING_SECRET is not set")
     given = request.headers.get("x-zendesk-webhook-signature")
@@ -36,6 +48,16 @@ def verify(request: SignedRequest, secret: str | None) -> None:
         raise SignatureError("missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp header")
     if not hmac.compare_digest(signature(timestamp, request.body, secret), given):
         raise SignatureError("X-Zendesk-Webhook-Signature does not match (wrong signing secret, or a changed body)")
+    try:
+        signed_at = parse_time(timestamp, "X-Zendesk-Webhook-Signature-Timestamp")
+    except MappingError as exc:
+        raise SignatureError(str(exc)) from None
+    off = abs((request.received_at - signed_at).total_seconds())
+    if off > max_age.total_seconds():
+        raise SignatureError(
+            f"X-Zendesk-Webhook-Signature-Timestamp {timestamp} is {off:.0f} s from callqa's clock; at most "
+            f"{max_age.total_seconds():.0f} s are accepted (CALLQA_SIGNATURE_MAX_AGE_SECONDS): a replay, or a clock off"
+        )
 
 
 def _status(change: Fields, key: str) -> str:

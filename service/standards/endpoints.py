@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import PlainTextResponse
 
 from service.api.deps import SessionDep, StateDep
+from service.api.errors import problem
 from service.api.params import IdPath
 from service.standards.models import StandardVersion
 from service.standards.service import versions
@@ -31,9 +32,17 @@ def get_standards(session: SessionDep, state: StateDep) -> dict[str, Any]:
     }
 
 
-@router.get("/{version}", response_class=PlainTextResponse, summary="The YAML source of one version")
-def get_standard_source(version: IdPath, session: SessionDep) -> str:
+@router.get(
+    "/{version}",
+    summary="The YAML source of one version",
+    # The source is text, its errors JSON like every other: declared per status, not by a route-wide class.
+    responses={
+        200: {"description": "The standards file as loaded", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        404: problem("No standard version of this name"),
+    },
+)
+def get_standard_source(version: IdPath, session: SessionDep) -> PlainTextResponse:
     row = session.get(StandardVersion, version)
     if row is None:
         raise HTTPException(404, detail=f"no standard version {version!r}")
-    return row.source
+    return PlainTextResponse(row.source)

@@ -3,6 +3,7 @@
 import re
 
 import httpx
+import pytest
 
 from tests.api.wire import GOOD_CALL, RUDE_CALL, call, event
 
@@ -96,3 +97,29 @@ def test_health_metrics_docs(api: httpx.Client) -> None:
     for asset in assets:
         assert api.get(asset).status_code == 200, asset
     assert "/v1/events" in api.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("value", ["-1.19e-07", "1795521600", "0", "yesterday"])
+def test_a_number_is_not_a_time(api: httpx.Client, value: str) -> None:
+    r = api.get("/v1/interactions", params={"to": value})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "to" and "RFC 3339" in r.json()["detail"]
+    numeric = api.post("/v1/events", json={**event("n-1", 0, "call.offered", 0), "occurred_at": 1795521600})
+    assert numeric.status_code == 422 and "occurred_at" in numeric.json()["detail"]
+
+
+def test_openapi_documents_the_error_bodies_the_server_sends(api: httpx.Client) -> None:
+    doc = api.get("/openapi.json").json()
+    detail = doc["components"]["schemas"]["InvalidRequest"]["properties"]["detail"]
+    assert detail["type"] == "string"  # as sent: {"detail": "<sentence>", "errors": [{"field", "message"}]}
+    for path, operations in doc["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            needs = {"422", "503"} | ({"401"} if not path.startswith("/v1/sources") else set())
+            assert needs <= documented, f"{method.upper()} {path} documents {sorted(documented)}"
+            if "{" in path and not path.endswith("/scorecard"):  # a path that names one thing: it may not exist
+                assert "404" in documented, f"{method.upper()} {path}"
+    r = api.get("/v1/interactions", params={"limit": 0})
+    assert r.status_code == 422 and isinstance(r.json()["detail"], str) and r.json()["errors"][0]["field"] == "limit"

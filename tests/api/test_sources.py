@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -53,8 +54,11 @@ def post_twilio(server: LiveServer, params: dict[str, str], query: str = "", tok
     return httpx.post(url, content=twilio_form(params), headers=headers)  # Twilio sends no API key
 
 
-def post_zendesk(server: LiveServer, body: bytes, secret: str = ZENDESK_SECRET) -> httpx.Response:
-    stamp = "2026-11-24T09:00:00Z"
+def post_zendesk(
+    server: LiveServer, body: bytes, secret: str = ZENDESK_SECRET, age: timedelta = timedelta(0)
+) -> httpx.Response:
+    """Signed now by the server's clock, or `age` ago."""
+    stamp = (server.clock() - age).strftime("%Y-%m-%dT%H:%M:%SZ")  # Zendesk's own form
     sig = base64.b64encode(hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).digest()).decode()
     headers = {
         "x-zendesk-webhook-signature": sig,
@@ -115,6 +119,8 @@ class TestPublishedSamples:
         assert user.status_code == 200 and user.json()["records"][0]["status"] == "ignored"
         forged = post_zendesk(server, ZENDESK_CREATED.read_bytes(), secret="not-the-secret")
         assert forged.status_code == 401 and "does not match" in forged.json()["detail"]
+        replayed = post_zendesk(server, ZENDESK_CREATED.read_bytes(), age=timedelta(days=365))
+        assert replayed.status_code == 401 and "CALLQA_SIGNATURE_MAX_AGE_SECONDS" in replayed.json()["detail"]
 
     def test_freshdesk_created_then_status_changed(self, server: LiveServer) -> None:
         assert post(server, "freshdesk", FRESHDESK_CREATED.read_bytes()).status_code == 202

@@ -2,7 +2,7 @@
 beyond reading the samples."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -218,7 +218,7 @@ class TestTwilioSignature:
     def request(self, signature: str | None, url: str = URL) -> SignedRequest:
         headers = {"x-twilio-signature": signature} if signature else {}
         body = "&".join(f"{k}={quote(v, safe='')}" for k, v in self.PARAMS.items()).encode()
-        return SignedRequest(url, headers, body)
+        return SignedRequest(url, headers, body, NOW)
 
     def test_verify(self) -> None:
         twilio.verify(self.request("RSOYDt4T1cUTdK1PDd93/VVr8B8="), "12345")
@@ -259,13 +259,39 @@ class TestZendesk:
             hmac.new(b"s3cret", b"2026-11-24T09:00:00Z" + self.BODY, hashlib.sha256).digest()
         ).decode()
         assert zendesk.signature("2026-11-24T09:00:00Z", self.BODY, "s3cret") == expected
+
+    def request(self, stamp: str, received_at: datetime, body: bytes = BODY) -> SignedRequest:
         headers = {
-            "x-zendesk-webhook-signature": expected,
-            "x-zendesk-webhook-signature-timestamp": "2026-11-24T09:00:00Z",
+            "x-zendesk-webhook-signature": zendesk.signature(stamp, self.BODY, "s3cret"),
+            "x-zendesk-webhook-signature-timestamp": stamp,
         }
-        zendesk.verify(SignedRequest("https://x/v1/sources/zendesk", headers, self.BODY), "s3cret")
+        return SignedRequest("https://x/v1/sources/zendesk", headers, body, received_at)
+
+    @pytest.mark.parametrize("offset", [timedelta(0), timedelta(minutes=-5), timedelta(minutes=5)])
+    def test_a_timestamp_within_the_window_either_way_is_accepted(self, offset: timedelta) -> None:
+        stamp = (NOW + offset).isoformat().replace("+00:00", "Z")
+        zendesk.verify(self.request(stamp, received_at=NOW), "s3cret", timedelta(minutes=5))
+
+    @pytest.mark.parametrize(
+        ("stamp", "reason"),
+        [
+            ("2025-11-24T12:00:00Z", "is 31536000 s from callqa's clock; at most 300 s"),  # a year old: a replay
+            ("2026-11-24T11:54:59Z", "is 301 s from callqa's clock"),
+            ("2026-11-24T12:05:01Z", "is 301 s from callqa's clock"),  # from the future: a clock off
+            ("1795521600", "not an ISO 8601 date-time"),  # Unix seconds are not Zendesk's format
+            ("soon", "not an ISO 8601 date-time"),
+            ("2026-11-24T12:00:00", "no UTC offset"),
+            ("0001-01-01T00:00:00+01:00", "out of range"),
+        ],
+    )
+    def test_a_timestamp_outside_the_window_or_not_iso_8601_is_refused(self, stamp: str, reason: str) -> None:
+        with pytest.raises(SignatureError, match=reason):
+            zendesk.verify(self.request(stamp, received_at=NOW), "s3cret", timedelta(minutes=5))
+
+    def test_a_changed_body_is_refused(self) -> None:
+        stamp = "2026-11-24T12:00:00Z"
         with pytest.raises(SignatureError, match="does not match"):
-            zendesk.verify(SignedRequest("https://x", headers, self.BODY + b" "), "s3cret")
+            zendesk.verify(self.request(stamp, NOW, self.BODY + b" "), "s3cret", timedelta(minutes=5))
 
     def comment(self, is_staff: bool, is_public: bool = True) -> dict[str, Any]:
         return {
