@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,9 +91,11 @@ def test_signed_webhook_retried_until_delivered_and_alertmanager_push(  # type: 
     assert alertmanager.calls[0]["path"] == "api/v2/alerts"
     assert pushed["labels"]["alertname"] == "forbidden_phrase" and pushed["labels"]["severity"] == "critical"
     assert pushed["generatorURL"] == f"https://qa.example.test/console#alert-{raised[0]['id']}"
-    assert "endsAt" not in pushed
+    assert datetime.fromisoformat(pushed["endsAt"]) > datetime.fromisoformat(pushed["startsAt"]), "still firing"
 
     server.client.post(f"/v1/alerts/{raised[0]['id']}/resolve", json={"note": "done"})
     _wait(lambda: len(alertmanager.calls) >= 2 and len(hook.calls) >= 4)
-    assert "endsAt" in json.loads(alertmanager.calls[1]["body"])[0], "resolution ends the Alertmanager alert"
+    ended = json.loads(alertmanager.calls[-1]["body"])[0]
+    resolved_at = server.client.get(f"/v1/alerts/{raised[0]['id']}").json()["resolved_at"]
+    assert datetime.fromisoformat(ended["endsAt"]) == datetime.fromisoformat(resolved_at), "resolution ends it"
     assert json.loads(hook.calls[3]["body"])["event"] == "alert.resolved"
