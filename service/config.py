@@ -58,7 +58,12 @@ class Settings(BaseSettings):
     alertmanager_url: str = Field(
         "", description="Prometheus Alertmanager base URL; alerts are pushed to `<url>/api/v2/alerts`. Empty: off."
     )
-    delivery_max_attempts: int = Field(8, ge=1, description="Tries per alert delivery before it is marked failed.")
+    delivery_max_attempts: int = Field(
+        8,
+        ge=1,
+        description="Tries per alert delivery before it is marked failed (the Kafka alerts topic, and Alertmanager "
+        "while the alert is open, are retried until delivered).",
+    )
     delivery_backoff_seconds: float = Field(
         1.0, gt=0, description="First retry delay of a failed delivery; it doubles per try, up to 5 minutes."
     )
@@ -92,7 +97,9 @@ class Settings(BaseSettings):
         description="Topic of call and ticket events, one event (JSON) per record, keyed by interaction_id.",
     )
     kafka_alerts_topic: str = Field(
-        "callqa.alerts", description="Topic `callqa consume` produces new alerts to (JSON), keyed by interaction_id."
+        "callqa.alerts",
+        description="Topic `callqa consume` produces new alerts to (JSON), keyed by interaction_id, from the outbox "
+        "once stored (at least once: dedupe on `dedup_key`).",
     )
     kafka_dead_letter_topic: str = Field(
         "callqa.events.dlq",

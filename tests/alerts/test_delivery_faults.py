@@ -114,6 +114,11 @@ def test_ingest_is_answered_while_a_slow_receiver_holds_a_delivery(start_server:
     slow = Receiver(hold=True)
     try:
         server = start_server(sweep=True, webhook_urls=[f"{slow.url}/hook"], delivery_timeout_seconds=60)
+
+        def outbox() -> list[Delivery]:
+            with server.app.state.callqa.sessions() as session:
+                return list(session.scalars(select(Delivery).order_by(Delivery.id)))
+
         first = server.client.post("/v1/events", json=_rude_post(f"slow-{uuid.uuid4().hex[:6]}"))
         assert first.status_code == 202 and first.json()["alerts"]
         wait_until(lambda: slow.calls, "the delivery to reach the receiver")  # the worker now waits for its answer
@@ -124,15 +129,12 @@ def test_ingest_is_answered_while_a_slow_receiver_holds_a_delivery(start_server:
         assert [r.status_code for r in during] == [202, 202], "stored"
         assert all(r.json()["alerts"] for r in during), "new alerts and their outbox rows were written meanwhile"
         assert slow.answered == 0, "ingest completed while the slow post was still in progress"
-        with server.app.state.callqa.sessions() as session:
-            held = session.scalars(select(Delivery).order_by(Delivery.id)).first()
-        assert held is not None and (held.attempts, held.status, held.last_error) == (1, "pending", None)
+        held = outbox()[0]
+        assert (held.attempts, held.status, held.last_error) == (1, "pending", None), "in flight, not timed out"
 
         slow.release.set()
-        wait_until(lambda: len(slow.calls) == 3, "every alert delivered")
-        with server.app.state.callqa.sessions() as session:
-            rows = list(session.scalars(select(Delivery).order_by(Delivery.id)))
-        assert [(d.status, d.attempts) for d in rows] == [("delivered", 1)] * 3, "the held post counted, once"
+        wait_until(lambda: {d.status for d in outbox()} == {"delivered"}, "every alert delivered")
+        assert [d.attempts for d in outbox()] == [1, 1, 1] and len(slow.calls) == 3, "the held post counted, once"
     finally:
         slow.stop()
 
