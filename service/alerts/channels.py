@@ -21,7 +21,9 @@ _ENDS_AFTER_RESENDS = 4
 
 
 @dataclass(frozen=True, slots=True)
-class HttpPoster:
+class HttpChannel:
+    """What the HTTP channels share: one connection pool, and a timeout per phase of a request."""
+
     client: httpx.Client
     timeout: float
 
@@ -37,14 +39,9 @@ class HttpPoster:
 
 
 @dataclass(frozen=True, slots=True)
-class WebhookChannel:
-    http: HttpPoster
+class WebhookChannel(HttpChannel):
     secret: str
     destination: ClassVar[str] = "webhook"
-
-    @property
-    def send_timeout(self) -> float:
-        return self.http.send_timeout
 
     def render(self, delivery: Delivery, transition: AlertTransition, alert: Alert, now: datetime) -> Message:
         return Message(webhook_body(delivery, transition, alert))
@@ -54,19 +51,14 @@ class WebhookChannel:
         headers = {"X-Callqa-Timestamp": stamp, "X-Callqa-Event": out.event}
         if self.secret:
             headers["X-Callqa-Signature"] = sign(self.secret, stamp, out.message.body)
-        self.http.post(out, headers)
+        self.post(out, headers)
 
 
 @dataclass(frozen=True, slots=True)
-class AlertmanagerChannel:
-    http: HttpPoster
+class AlertmanagerChannel(HttpChannel):
     public_url: str
     resend: timedelta
     destination: ClassVar[str] = "alertmanager"
-
-    @property
-    def send_timeout(self) -> float:
-        return self.http.send_timeout
 
     def render(self, delivery: Delivery, transition: AlertTransition, alert: Alert, now: datetime) -> Message:
         if alert.resolved_at is not None:
@@ -76,7 +68,7 @@ class AlertmanagerChannel:
         return Message(body, refresh_after=self.resend, gives_up=False)
 
     def send(self, out: Outgoing, now: datetime) -> None:
-        self.http.post(out, {})
+        self.post(out, {})
 
 
 def http_client(settings: Settings) -> httpx.Client:
@@ -84,9 +76,11 @@ def http_client(settings: Settings) -> httpx.Client:
 
 
 def http_channels(settings: Settings, client: httpx.Client) -> list[Channel]:
-    http = HttpPoster(client, settings.delivery_timeout_seconds)
-    resend = timedelta(seconds=settings.alertmanager_resend_seconds)
-    return [WebhookChannel(http, settings.webhook_secret), AlertmanagerChannel(http, settings.public_url, resend)]
+    timeout, resend = settings.delivery_timeout_seconds, timedelta(seconds=settings.alertmanager_resend_seconds)
+    return [
+        WebhookChannel(client, timeout, settings.webhook_secret),
+        AlertmanagerChannel(client, timeout, settings.public_url, resend),
+    ]
 
 
 def policy_from(settings: Settings) -> DeliveryPolicy:
