@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from service.config import Settings
 from service.db import session_scope
 from service.runtime import Runtime, open_runtime
 from tests.alerts.receivers import Receiver, wait_until
+from tests.api.wire import at as wire_at
 from tests.conftest import LiveServer
 from tests.factories import at, event
 
@@ -40,6 +41,8 @@ CALLQA = str(Path(sys.executable).parent / "callqa")
 
 
 class Clock:
+    """Time that moves only when the test says: the worker's every decision is made at an exact instant."""
+
     def __init__(self) -> None:
         self.now = T0
 
@@ -102,9 +105,8 @@ def worker() -> Iterator[Worker]:
 
 
 def _rude_post(cid: str) -> dict[str, Any]:
-    now = datetime.now(UTC).isoformat()  # the running server judges by the real clock
     utterance = {"speaker": "agent", "text": "Calm down.", "offset_ms": 0}
-    return {"event_id": f"{cid}-1", "type": "call.utterance", "occurred_at": now, "interaction_id": cid,
+    return {"event_id": f"{cid}-1", "type": "call.utterance", "occurred_at": wire_at(0), "interaction_id": cid,
             "payload": utterance}  # fmt: skip
 
 
