@@ -1,5 +1,6 @@
 """The work with no record to trigger it, which `callqa serve` in Kafka mode leaves to the consumers: deadlines
-passing with no new event, window and control-limit rules, and alert deliveries (webhooks, Alertmanager).
+passing with no new event, window and control-limit rules, and alert deliveries (the alerts topic, webhooks,
+Alertmanager), all from the outbox after the commit.
 
 A thread of its own, so a slow webhook never holds up consumption. Each job keeps its state in the database
 and locks what it works on, so several consumer processes share the work.
@@ -11,13 +12,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from consumers.publisher import Publisher
+from consumers.publisher import AlertsChannel
+from service.alerts import channels
 from service.alerts.delivery import deliver_due
 from service.alerts.evaluator import evaluate
-from service.background import policy_from
 from service.clock import utc_now
 from service.config import Settings
 from service.db import session_scope
@@ -36,12 +36,13 @@ class Job:
 
 class JobsThread(threading.Thread):
     def __init__(
-        self, settings: Settings, sessions: sessionmaker[Session], pipeline: Pipeline, publisher: Publisher
+        self, settings: Settings, sessions: sessionmaker[Session], pipeline: Pipeline, alerts: AlertsChannel
     ) -> None:
         super().__init__(name="callqa-jobs", daemon=True)
-        self.sessions, self.pipeline, self.publisher = sessions, pipeline, publisher
-        self.policy = policy_from(settings)
-        self.client = httpx.Client(timeout=5.0)
+        self.sessions, self.pipeline, self.alerts = sessions, pipeline, alerts
+        self.policy = channels.policy_from(settings)
+        self.client = channels.http_client(settings)
+        self.channels = [alerts, *channels.http_channels(settings, self.client)]
         self.stop = threading.Event()
         self.jobs = [
             Job("deadlines", settings.sweep_interval_seconds, self.deadlines),
@@ -54,31 +55,31 @@ class JobsThread(threading.Thread):
             for job in self.jobs:
                 if time.monotonic() >= job.due and not self.stop.is_set():
                     job.due = time.monotonic() + job.interval
-                    try:
-                        job.run()
-                    except Exception as exc:  # retried next tick; its state is in the database
-                        log.warning("background job %s failed, retried in %gs: %r", job.name, job.interval, exc)
+                    self._run(job.name, job.interval, job.run)
             self.stop.wait(max(min(j.due for j in self.jobs) - time.monotonic(), 0.05))
+        # The alerts of the last batches, stored by now, reach the topic before the process leaves.
+        self._run("alerts to Kafka", 0, lambda: deliver_due(self.sessions, [self.alerts], self.policy, utc_now))
         self.client.close()
+
+    @staticmethod
+    def _run(name: str, interval: float, run: Callable[[], object]) -> None:
+        try:
+            run()
+        except Exception as exc:  # retried next tick; its state is in the database
+            log.warning("background job %s failed, retried in %gs: %r", name, interval, exc)
 
     def close(self, timeout: float = 15) -> None:
         self.stop.set()
         if self.is_alive():
             self.join(timeout)
 
-    # Alerts are acknowledged by the broker before the transaction commits, as in the consume loop.
     def deadlines(self) -> None:
         with session_scope(self.sessions) as session:
-            now = utc_now()
-            recorded = self.pipeline.rescore_due(session, now)
-            self.publisher.publish([], recorded.alerts, now)
+            self.pipeline.rescore_due(session, utc_now())
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
-            now = utc_now()
-            opened = evaluate(session, self.pipeline.standard, now, self.pipeline.destinations)
-            self.publisher.publish([], opened, now)
+            evaluate(session, self.pipeline.standard, utc_now(), self.pipeline.destinations)
 
     def deliveries(self) -> None:
-        with session_scope(self.sessions) as session:
-            deliver_due(session, self.client, self.policy, utc_now())
+        deliver_due(self.sessions, self.channels, self.policy, utc_now)  # its own short transactions

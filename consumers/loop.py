@@ -149,9 +149,9 @@ class ConsumeLoop:
             recorded = self.pipeline.record_events(session, items, self.decoder.label, now, rejected_as="dead_lettered")
             dead = _dead_letters(decoded, recorded)
             self.limit.admit([o.status == "rejected" for o in recorded.outcomes])  # raises: rolled back
-            # Alerts and dead letters are acknowledged before the database commits: a crash in between replays
-            # the batch and publishes them again (at least once; alerts carry dedup_key), never loses them.
-            self.publisher.publish(dead, recorded.alerts, now)
+            # Dead letters are acknowledged before the database commits: a crash in between replays the batch and
+            # publishes them again, never loses them. Alerts go out from the outbox once committed (consumers/jobs).
+            self.publisher.publish(dead, now)
         committed_at = self.clock()
         self.tracker.processed(batch)
         self.commit_offsets()

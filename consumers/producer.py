@@ -1,4 +1,4 @@
-"""Producing to Kafka: the HTTP ingest sink (Kafka mode) and the shared wait-for-acks step."""
+"""Producing to Kafka: the HTTP ingest sink (Kafka mode) and the shared send and wait-for-acks steps."""
 
 import time
 from collections.abc import Sequence
@@ -28,6 +28,14 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
     )
 
 
+def send(producer: KafkaProducer, topic: str, value: bytes, key: bytes | None) -> Any:
+    """producer.send, raising PublishError when no metadata came within max_block_ms (the broker is unreachable)."""
+    try:
+        return producer.send(topic, key=key, value=value)
+    except Exception as exc:
+        raise PublishError(f"cannot reach the broker: {exc!r}") from exc
+
+
 def wait_acks(futures: Sequence[Any], timeout: float) -> None:
     """Block until the broker has acknowledged every send (acks=all), or raise PublishError."""
     deadline = time.monotonic() + timeout
@@ -52,12 +60,7 @@ class KafkaEventSink:
         return cls(producer, settings.kafka_events_topic, settings.kafka_produce_timeout_seconds)
 
     def publish(self, events: Sequence[Event]) -> None:
-        try:
-            futures = [
-                self._producer.send(self._topic, key=key_of(e.interaction_id), value=encode_event(e)) for e in events
-            ]
-        except Exception as exc:  # no metadata within max_block_ms: the broker is unreachable
-            raise PublishError(f"cannot reach the broker: {exc!r}") from exc
+        futures = [send(self._producer, self._topic, encode_event(e), key_of(e.interaction_id)) for e in events]
         wait_acks(futures, self._timeout)
 
     def close(self) -> None:

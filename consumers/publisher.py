@@ -1,17 +1,20 @@
-"""Alerts and dead letters out to their topics, acknowledged (acks=all) before the caller commits."""
+"""What `callqa consume` produces besides events: dead letters, acknowledged (acks=all) before the batch commits,
+and new alerts, from the outbox after the commit (a crash in between must not publish an alert never stored)."""
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from kafka import KafkaProducer
 
 from consumers.codec import encode_alert, key_of
 from consumers.dead_letter import DeadLetter
-from consumers.producer import wait_acks
+from consumers.producer import send, wait_acks
 from service import metrics
-from service.alerts.models import Alert
+from service.alerts.delivery import Message, Outgoing
+from service.alerts.models import Alert, AlertTransition, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -19,22 +22,39 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Publisher:
     producer: KafkaProducer  # thread-safe: the consume loop and the jobs thread share it
-    alerts_topic: str
     dead_letter_topic: str
     timeout: float
 
-    def publish(self, dead: Sequence[DeadLetter], alerts: Sequence[Alert], now: datetime) -> None:
+    def publish(self, dead: Sequence[DeadLetter], now: datetime) -> None:
         """Raises PublishError (transient) unless the broker acknowledged every record."""
         futures = [
             self.producer.send(self.dead_letter_topic, value=d.record.value, key=d.record.key, headers=d.headers(now))
             for d in dead
-        ]
-        futures += [
-            self.producer.send(self.alerts_topic, value=encode_alert(a), key=key_of(a.interaction_id)) for a in alerts
         ]
         wait_acks(futures, self.timeout)
         for d in dead:
             metrics.DEAD_LETTERS.labels(reason=d.reason).inc()
             r = d.record
             log.warning("dead-lettered %s[%d]@%d (%s): %s", r.topic, r.partition, r.offset, d.reason, d.error)
-        metrics.ALERTS_PUBLISHED.inc(len(alerts))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsChannel:
+    """The outbox's Kafka channel (service/alerts/delivery.py): each new alert to the topic its delivery names,
+    keyed by interaction; recorded as delivered once acknowledged, so published at least once (dedup_key)."""
+
+    producer: KafkaProducer
+    timeout: float
+    destination: ClassVar[str] = "kafka"
+
+    @property
+    def send_timeout(self) -> float:
+        return 2 * self.timeout  # waiting for metadata, then for the acks
+
+    def render(self, delivery: Delivery, transition: AlertTransition, alert: Alert, now: datetime) -> Message:
+        # Never given up: the topic is callqa's own record of its alerts, not a receiver that may go away.
+        return Message(encode_alert(alert), key=key_of(alert.interaction_id), gives_up=False)
+
+    def send(self, out: Outgoing, now: datetime) -> None:
+        wait_acks([send(self.producer, out.url, out.message.body, out.message.key)], self.timeout)
+        metrics.ALERTS_PUBLISHED.inc()

@@ -18,7 +18,7 @@ from consumers.jobs import JobsThread
 from consumers.loop import Committed, ConsumeLoop, LoopConfig
 from consumers.offsets import CommitOnRevoke, OffsetTracker
 from consumers.producer import make_producer
-from consumers.publisher import Publisher
+from consumers.publisher import AlertsChannel, Publisher
 from service.config import Settings
 from service.runtime import open_runtime
 
@@ -88,15 +88,14 @@ def run_consumer(
         install_stop_handlers(stop)
     # kafka-python logs every connection and rebalance step at INFO; ours say what matters.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, alerts_topic=settings.kafka_alerts_topic)
     sessions, pipeline = runtime.sessions, runtime.pipeline
     client_id = f"callqa-consume-{socket.gethostname()}-{os.getpid()}-{next(_INSTANCES)}"
     consumer = make_consumer(settings, client_id)
     producer = make_producer(settings, client_id)
-    publisher = Publisher(
-        producer, settings.kafka_alerts_topic, settings.kafka_dead_letter_topic, settings.kafka_produce_timeout_seconds
-    )
-    jobs = JobsThread(settings, sessions, pipeline, publisher)
+    publisher = Publisher(producer, settings.kafka_dead_letter_topic, settings.kafka_produce_timeout_seconds)
+    alerts = AlertsChannel(producer, settings.kafka_produce_timeout_seconds)
+    jobs = JobsThread(settings, sessions, pipeline, alerts)
     try:
         if not wait_for_topic(consumer, settings.kafka_events_topic, stop):
             return 0

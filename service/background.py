@@ -4,14 +4,13 @@ process carries on where the last one stopped."""
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import httpx
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.alerts.delivery import DeliveryPolicy, deliver_due
+from service.alerts.delivery import Channel, DeliveryPolicy, deliver_due
 from service.alerts.evaluator import evaluate
 from service.clock import Clock
 from service.config import Settings
@@ -26,7 +25,7 @@ class Jobs:
     sessions: sessionmaker[Session]
     pipeline: Pipeline
     policy: DeliveryPolicy
-    client: httpx.Client
+    channels: Sequence[Channel]
     clock: Clock
 
     def deadlines(self) -> None:
@@ -38,8 +37,7 @@ class Jobs:
             evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
 
     def deliveries(self) -> None:
-        with session_scope(self.sessions) as session:
-            deliver_due(session, self.client, self.policy, self.clock())
+        deliver_due(self.sessions, self.channels, self.policy, self.clock)  # its own short transactions
 
 
 async def every(seconds: float, job: Callable[[], None]) -> None:
@@ -57,12 +55,3 @@ def start(jobs: Jobs, settings: Settings) -> list[asyncio.Task[None]]:
         asyncio.create_task(every(settings.aggregate_interval_seconds, jobs.alert_rules)),
         asyncio.create_task(every(min(1.0, settings.delivery_backoff_seconds), jobs.deliveries)),
     ]
-
-
-def policy_from(settings: Settings) -> DeliveryPolicy:
-    return DeliveryPolicy(
-        webhook_secret=settings.webhook_secret,
-        public_url=settings.public_url,
-        max_attempts=settings.delivery_max_attempts,
-        backoff_seconds=settings.delivery_backoff_seconds,
-    )

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from service.auth import cli as auth_cli
 from service.config import Settings
 
@@ -236,7 +238,13 @@ def _add_history_commands(sub: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # each bad setting by its environment variable, not a traceback
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            print(f"callqa: invalid CALLQA_{str(error['loc'][0]).upper()}: {message}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lists plugins; `migrate` says what it did
     try:

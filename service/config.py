@@ -4,7 +4,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+import httpx
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STANDARDS_FILE = Path(__file__).parent / "standards" / "default.yaml"
@@ -77,9 +78,27 @@ class Settings(BaseSettings):
     alertmanager_url: str = Field(
         "", description="Prometheus Alertmanager base URL; alerts are pushed to `<url>/api/v2/alerts`. Empty: off."
     )
-    delivery_max_attempts: int = Field(8, ge=1, description="Tries per alert delivery before it is marked failed.")
+    delivery_max_attempts: int = Field(
+        8,
+        ge=1,
+        description="Tries per alert delivery before it is marked failed (the Kafka alerts topic, and Alertmanager "
+        "while the alert is open, are retried until delivered).",
+    )
     delivery_backoff_seconds: float = Field(
         1.0, gt=0, description="First retry delay of a failed delivery; it doubles per try, up to 5 minutes."
+    )
+    delivery_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="Per webhook or Alertmanager request: connecting, sending and waiting for the answer are each "
+        "bounded by it. A delivery claimed by a process that dies is sent again after 12 times this.",
+    )
+    alertmanager_resend_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How often an alert open in callqa is pushed to Alertmanager again, each time with `endsAt` "
+        "four intervals ahead: it stays firing (Alertmanager would resolve it after its `resolve_timeout`) until "
+        "callqa resolves it.",
     )
 
     # Kafka ingestion (`callqa consume`, and `callqa serve` in Kafka mode). service/ never imports kafka:
@@ -98,7 +117,9 @@ class Settings(BaseSettings):
         description="Topic of call and ticket events, one event (JSON) per record, keyed by interaction_id.",
     )
     kafka_alerts_topic: str = Field(
-        "callqa.alerts", description="Topic `callqa consume` produces new alerts to (JSON), keyed by interaction_id."
+        "callqa.alerts",
+        description="Topic `callqa consume` produces new alerts to (JSON), keyed by interaction_id, from the outbox "
+        "once stored (at least once: dedupe on `dedup_key`).",
     )
     kafka_dead_letter_topic: str = Field(
         "callqa.events.dlq",
@@ -180,6 +201,30 @@ class Settings(BaseSettings):
         description="Teams with their own `team` label on score, sentiment and compliance metrics, as a JSON "
         "list; the others are `other`.",
     )
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _webhook_urls_valid(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            _check_http_url(url)
+        return urls
+
+    @field_validator("alertmanager_url")
+    @classmethod
+    def _alertmanager_url_valid(cls, url: str) -> str:
+        if url:
+            _check_http_url(url)
+        return url
+
+
+def _check_http_url(url: str) -> None:
+    """Refused at start-up: a URL httpx cannot send to would otherwise fail every delivery to it, forever."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
 
 
 @lru_cache

@@ -33,9 +33,10 @@ class Runtime:
         self.engine.dispose()
 
 
-def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_now) -> Runtime:
+def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_now, alerts_topic: str = "") -> Runtime:
     """`notify=False` builds a pipeline that stores and raises alerts but delivers them nowhere: a replay of
-    last month must not page anyone. `clock` is the time every judgement of this process is made at."""
+    last month must not page anyone. `clock` is the time every judgement of this process is made at.
+    `alerts_topic` (`callqa consume`) queues new alerts for that Kafka topic."""
     loaded = load_standard(settings.standards_file)
     engine = make_engine(settings.database_url)
     problem = pending_revisions(engine, settings.database_url)
@@ -45,7 +46,9 @@ def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_
     sessions = make_sessionmaker(engine)
     with session_scope(sessions) as session:
         standards.register(session, loaded, clock())
-    destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url) if notify else Destinations()
+    destinations = Destinations()
+    if notify:
+        destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url, alerts_topic)
     pipeline = Pipeline(
         loaded.standard,
         timedelta(seconds=settings.max_order_skew_seconds),

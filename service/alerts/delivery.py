@@ -1,65 +1,203 @@
-"""The delivery worker: sends due outbox rows (webhooks signed with HMAC-SHA256, Alertmanager pushes) and
-retries failures with exponential backoff. Each row carries an idempotency key the receiver can dedupe on."""
+"""The delivery worker: sends due outbox rows through their channel (signed webhooks, Alertmanager pushes, the
+Kafka alerts topic) and retries failures with exponential backoff. Each row carries an idempotency key the
+receiver can dedupe on: delivery is at least once.
 
+No network call is made inside a database transaction (a slow receiver must never hold the write lock that
+ingest needs): due rows are claimed in one short transaction (their next_attempt_at moved to the end of a lease,
+attempts counted), sent with no transaction open, and each result is recorded in a short transaction of its own.
+A process that dies while sending leaves its claims to expire; another process sends them again. A result is
+recorded only while the row still carries the claim (its attempt number), so a late result of an expired claim
+never overwrites a newer one.
+"""
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-import httpx
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Update, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.alerts.models import Alert, AlertTransition, Delivery
-from service.alerts.notify import alertmanager_body, sign, webhook_body
+from service.db import session_scope
+
+log = logging.getLogger(__name__)
 
 _MAX_BACKOFF = timedelta(minutes=5)
+_LEASE_PER_SEND = 4  # a claim lasts this many times the longest send of its channel
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What a channel renders from the database; sending needs nothing more."""
+
+    body: bytes
+    key: bytes | None = None  # Kafka's partition key
+    refresh_after: timedelta | None = None  # once delivered, due again after this (Alertmanager, alert still open)
+    gives_up: bool = True  # False: retried until delivered, never marked failed
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A claimed delivery. `attempt` is the claim: its result is recorded only while the row still carries it."""
+
+    id: int
+    attempt: int
+    url: str
+    idempotency_key: str
+    event: str  # alert.open | alert.acknowledged | alert.escalated | alert.resolved
+    message: Message
+
+
+class Channel(Protocol):
+    """One kind of destination (`Delivery.destination`)."""
+
+    @property
+    def destination(self) -> str: ...
+
+    @property
+    def send_timeout(self) -> float:
+        """Seconds one send may take at most: a claim outlasts it."""
+        ...
+
+    def render(self, delivery: Delivery, transition: AlertTransition, alert: Alert, now: datetime) -> Message: ...
+
+    def send(self, out: Outgoing, now: datetime) -> None:
+        """Raises on any failure; returns once the destination has accepted the message."""
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
-    webhook_secret: str
-    public_url: str
     max_attempts: int
     backoff_seconds: float
+    batch: int = 20  # rows claimed per channel per round
 
 
-def _send(client: httpx.Client, d: Delivery, policy: DeliveryPolicy, now: datetime, session: Session) -> None:
-    transition = session.get_one(AlertTransition, d.transition_id)
-    alert = session.get_one(Alert, transition.alert_id)
-    headers = {"content-type": "application/json", "Idempotency-Key": d.idempotency_key}
-    if d.destination == "alertmanager":
-        body = alertmanager_body(alert, policy.public_url)
-    else:
-        body = webhook_body(d, transition, alert)
-        stamp = str(int(now.timestamp()))
-        headers |= {"X-Callqa-Timestamp": stamp, "X-Callqa-Event": f"alert.{transition.to_state}"}
-        if policy.webhook_secret:
-            headers["X-Callqa-Signature"] = sign(policy.webhook_secret, stamp, body)
-    response = client.post(d.url, content=body, headers=headers)
-    response.raise_for_status()
-
-
-def deliver_due(session: Session, client: httpx.Client, policy: DeliveryPolicy, now: datetime, limit: int = 50) -> int:
-    """Send what is due; returns how many were delivered. Rows are locked so several processes share the work."""
-    stmt = (
-        select(Delivery)
-        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-        .order_by(Delivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+def deliver_due(
+    sessions: sessionmaker[Session], channels: Sequence[Channel], policy: DeliveryPolicy, clock: Callable[[], datetime]
+) -> int:
+    """One round: claim, send and record what is due on every channel; returns how many were delivered."""
     delivered = 0
-    for d in session.scalars(stmt):
-        d.attempts += 1
-        try:
-            _send(client, d, policy, now, session)
-        except httpx.HTTPError as exc:
-            d.last_error = f"attempt {d.attempts}: {exc}"[:1000]
-            if d.attempts >= policy.max_attempts:
-                d.status = "failed"
-            else:
-                delay = min(timedelta(seconds=policy.backoff_seconds * 2 ** (d.attempts - 1)), _MAX_BACKOFF)
-                d.next_attempt_at = now + delay
-            continue
-        d.status, d.delivered_at, d.last_error = "delivered", now, None
-        delivered += 1
+    for channel in channels:
+        now = clock()
+        lease_until = now + timedelta(seconds=_LEASE_PER_SEND * channel.send_timeout)
+        claimed = claim(sessions, channel, policy, now, lease_until)
+        for i, out in enumerate(claimed):
+            if clock() + timedelta(seconds=channel.send_timeout) > lease_until:
+                release(sessions, claimed[i:], clock())  # a send started now could outlive its claim
+                break
+            delivered += _attempt(sessions, channel, out, policy, clock)
     return delivered
+
+
+def claim(
+    sessions: sessionmaker[Session], channel: Channel, policy: DeliveryPolicy, now: datetime, lease_until: datetime
+) -> list[Outgoing]:
+    """Claim up to `policy.batch` due rows of one channel and render them, in one short transaction.
+
+    One UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED): on PostgreSQL concurrent workers skip each
+    other's rows; on SQLite the statement's first step is a write, so it waits for the single writer instead of
+    failing on a read snapshot another writer has made stale.
+    """
+    is_due = (
+        Delivery.status == "pending",
+        Delivery.next_attempt_at <= now,
+        Delivery.destination == channel.destination,
+    )
+    with sessions() as peek:  # a read of its own first, so an idle worker never takes the write lock
+        if peek.scalar(select(Delivery.id).where(*is_due).limit(1)) is None:
+            return []
+    due = select(Delivery.id).where(*is_due).order_by(Delivery.id).limit(policy.batch).with_for_update(skip_locked=True)
+    stmt = (
+        update(Delivery)
+        .where(Delivery.id.in_(due.scalar_subquery()))
+        .values(attempts=Delivery.attempts + 1, next_attempt_at=lease_until)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = []
+    with session_scope(sessions) as session:
+        ids = list(session.scalars(stmt))
+        rows = session.execute(
+            select(Delivery, AlertTransition, Alert)
+            .join(AlertTransition, AlertTransition.id == Delivery.transition_id)
+            .join(Alert, Alert.id == AlertTransition.alert_id)
+            .where(Delivery.id.in_(ids))
+            .order_by(Delivery.id)
+        )
+        for d, t, a in rows:
+            try:
+                message = channel.render(d, t, a, now)
+            except Exception as exc:  # a row that cannot be rendered fails alone, with the reason, like a send
+                failed = _after_failure(d.attempts, None, _describe(d.attempts, exc), policy, now)
+                session.execute(_if_claimed(d.id, d.attempts).values(failed))
+                continue
+            claimed.append(Outgoing(d.id, d.attempts, d.url, d.idempotency_key, f"alert.{t.to_state}", message))
+    return claimed
+
+
+def release(sessions: sessionmaker[Session], claimed: Iterable[Outgoing], now: datetime) -> None:
+    """Give claims back unsent: due at once, and not counted as a try (a slow receiver is not a failing one)."""
+    with session_scope(sessions) as session:
+        for out in claimed:
+            session.execute(_if_claimed(out.id, out.attempt).values(attempts=out.attempt - 1, next_attempt_at=now))
+
+
+def _attempt(
+    sessions: sessionmaker[Session],
+    channel: Channel,
+    out: Outgoing,
+    policy: DeliveryPolicy,
+    clock: Callable[[], datetime],
+) -> bool:
+    try:
+        channel.send(out, clock())
+    # Any failure of one delivery (a refused connection, a malformed URL, a broker timeout, a bug in a channel)
+    # is that delivery's own: recorded on it with backoff, and the others of the round still go out.
+    except Exception as exc:
+        error = _describe(out.attempt, exc)
+        log.warning("%s delivery %d to %s failed: %s", channel.destination, out.id, out.url, error)
+        _record(sessions, out, _after_failure(out.attempt, out.message, error, policy, clock()))
+        return False
+    _record(sessions, out, _after_success(out.message, clock()))
+    return True
+
+
+def _record(sessions: sessionmaker[Session], out: Outgoing, values: dict[str, object]) -> None:
+    with session_scope(sessions) as session:
+        session.execute(_if_claimed(out.id, out.attempt).values(values))
+
+
+def _describe(attempt: int, exc: Exception) -> str:
+    return f"attempt {attempt}: {type(exc).__name__}: {exc}"[:1000]
+
+
+def _after_success(message: Message, now: datetime) -> dict[str, object]:
+    done: dict[str, object] = {"delivered_at": now, "last_error": None}
+    if message.refresh_after is None:
+        return done | {"status": "delivered"}
+    return done | {"next_attempt_at": now + message.refresh_after}
+
+
+def _after_failure(
+    attempt: int, message: Message | None, error: str, policy: DeliveryPolicy, now: datetime
+) -> dict[str, object]:
+    """`message` None: it could not even be rendered."""
+    gives_up = message is None or message.gives_up
+    if gives_up and attempt >= policy.max_attempts:
+        return {"last_error": error, "status": "failed"}
+    # The exponent is capped: a row retried forever (Kafka, an open alert's Alertmanager push) counts on.
+    delay = min(timedelta(seconds=policy.backoff_seconds * 2 ** min(attempt - 1, 20)), _MAX_BACKOFF)
+    if message is not None and message.refresh_after is not None:
+        delay = min(delay, message.refresh_after)
+    return {"last_error": error, "next_attempt_at": now + delay}
+
+
+def _if_claimed(delivery_id: int, attempt: int) -> Update:
+    """The row, only while it still carries this claim: a claim that expired meanwhile may be another's now."""
+    return (
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.attempts == attempt, Delivery.status == "pending")
+        .execution_options(synchronize_session=False)
+    )

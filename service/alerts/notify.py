@@ -1,7 +1,9 @@
-"""What leaves callqa when an alert changes: signed webhooks and Alertmanager pushes, queued in an outbox.
+"""What leaves callqa when an alert changes: signed webhooks, Alertmanager pushes and (`callqa consume`) the
+Kafka alerts topic, queued in an outbox.
 
 Queuing happens in the same transaction as the change, so a change is never announced without being stored,
-nor stored without being announced (the delivery worker sends and retries).
+nor stored without being announced (the delivery worker, service/alerts/delivery.py, sends after the commit
+and retries).
 """
 
 import hashlib
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.alerts.models import Alert, AlertTransition, Delivery
@@ -20,16 +23,22 @@ from service.alerts.models import Alert, AlertTransition, Delivery
 class Destinations:
     webhook_urls: tuple[str, ...] = ()
     alertmanager_url: str = ""
+    alerts_topic: str = ""  # `callqa consume`: new alerts go to this Kafka topic, from the outbox (consumers/)
 
-    def targets(self) -> list[tuple[str, str]]:
+    def targets(self, to_state: str) -> list[tuple[str, str]]:
         out = [("webhook", url) for url in self.webhook_urls]
         if self.alertmanager_url:
             out.append(("alertmanager", self.alertmanager_url.rstrip("/") + "/api/v2/alerts"))
+        if self.alerts_topic and to_state == "open":  # the topic carries new alerts, not their later changes
+            out.append(("kafka", self.alerts_topic))
         return out
 
 
 def enqueue(session: Session, transition: AlertTransition, destinations: Destinations, now: datetime) -> None:
-    for destination, url in destinations.targets():
+    targets = destinations.targets(transition.to_state)
+    if any(destination == "alertmanager" for destination, _ in targets):
+        _supersede_alertmanager_pushes(session, transition)
+    for destination, url in targets:
         session.add(
             Delivery(
                 transition_id=transition.id,
@@ -41,6 +50,21 @@ def enqueue(session: Session, transition: AlertTransition, destinations: Destina
                 next_attempt_at=now,
             )
         )
+
+
+def _supersede_alertmanager_pushes(session: Session, transition: AlertTransition) -> None:
+    """Alertmanager holds an alert's state, not its history: only the newest push of an alert is kept going (it
+    is re-sent while the alert is open), so earlier ones still pending stop."""
+    earlier = select(AlertTransition.id).where(
+        AlertTransition.alert_id == transition.alert_id, AlertTransition.id != transition.id
+    )
+    session.execute(
+        update(Delivery)
+        .where(Delivery.destination == "alertmanager", Delivery.status == "pending")
+        .where(Delivery.transition_id.in_(earlier))
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
@@ -101,8 +125,8 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def alertmanager_body(alert: Alert, public_url: str) -> bytes:
-    """Alertmanager API v2 `postableAlerts`: labels identify the alert; endsAt in the past resolves it."""
+def alertmanager_body(alert: Alert, public_url: str, ends_at: datetime) -> bytes:
+    """Alertmanager API v2 `postableAlerts`: labels identify the alert; it fires until `endsAt`."""
     labels = {
         "alertname": alert.rule,
         "severity": alert.severity,
@@ -117,8 +141,7 @@ def alertmanager_body(alert: Alert, public_url: str) -> bytes:
         "labels": {k: v for k, v in labels.items() if v},
         "annotations": {"summary": alert.message[:500], "standard_version": alert.standard_version},
         "startsAt": alert.raised_at.isoformat(),
+        "endsAt": ends_at.isoformat(),
         "generatorURL": f"{public_url.rstrip('/')}/console#alert-{alert.id}",
     }
-    if alert.resolved_at:
-        item["endsAt"] = alert.resolved_at.isoformat()
     return json.dumps([item]).encode()

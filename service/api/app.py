@@ -6,12 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Route
 
 from service import __version__, background
+from service.alerts import channels
 from service.alerts.endpoints import router as alerts_router
 from service.api import errors
 from service.api.body import BodyLimits
@@ -63,10 +63,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        client = httpx.Client(timeout=5.0)
+        client = channels.http_client(settings)
         tasks: list[asyncio.Task[None]] = []
         if sweep and sink is None:
-            jobs = background.Jobs(sessions, pipeline, background.policy_from(settings), client, clock)
+            jobs = background.Jobs(
+                sessions, pipeline, channels.policy_from(settings), channels.http_channels(settings, client), clock
+            )
             tasks = background.start(jobs, settings)
         log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
         try:

@@ -5,51 +5,22 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
-from typing import Any
+from datetime import datetime
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
-from tests.conftest import LiveServer, ThreadedServer
+from tests.alerts.receivers import Receiver, wait_until
+from tests.conftest import LiveServer
 
 SECRET = "s3cret"
-
-
-class Receiver:
-    """Fails the first `failures` requests with 503, then records what it gets."""
-
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.calls: list[dict[str, Any]] = []
-        app = FastAPI()
-
-        @app.post("/{path:path}")
-        async def receive(path: str, request: Request) -> JSONResponse:
-            body = await request.body()
-            self.calls.append({"path": path, "headers": dict(request.headers), "body": body})
-            if len(self.calls) <= self.failures:
-                return JSONResponse({"error": "try later"}, status_code=503)
-            return JSONResponse({"ok": True})
-
-        self.server = ThreadedServer(app)
-        self.url = self.server.url
 
 
 @pytest.fixture
 def receivers() -> Iterator[tuple[Receiver, Receiver]]:
     hook, alertmanager = Receiver(failures=2), Receiver(failures=0)
     yield hook, alertmanager
-    hook.server.stop()
-    alertmanager.server.stop()
-
-
-def _wait(predicate: Any, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.1)
+    hook.stop()
+    alertmanager.stop()
 
 
 ONE_FORBIDDEN_PHRASE = {
@@ -72,7 +43,7 @@ def test_signed_webhook_retried_until_delivered_and_alertmanager_push(  # type: 
     raised = server.client.post("/v1/events", json=ONE_FORBIDDEN_PHRASE).json()["alerts"]
     assert [a["rule"] for a in raised] == ["forbidden_phrase"]
 
-    _wait(lambda: len(hook.calls) >= 3)  # two 503s, then delivered
+    wait_until(lambda: len(hook.calls) >= 3, "deliveries")  # two 503s, then delivered
     keys = {c["headers"]["idempotency-key"] for c in hook.calls[:3]}
     assert len(keys) == 1, "every retry of one delivery carries the same idempotency key"
     ok = hook.calls[2]
@@ -85,14 +56,16 @@ def test_signed_webhook_retried_until_delivered_and_alertmanager_push(  # type: 
     time.sleep(1.0)
     assert len(hook.calls) == 3, "delivered once: no resend after success"
 
-    _wait(lambda: len(alertmanager.calls) >= 1)
+    wait_until(lambda: len(alertmanager.calls) >= 1, "deliveries")
     pushed = json.loads(alertmanager.calls[0]["body"])[0]
     assert alertmanager.calls[0]["path"] == "api/v2/alerts"
     assert pushed["labels"]["alertname"] == "forbidden_phrase" and pushed["labels"]["severity"] == "critical"
     assert pushed["generatorURL"] == f"https://qa.example.test/console#alert-{raised[0]['id']}"
-    assert "endsAt" not in pushed
+    assert datetime.fromisoformat(pushed["endsAt"]) > datetime.fromisoformat(pushed["startsAt"]), "still firing"
 
     server.client.post(f"/v1/alerts/{raised[0]['id']}/resolve", json={"note": "done"})
-    _wait(lambda: len(alertmanager.calls) >= 2 and len(hook.calls) >= 4)
-    assert "endsAt" in json.loads(alertmanager.calls[1]["body"])[0], "resolution ends the Alertmanager alert"
+    wait_until(lambda: len(alertmanager.calls) >= 2 and len(hook.calls) >= 4, "deliveries")
+    ended = json.loads(alertmanager.calls[-1]["body"])[0]
+    resolved_at = server.client.get(f"/v1/alerts/{raised[0]['id']}").json()["resolved_at"]
+    assert datetime.fromisoformat(ended["endsAt"]) == datetime.fromisoformat(resolved_at), "resolution ends it"
     assert json.loads(hook.calls[3]["body"])["event"] == "alert.resolved"
