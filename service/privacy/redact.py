@@ -1,0 +1,432 @@
+"""Personal data out of free text before it is stored or sent: card numbers, CVV and expiry, national ids, phone
+numbers, e-mail addresses and the standard's own patterns, each replaced by a placeholder such as ``[card]``.
+
+Pure: text and the standard's `redaction` section in, redacted text and the kinds found out. No I/O.
+
+Numbers are found on a *digit view* of the text: digits said in words ("four five three two", "double five"),
+Chinese digit characters (一二三 ... 零〇幺), full-width digits and punctuation are read as ASCII, and every view
+character keeps the span of the original it came from, so a number said in words is replaced where it was said.
+
+False positives cost as much as misses (an order number shown as ``[phone]`` is evidence lost), so a number is
+personal data only by a check that random numbers rarely pass: Luhn and a network's leading digit for cards,
+ISO 7064 MOD 11-2 and a real birth date for Chinese resident ids, the SSA's rules for SSNs, numbering-plan
+shapes for phones. Short numbers (CVV, expiry, the last four of an SSN) are taken only right after a card or a
+keyword that names them; everything else short (times, amounts, "ac no 9874") is left alone.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import pairwise
+
+from service.standards.schema import RedactionStandard
+
+PLACEHOLDERS = {
+    "card": "[card]",
+    "cvv": "[cvv]",
+    "expiry": "[expiry]",
+    "national_id": "[national_id]",
+    "phone": "[phone]",
+    "email": "[email]",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    text: str
+    kinds: tuple[str, ...]  # one entry per replacement, in text order (custom patterns by their name)
+
+
+# --------------------------------------------------------------------------------------------------
+# the digit view
+
+_EN_DIGITS = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_SPOKEN_RE = re.compile(rf"\b(?:(double|triple)\s+)?({'|'.join(_EN_DIGITS)})\b|\bslash\b", re.IGNORECASE)
+_REPEAT = {"double": 2, "triple": 3}
+# 幺 is how 1 is read out in phone and card numbers; 两 is left out: it counts things ("两个") rather than spells digits
+_ZH_DIGITS = dict(zip("零〇一幺二三四五六七八九", "001123456789", strict=True))
+_PUNCT = str.maketrans({"、": ",", "。": ".", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-"})
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    text: str
+    starts: tuple[int, ...]  # original span of each view character
+    ends: tuple[int, ...]
+    spoken: tuple[bool, ...]  # the character is a digit said as an English word
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """The original span of view characters [a, b)."""
+        return self.starts[a], self.ends[b - 1]
+
+
+def _plain(ch: str) -> str:
+    if ch.isdecimal():
+        return str(unicodedata.decimal(ch))
+    if ch in _ZH_DIGITS:
+        return _ZH_DIGITS[ch]
+    if "\uff01" <= ch <= "\uff5e" or ch == "\u3000":  # full-width ASCII and the ideographic space
+        return unicodedata.normalize("NFKC", ch)
+    return ch.translate(_PUNCT)
+
+
+def _view(text: str) -> _View:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    spoken: list[bool] = []
+
+    def add(piece: str, a: int, b: int, said: bool) -> None:
+        chars.append(piece)
+        starts.extend([a] * len(piece))
+        ends.extend([b] * len(piece))
+        spoken.extend([said] * len(piece))
+
+    pos = 0
+    for m in _SPOKEN_RE.finditer(text):
+        for i in range(pos, m.start()):
+            add(_plain(text[i]), i, i + 1, False)
+        if m.group(2) is None:
+            add("/", m.start(), m.end(), False)
+        else:
+            times = _REPEAT[m.group(1).lower()] if m.group(1) else 1
+            add(_EN_DIGITS[m.group(2).lower()] * times, m.start(), m.end(), True)
+        pos = m.end()
+    for i in range(pos, len(text)):
+        add(_plain(text[i]), i, i + 1, False)
+    return _View("".join(chars), tuple(starts), tuple(ends), tuple(spoken))
+
+
+# --------------------------------------------------------------------------------------------------
+# checks that random numbers rarely pass
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _card_ok(digits: str) -> bool:
+    # Leading 2-6: Mastercard 2/5, Amex, Diners and JCB 3, Visa 4, Discover, UnionPay and Maestro 6.
+    return 13 <= len(digits) <= 19 and digits[0] in "23456" and len(set(digits)) > 1 and luhn_ok(digits)
+
+
+_CN_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def cn_resident_id_ok(chars: str) -> bool:
+    """18 characters: region, birth date, sequence, ISO 7064 MOD 11-2 check character (0-9 or X)."""
+    if len(chars) != 18 or not chars[:17].isdigit() or chars[0] not in "12345678":
+        return False
+    try:
+        born = date(int(chars[6:10]), int(chars[10:12]), int(chars[12:14]))
+    except ValueError:
+        return False
+    if not 1900 <= born.year <= 2099:
+        return False
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(chars, _CN_ID_WEIGHTS, strict=False)) % 11]
+    return chars[17].upper() == check
+
+
+def _ssn_ok(digits: str) -> bool:
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def _nanp_ok(digits: str) -> bool:
+    """North American numbering plan: area code and exchange both start 2-9."""
+    return len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789"
+
+
+def _cn_mobile_ok(digits: str) -> bool:
+    return len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789"
+
+
+def _phone_ok(sizes: tuple[int, ...], digits: str, plus: bool) -> bool:
+    if plus:  # E.164: country code and number, at most 15 digits
+        return 8 <= len(digits) <= 15
+    us_shape = sizes in ((3, 3, 4), (10,)) or (sizes in ((1, 3, 3, 4), (11,)) and digits[0] == "1")
+    if us_shape and _nanp_ok(digits[-10:]):
+        return True
+    national = digits
+    for prefix in ("0086", "86"):
+        if len(digits) == len(prefix) + 11 and digits.startswith(prefix):
+            national = digits[len(prefix) :]
+    if _cn_mobile_ok(national) and (len(sizes) == 1 or sizes[-1] == 11 or sizes[-3:] == (3, 4, 4)):
+        return True
+    # Chinese landline written with its area code: 010-12345678, 0755 1234 5678
+    return digits[0] == "0" and digits[1] != "0" and 10 <= len(digits) <= 12 and sizes[0] in (3, 4) and len(sizes) > 1
+
+
+# --------------------------------------------------------------------------------------------------
+# numbers in the view
+
+# digits joined by up to 3 separators; '/' and ':' end a number (dates, times, expiry)
+_RUN_RE = re.compile(r"\d(?:[ \t\-.,()]{1,3}\d|\d)*")
+_EXPIRY_SLASH_RE = re.compile(r"(?<![\d/])(\d(?: ?\d)?) ?/ ?(\d ?\d(?: ?\d ?\d)?)(?![\d/])")
+# (Latin words, matched as whole words; Chinese words, matched anywhere)
+_KEYWORDS = {
+    "cvv": (r"cvv2?|cvc2?|csc|security code|card verification(?: code| value)?", "安全码|校验码|卡背面"),
+    "expiry": (r"exp|expiry|expiration|expires|expiring|valid (?:thru|through|until)|good thru", "有效期|到期"),
+    "national_id": (r"ssn|social security", "身份证"),
+}
+_KEYWORD_RE = re.compile(
+    "|".join(rf"(?P<{k}>(?<![^\W\d_])(?:{latin})(?![^\W\d_])|{zh})" for k, (latin, zh) in _KEYWORDS.items()),
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    digits: str
+    start: int  # view indices
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A number in the view: classified (card, phone, ...) or short and waiting for a claim (kind None)."""
+
+    start: int
+    end: int
+    digits: str
+    sizes: tuple[int, ...]
+    slash: bool = False
+    kind: str | None = None
+
+
+def _groups(view: _View, a: int, b: int) -> list[_Group]:
+    """Split a run into the groups it was written or said in. Digits said as words one after another form one
+    group ("four five three two"); a comma, a dash, or a space between written digits starts a new group."""
+    out: list[_Group] = []
+    digits = [i for i in range(a, b) if view.text[i].isdigit()]
+    start = digits[0]
+    for p, q in pairwise(digits):
+        between = view.text[p + 1 : q]
+        if between and not (view.spoken[p] and view.spoken[q] and between.isspace()):
+            out.append(_Group(view.text[start : p + 1].replace(" ", ""), start, p + 1))
+            start = q
+    out.append(_Group(view.text[start:b].replace(" ", ""), start, b))
+    return out
+
+
+def _classify(groups: list[_Group], view: _View, plus: bool) -> tuple[str, int] | None:
+    """The kind of the longest leading segment of `groups` that is a card, national id or phone, and its length."""
+    for n in range(len(groups), 0, -1):
+        segment = groups[:n]
+        digits = "".join(g.digits for g in segment)
+        if len(digits) > 20:
+            continue
+        sizes = tuple(len(g.digits) for g in segment)
+        after = view.text[segment[-1].end : segment[-1].end + 2]
+        check_x = after[:1] in ("X", "x") and not after[1:2].isalnum()
+        if len(digits) == 17 and check_x and cn_resident_id_ok(digits + "X"):
+            return "national_id+x", n
+        if len(digits) == 18 and cn_resident_id_ok(digits):
+            return "national_id", n
+        if _card_ok(digits):
+            return "card", n
+        if sizes == (3, 2, 4) and _ssn_ok(digits):
+            return "national_id", n
+        if _phone_ok(sizes, digits, plus):
+            return "phone", n
+    return None
+
+
+def _items(view: _View) -> list[_Item]:
+    scan = list(view.text)
+    items: list[_Item] = []
+    for m in _EXPIRY_SLASH_RE.finditer(view.text):
+        month, year = m.group(1).replace(" ", ""), m.group(2).replace(" ", "")
+        if 1 <= int(month) <= 12 and (len(year) == 2 or year.startswith("20")):
+            items.append(_Item(m.start(), m.end(), month + year, (len(month), len(year)), slash=True))
+            scan[m.start() : m.end()] = "\0" * (m.end() - m.start())
+    for m in _RUN_RE.finditer("".join(scan)):
+        groups = _groups(view, m.start(), m.end())
+        plus = m.start() > 0 and view.text[m.start() - 1] == "+"
+        i = 0
+        while i < len(groups):
+            found = _classify(groups[i:], view, plus and i == 0)
+            if found is None:
+                items.append(_Item(groups[i].start, groups[i].end, groups[i].digits, (len(groups[i].digits),)))
+                i += 1
+                continue
+            kind, n = found
+            start, end = groups[i].start, groups[i + n - 1].end
+            if kind == "national_id+x":
+                kind, end = "national_id", end + 1
+            if kind == "phone" and i == 0:
+                start -= plus  # the leading '+' of an E.164 number goes too
+                if start > 0 and view.text[start - 1] == "(":
+                    start -= 1
+            digits = "".join(g.digits for g in groups[i : i + n])
+            items.append(_Item(start, end, digits, tuple(len(g.digits) for g in groups[i : i + n]), kind=kind))
+            i += n
+    items.sort(key=lambda it: it.start)
+    return _merge_pairs(items)
+
+
+def _merge_pairs(items: list[_Item]) -> list[_Item]:
+    """Two short unclaimed numbers of 2 digits in a row ("04 27") are one item: an expiry said in two parts."""
+    out: list[_Item] = []
+    for it in items:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind is None
+            and it.kind is None
+            and not (prev.slash or it.slash)
+            and prev.sizes == (2,)
+            and it.sizes == (2,)
+            and it.start - prev.end <= 3
+        ):
+            out[-1] = _Item(prev.start, it.end, prev.digits + it.digits, (2, 2))
+        else:
+            out.append(it)
+    return out
+
+
+def _short_kind(item: _Item, claimed_by: str) -> str | None:
+    """What a short number is when `claimed_by` (a keyword kind, or "card" for a number just after a card)."""
+    n = len(item.digits)
+    valid_month = n == 4 and 1 <= int(item.digits[:2]) <= 12
+    if claimed_by == "expiry":
+        return "expiry" if item.slash or valid_month else None
+    if item.slash:
+        return "expiry" if claimed_by == "card" else None
+    if claimed_by == "cvv":
+        return "cvv" if n in (3, 4) else None
+    if claimed_by == "national_id":
+        return "national_id" if n in (4, 9) else None
+    # just after a card: 3 digits are its CVV; 4 digits that read as MMYY its expiry, else an Amex CID
+    if n == 3 or (n == 4 and not valid_month):
+        return "cvv"
+    return "expiry" if valid_month else None
+
+
+def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
+    """Short numbers become cvv, expiry or national_id only as the first number after a keyword that names them,
+    or one of the two numbers right after a card, each within `context` characters of what precedes it."""
+    out = list(items)
+
+    def distance(a_end: int, b_start: int) -> int:
+        return view.starts[b_start] - view.ends[a_end - 1]
+
+    for kw in _KEYWORD_RE.finditer(view.text):
+        nxt = next((k for k, it in enumerate(out) if it.start >= kw.end()), None)
+        if nxt is None or out[nxt].kind is not None or distance(kw.end(), out[nxt].start) > context:
+            continue
+        kind = _short_kind(out[nxt], kw.lastgroup or "")
+        if kind:
+            out[nxt] = _Item(out[nxt].start, out[nxt].end, out[nxt].digits, out[nxt].sizes, out[nxt].slash, kind)
+    for k, card in enumerate(out):
+        if card.kind != "card":
+            continue
+        prev_end = card.end
+        for follower in range(k + 1, min(k + 3, len(out))):
+            it = out[follower]
+            if distance(prev_end, it.start) > context or it.kind not in (None, "cvv", "expiry"):
+                break
+            kind = it.kind or _short_kind(it, "card")
+            if kind is None:
+                break
+            out[follower] = _Item(it.start, it.end, it.digits, it.sizes, it.slash, kind)
+            prev_end = it.end
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# e-mail, written, spoken ("john dot smith at gmail dot com") or with its punctuation lost ("nilagmailcom")
+
+_TLD = r"(?:com|net|org|edu|gov|info|biz|io|co|me|us|uk|cn|de|in)"
+_DOT = r"(?: dot |\.)"
+_EMAIL_RES = (
+    re.compile(r"[\w.+-]+[@＠][\w-]+(?:[.．][\w-]+)+"),
+    re.compile(rf"\b(?:\w+ (?:dot|underscore|dash) )*\w+ at \w+(?:{_DOT}\w+)*{_DOT}{_TLD}\b", re.IGNORECASE),
+    re.compile(
+        r"\b[a-z0-9._-]+(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail)(?:com|net|co(?:in|uk)?|in)\b",
+        re.IGNORECASE,
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# the redactor
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    kind: str
+    placeholder: str
+
+
+class Redactor:
+    def __init__(self, standard: RedactionStandard) -> None:
+        self.enabled = standard.enabled
+        self.context = standard.context_chars
+        self.custom = tuple((p.name, re.compile(p.pattern), p.placeholder) for p in standard.patterns)
+
+    def redact(self, text: str) -> Redacted:
+        # Earlier groups win where spans overlap: the centre's own patterns, then e-mail, then numbers.
+        spans: list[_Span] = []
+        for name, regex, placeholder in self.custom:
+            _take(spans, (_Span(m.start(), m.end(), name, placeholder) for m in regex.finditer(text)))
+        if "email" in self.enabled:
+            for regex in _EMAIL_RES:
+                _take(spans, (_Span(m.start(), m.end(), "email", "[email]") for m in regex.finditer(text)))
+        if any(ch.isdigit() or ch in _ZH_DIGITS for ch in text) or _SPOKEN_RE.search(text):
+            _take(spans, self._numbers(text))
+        if not spans:
+            return Redacted(text, ())
+        spans.sort(key=lambda s: s.start)
+        parts: list[str] = []
+        pos = 0
+        for s in spans:
+            parts.append(text[pos : s.start])
+            parts.append(s.placeholder)
+            pos = s.end
+        parts.append(text[pos:])
+        return Redacted("".join(parts), tuple(s.kind for s in spans))
+
+    def _numbers(self, text: str) -> list[_Span]:
+        view = _view(text)
+        out = []
+        for it in _claim(view, _items(view), self.context):
+            if it.kind in self.enabled:
+                start, end = view.span(it.start, it.end)
+                out.append(_Span(start, end, it.kind, PLACEHOLDERS[it.kind]))
+        return out
+
+
+def _take(accepted: list[_Span], candidates: Iterable[_Span]) -> None:
+    for c in candidates:
+        if c.end > c.start and not any(c.start < a.end and a.start < c.end for a in accepted):
+            accepted.append(c)
+
+
+@lru_cache(maxsize=16)
+def redactor_for(standard: RedactionStandard) -> Redactor:
+    """One compiled redactor per standard (the standard is frozen, so it can be the key)."""
+    return Redactor(standard)
