@@ -174,8 +174,11 @@ def _phone_ok(sizes: tuple[int, ...], digits: str, plus: bool) -> bool:
             national = digits[len(prefix) :]
     if _cn_mobile_ok(national) and (len(sizes) == 1 or sizes[-1] == 11 or sizes[-3:] == (3, 4, 4)):
         return True
-    # Chinese landline written with its area code: 010-12345678, 0755 1234 5678
-    return digits[0] == "0" and digits[1] != "0" and 10 <= len(digits) <= 12 and sizes[0] in (3, 4) and len(sizes) > 1
+    # Chinese landline written with its area code apart: 010-12345678, 0755 1234 5678 (010, 02x, or 0[3-9]xx)
+    area = sizes[0]
+    area_ok = digits[:3] == "010" or digits[:2] == "02" if area == 3 else area == 4 and digits[1] in "3456789"
+    rest = digits[area:]
+    return area_ok and len(sizes) in (2, 3) and len(rest) in (7, 8) and rest[0] in "23456789"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -230,22 +233,40 @@ def _groups(view: _View, a: int, b: int) -> list[_Group]:
     return out
 
 
+# How cards are printed (and read out): 4-4-4-4, Amex 4-6-5, Diners 4-6-4, 19 digits 4-4-4-4-3
+_CARD_LAYOUTS = frozenset({(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3)})
+
+
+def _card_then_code(sizes: tuple[int, ...], next_size: int) -> bool:
+    """A card followed, in the same run of digits, by its CVV or expiry: only in a card's printed layout and with
+    a 3-4 digit group next, so a long reference number is not cut at whichever prefix happens to pass Luhn."""
+    return (len(sizes) == 1 or sizes in _CARD_LAYOUTS) and next_size in (3, 4)
+
+
 def _classify(groups: list[_Group], view: _View, plus: bool) -> tuple[str, int] | None:
-    """The kind of the longest leading segment of `groups` that is a card, national id or phone, and its length."""
+    """The kind of the longest leading segment of `groups` that is a card, national id or phone, and its length.
+
+    A segment shorter than the run is taken only where the run plainly goes on with something else: a card's
+    CVV or expiry (`_card_then_code`), or after a comma ("555-234-5678, 9 am"); else a long reference number would
+    be cut at whichever prefix happens to look like a card or a phone."""
     for n in range(len(groups), 0, -1):
         segment = groups[:n]
         digits = "".join(g.digits for g in segment)
         if len(digits) > 20:
             continue
         sizes = tuple(len(g.digits) for g in segment)
+        whole = n == len(groups)
+        clause_break = not whole and "," in view.text[segment[-1].end : groups[n].start]
         after = view.text[segment[-1].end : segment[-1].end + 2]
         check_x = after[:1] in ("X", "x") and not after[1:2].isalnum()
+        if _card_ok(digits) and (whole or clause_break or _card_then_code(sizes, len(groups[n].digits))):
+            return "card", n
+        if not (whole or clause_break):
+            continue
         if len(digits) == 17 and check_x and cn_resident_id_ok(digits + "X"):
             return "national_id+x", n
         if len(digits) == 18 and cn_resident_id_ok(digits):
             return "national_id", n
-        if _card_ok(digits):
-            return "card", n
         if sizes == (3, 2, 4) and _ssn_ok(digits):
             return "national_id", n
         if _phone_ok(sizes, digits, plus):
@@ -266,7 +287,9 @@ def _items(view: _View) -> list[_Item]:
         plus = m.start() > 0 and view.text[m.start() - 1] == "+"
         i = 0
         while i < len(groups):
-            found = _classify(groups[i:], view, plus and i == 0)
+            # mid-run, a new number starts only after a comma (see _classify)
+            fresh = i == 0 or "," in view.text[groups[i - 1].end : groups[i].start]
+            found = _classify(groups[i:], view, plus and i == 0) if fresh else None
             if found is None:
                 items.append(_Item(groups[i].start, groups[i].end, groups[i].digits, (len(groups[i].digits),)))
                 i += 1
@@ -360,13 +383,11 @@ def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
 
 _TLD = r"(?:com|net|org|edu|gov|info|biz|io|co|me|us|uk|cn|de|in)"
 _DOT = r"(?: dot |\.)"
+_PROVIDERS = "(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail)"
 _EMAIL_RES = (
-    re.compile(r"[\w.+-]+[@＠][\w-]+(?:[.．][\w-]+)+"),
+    re.compile(r"[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"),
     re.compile(rf"\b(?:\w+ (?:dot|underscore|dash) )*\w+ at \w+(?:{_DOT}\w+)*{_DOT}{_TLD}\b", re.IGNORECASE),
-    re.compile(
-        r"\b[a-z0-9._-]+(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail)(?:com|net|co(?:in|uk)?|in)\b",
-        re.IGNORECASE,
-    ),
+    re.compile(rf"\b[a-z0-9._-]+(?: \d+)? ?{_PROVIDERS}(?:com|net|co(?:in|uk)?|in)\b", re.IGNORECASE),
 )
 
 
