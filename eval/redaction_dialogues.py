@@ -1,4 +1,5 @@
-"""Personal-data redaction over real dialogues: how many turns are redacted, and against MultiDoGO's slot labels.
+"""Personal-data redaction over real text: how many dialogue turns are redacted, against MultiDoGO's slot labels,
+and what redaction does to VADER's rated corpora (which texts change, and by how much their sentiment moves).
 
     .venv/bin/python eval/redaction_dialogues.py [--show N]
 
@@ -17,9 +18,11 @@ from collections import Counter
 from pathlib import Path
 
 from service.privacy.redact import Redactor
+from service.scoring.sentiment import compound
 from service.standards.schema import RedactionStandard
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dialogues"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = SHARED / "dialogues"
 PII_LABELS = ("card_number", "ssn", "phonenumber", "phone_number", "email_address")
 
 
@@ -64,7 +67,22 @@ def main() -> int:
     print(f"MultiDoGO turns with no personal-data label: {len(unlabelled)}, redacted {len(fp)}")
     for t, r in fp[: args.show]:
         print(f"    {t!r}\n      -> {r.text!r}")
+    vader(redactor)
     return 0
+
+
+def vader(redactor: Redactor) -> None:
+    texts = []
+    for path in sorted((SHARED / "vader").glob("*_GroundTruth.txt")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                texts.append(parts[2])
+    changed = [(t, r.text) for t in texts if (r := redactor.redact(t)).kinds]
+    moved = max((abs(compound(after) - compound(before)) for before, after in changed), default=0.0)
+    print(f"VADER corpora: {len(changed)} of {len(texts)} texts redacted; largest change of compound {moved:.4f}")
+    for before, after in changed:
+        print(f"    {before!r}\n      -> {after!r}")
 
 
 if __name__ == "__main__":

@@ -163,6 +163,8 @@ def _cn_mobile_ok(digits: str) -> bool:
 
 
 def _phone_ok(sizes: tuple[int, ...], digits: str, plus: bool) -> bool:
+    if len(set(digits)) == 1:  # 3333333333: a tally or a placeholder, no one's number
+        return False
     if plus:  # E.164: country code and number, at most 15 digits
         return 8 <= len(digits) <= 15
     us_shape = sizes in ((3, 3, 4), (10,)) or (sizes in ((1, 3, 3, 4), (11,)) and digits[0] == "1")
@@ -382,7 +384,8 @@ def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
 # e-mail, written, spoken ("john dot smith at gmail dot com") or with its punctuation lost ("nilagmailcom")
 
 _TLD = r"(?:com|net|org|edu|gov|info|biz|io|co|me|us|uk|cn|de|in)"
-_DOT = r"(?: dot |\.)"
+# spoken only: "john at example.com" is as often a web site ("register at www.example.com") as an address
+_DOT = " dot "
 _PROVIDERS = "(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail)"
 _EMAIL_RES = (
     re.compile(r"[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"),
