@@ -16,6 +16,7 @@ keyword that names them; everything else short (times, amounts, "ac no 9874") is
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -57,10 +58,25 @@ _EN_DIGITS = {
     "nine": "9",
 }
 _SPOKEN_RE = re.compile(rf"\b(?:(double|triple)\s+)?({'|'.join(_EN_DIGITS)})\b|\bslash\b", re.IGNORECASE)
-_REPEAT = {"double": 2, "triple": 3}
+_REPEAT = {"double": 2, "triple": 3, "": 1}
 # 幺 is how 1 is read out in phone and card numbers; 两 is left out: it counts things ("两个") rather than spells digits
 _ZH_DIGITS = dict(zip("零〇一幺二三四五六七八九", "001123456789", strict=True))
-_PUNCT = str.maketrans({"、": ",", "。": ".", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-"})
+_PUNCT = {"、": ",", "。": ".", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-"}
+
+
+def _plain_table() -> dict[int, str]:
+    """One character for one: every decimal digit of any script as ASCII, Chinese digits, full-width ASCII and the
+    ideographic space as ASCII, dashes and Chinese commas as theirs."""
+    planes = (range(0x10000), range(0x1D7CE, 0x1D800))  # the BMP's scripts and the mathematical digits
+    table = {cp: str(unicodedata.decimal(chr(cp))) for r in planes for cp in r if chr(cp).isdecimal()}
+    table.update({ord(k): v for k, v in _ZH_DIGITS.items()})
+    table.update({cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFF01, 0xFF5F)})
+    table[0x3000] = " "
+    table.update({ord(k): v for k, v in _PUNCT.items()})
+    return table
+
+
+_PLAIN = _plain_table()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,40 +91,30 @@ class _View:
         return self.starts[a], self.ends[b - 1]
 
 
-def _plain(ch: str) -> str:
-    if ch.isdecimal():
-        return str(unicodedata.decimal(ch))
-    if ch in _ZH_DIGITS:
-        return _ZH_DIGITS[ch]
-    if "\uff01" <= ch <= "\uff5e" or ch == "\u3000":  # full-width ASCII and the ideographic space
-        return unicodedata.normalize("NFKC", ch)
-    return ch.translate(_PUNCT)
-
-
 def _view(text: str) -> _View:
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     spoken: list[bool] = []
 
-    def add(piece: str, a: int, b: int, said: bool) -> None:
-        chars.append(piece)
-        starts.extend([a] * len(piece))
-        ends.extend([b] * len(piece))
-        spoken.extend([said] * len(piece))
+    def plain(a: int, b: int) -> None:  # one view character per original character
+        chars.append(text[a:b].translate(_PLAIN))
+        starts.extend(range(a, b))
+        ends.extend(range(a + 1, b + 1))
+        spoken.extend([False] * (b - a))
 
     pos = 0
     for m in _SPOKEN_RE.finditer(text):
-        for i in range(pos, m.start()):
-            add(_plain(text[i]), i, i + 1, False)
-        if m.group(2) is None:
-            add("/", m.start(), m.end(), False)
-        else:
-            times = _REPEAT[m.group(1).lower()] if m.group(1) else 1
-            add(_EN_DIGITS[m.group(2).lower()] * times, m.start(), m.end(), True)
+        plain(pos, m.start())
+        piece = (
+            "/" if m.group(2) is None else _EN_DIGITS[m.group(2).lower()] * _REPEAT.get((m.group(1) or "").lower(), 1)
+        )
+        chars.append(piece)
+        starts.extend([m.start()] * len(piece))
+        ends.extend([m.end()] * len(piece))
+        spoken.extend([m.group(2) is not None] * len(piece))
         pos = m.end()
-    for i in range(pos, len(text)):
-        add(_plain(text[i]), i, i + 1, False)
+    plain(pos, len(text))
     return _View("".join(chars), tuple(starts), tuple(ends), tuple(spoken))
 
 
@@ -245,26 +251,43 @@ def _card_then_code(sizes: tuple[int, ...], next_size: int) -> bool:
     return (len(sizes) == 1 or sizes in _CARD_LAYOUTS) and next_size in (3, 4)
 
 
-def _classify(groups: list[_Group], view: _View, plus: bool) -> tuple[str, int] | None:
-    """The kind of the longest leading segment of `groups` that is a card, national id or phone, and its length.
+def _classify(
+    groups: list[_Group], seps: list[str | None], first: int, view: _View, plus: bool
+) -> tuple[str, int] | None:
+    """The kind of the longest segment starting at `groups[first]` that is a card, national id or phone, and its
+    number of groups. `seps[k]` is what is written between groups k-1 and k (None before the first).
 
-    A segment shorter than the run is taken only where the run plainly goes on with something else: a card's
-    CVV or expiry (`_card_then_code`), or after a comma ("555-234-5678, 9 am"); else a long reference number would
-    be cut at whichever prefix happens to look like a card or a phone."""
-    for n in range(len(groups), 0, -1):
-        segment = groups[:n]
-        digits = "".join(g.digits for g in segment)
-        if len(digits) > 20:
-            continue
-        sizes = tuple(len(g.digits) for g in segment)
-        whole = n == len(groups)
-        clause_break = not whole and "," in view.text[segment[-1].end : groups[n].start]
-        after = view.text[segment[-1].end : segment[-1].end + 2]
-        check_x = after[:1] in ("X", "x") and not after[1:2].isalnum()
-        if _card_ok(digits) and (whole or clause_break or _card_then_code(sizes, len(groups[n].digits))):
+    Part of a run is a number of its own only where it is set apart: by a comma, or by a separator it does not use
+    inside ("555-234-5678 555-234-6789"), or as a card in its printed layout followed by its CVV or expiry
+    (`_card_then_code`). Else a long reference number written in equal groups would be cut at whichever part
+    happens to look like a card or a phone."""
+    sizes_all: list[int] = []
+    for g in groups[first : first + 20]:  # no kind is longer than 19 digits: a long run is never joined whole
+        if sum(sizes_all) + len(g.digits) > 19:
+            break
+        sizes_all.append(len(g.digits))
+    insides: list[frozenset[str]] = [frozenset()]  # separators used inside the segment of n groups, at [n - 1]
+    for k in range(first + 1, first + len(sizes_all)):
+        insides.append(insides[-1] | {seps[k]})
+    joined = "".join(g.digits for g in groups[first : first + len(sizes_all)])
+    before = seps[first]
+    for n in range(len(sizes_all), 0, -1):
+        inside = insides[n - 1]
+        if before is not None and "," not in before and before in inside:
+            continue  # not set apart from what precedes it
+        sizes = tuple(sizes_all[:n])
+        digits = joined[: sum(sizes)]
+        if len(digits) < 8:  # the shortest kind here, E.164 with its '+', has 8
+            break
+        last = first + n - 1
+        after = seps[last + 1] if last + 1 < len(groups) else None
+        ends_apart = after is None or "," in after or after not in inside
+        if _card_ok(digits) and (ends_apart or _card_then_code(sizes, len(groups[last + 1].digits))):
             return "card", n
-        if not (whole or clause_break):
+        if not ends_apart:
             continue
+        following = view.text[groups[last].end : groups[last].end + 2]
+        check_x = following[:1] in ("X", "x") and not following[1:2].isalnum()
         if len(digits) == 17 and check_x and cn_resident_id_ok(digits + "X"):
             return "national_id+x", n
         if len(digits) == 18 and cn_resident_id_ok(digits):
@@ -287,11 +310,10 @@ def _items(view: _View) -> list[_Item]:
     for m in _RUN_RE.finditer("".join(scan)):
         groups = _groups(view, m.start(), m.end())
         plus = m.start() > 0 and view.text[m.start() - 1] == "+"
+        seps = [None] + [view.text[a.end : b.start] for a, b in pairwise(groups)]
         i = 0
         while i < len(groups):
-            # mid-run, a new number starts only after a comma (see _classify)
-            fresh = i == 0 or "," in view.text[groups[i - 1].end : groups[i].start]
-            found = _classify(groups[i:], view, plus and i == 0) if fresh else None
+            found = _classify(groups, seps, i, view, plus and i == 0)
             if found is None:
                 items.append(_Item(groups[i].start, groups[i].end, groups[i].digits, (len(groups[i].digits),)))
                 i += 1
@@ -357,9 +379,10 @@ def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
     def distance(a_end: int, b_start: int) -> int:
         return view.starts[b_start] - view.ends[a_end - 1]
 
+    starts = [it.start for it in out]
     for kw in _KEYWORD_RE.finditer(view.text):
-        nxt = next((k for k, it in enumerate(out) if it.start >= kw.end()), None)
-        if nxt is None or out[nxt].kind is not None or distance(kw.end(), out[nxt].start) > context:
+        nxt = bisect_left(starts, kw.end())
+        if nxt == len(out) or out[nxt].kind is not None or distance(kw.end(), out[nxt].start) > context:
             continue
         kind = _short_kind(out[nxt], kw.lastgroup or "")
         if kind:
@@ -388,9 +411,9 @@ _TLD = r"(?:com|net|org|edu|gov|info|biz|io|co|me|us|uk|cn|de|in)"
 _DOT = " dot "
 _PROVIDERS = "(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail)"
 _EMAIL_RES = (
-    re.compile(r"[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"),
+    re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"),
     re.compile(rf"\b(?:\w+ (?:dot|underscore|dash) )*\w+ at \w+(?:{_DOT}\w+)*{_DOT}{_TLD}\b", re.IGNORECASE),
-    re.compile(rf"\b[a-z0-9._-]+(?: \d+)? ?{_PROVIDERS}(?:com|net|co(?:in|uk)?|in)\b", re.IGNORECASE),
+    re.compile(rf"(?<![a-z0-9._-])[a-z0-9._-]+(?: \d+)? ?{_PROVIDERS}(?:com|net|co(?:in|uk)?|in)\b", re.IGNORECASE),
 )
 
 
@@ -424,7 +447,6 @@ class Redactor:
             _take(spans, self._numbers(text))
         if not spans:
             return Redacted(text, ())
-        spans.sort(key=lambda s: s.start)
         parts: list[str] = []
         pos = 0
         for s in spans:
@@ -445,9 +467,13 @@ class Redactor:
 
 
 def _take(accepted: list[_Span], candidates: Iterable[_Span]) -> None:
+    """Add the candidates that overlap nothing accepted; `accepted` stays sorted and without overlaps."""
     for c in candidates:
-        if c.end > c.start and not any(c.start < a.end and a.start < c.end for a in accepted):
-            accepted.append(c)
+        at = bisect_left(accepted, c.start, key=lambda s: s.start)
+        clear_before = at == 0 or accepted[at - 1].end <= c.start
+        clear_after = at == len(accepted) or c.end <= accepted[at].start
+        if c.end > c.start and clear_before and clear_after:
+            accepted.insert(at, c)
 
 
 @lru_cache(maxsize=16)
