@@ -184,7 +184,10 @@ def _phone_ok(sizes: tuple[int, ...], digits: str, plus: bool) -> bool:
         return True
     # Chinese landline written with its area code apart: 010-12345678, 0755 1234 5678 (010, 02x, or 0[3-9]xx)
     area = sizes[0]
-    area_ok = digits[:3] == "010" or digits[:2] == "02" if area == 3 else area == 4 and digits[1] in "3456789"
+    if area == 3:
+        area_ok = digits[:3] == "010" or digits[:2] == "02"
+    else:
+        area_ok = area == 4 and digits[0] == "0" and digits[1] in "3456789"
     rest = digits[area:]
     return area_ok and len(sizes) in (2, 3) and len(rest) in (7, 8) and rest[0] in "23456789"
 
@@ -200,6 +203,11 @@ _KEYWORDS = {
     "cvv": (r"cvv2?|cvc2?|csc|security code|card verification(?: code| value)?", "安全码|校验码|卡背面"),
     "expiry": (r"exp|expiry|expiration|expires|expiring|valid (?:thru|through|until)|good thru", "有效期|到期"),
     "national_id": (r"ssn|social security", "身份证"),
+    # a bare 10 or 11 digit number after these is the reference they name, not a phone
+    "reference": (
+        r"account|a/?c|acct|policy|order|confirmation|booking|reference|ref|invoice|tracking|claim|ticket",
+        "订单|单号|账号|账户|保单|工单",
+    ),
 }
 _KEYWORD_RE = re.compile(
     "|".join(rf"(?P<{k}>(?<![^\W\d_])(?:{latin})(?![^\W\d_])|{zh})" for k, (latin, zh) in _KEYWORDS.items()),
@@ -373,7 +381,8 @@ def _short_kind(item: _Item, claimed_by: str) -> str | None:
 
 def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
     """Short numbers become cvv, expiry or national_id only as the first number after a keyword that names them,
-    or one of the two numbers right after a card, each within `context` characters of what precedes it."""
+    or one of the two numbers right after a card, each within `context` characters of what precedes it. A bare
+    10-11 digit number that follows a reference keyword ("account number 5479815454") is that reference."""
     out = list(items)
 
     def distance(a_end: int, b_start: int) -> int:
@@ -382,7 +391,14 @@ def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
     starts = [it.start for it in out]
     for kw in _KEYWORD_RE.finditer(view.text):
         nxt = bisect_left(starts, kw.end())
-        if nxt == len(out) or out[nxt].kind is not None or distance(kw.end(), out[nxt].start) > context:
+        if nxt == len(out) or distance(kw.end(), out[nxt].start) > context:
+            continue
+        it = out[nxt]
+        if kw.lastgroup == "reference":
+            if it.kind == "phone" and it.sizes in ((10,), (11,)):
+                out[nxt] = _Item(it.start, it.end, it.digits, it.sizes)
+            continue
+        if it.kind is not None:
             continue
         kind = _short_kind(out[nxt], kw.lastgroup or "")
         if kind:
