@@ -4,7 +4,6 @@ placeholders only, on POST /v1/events and on a source's own payload."""
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy import select
 
 from service.interactions.models import EventRecord
 from tests.alerts.test_delivery import Receiver
+from tests.api.wire import at
 from tests.conftest import LiveServer
 from tests.vendor_samples import CHAT_POSTCALL, needs_data
 
@@ -20,10 +20,8 @@ SECRETS = ("4532", "0151", "1283", "0366", "555-234-5678", "ann@example.com", "1
 
 
 def _events(interaction_id: str) -> list[dict[str, Any]]:
-    start = datetime.now(UTC) - timedelta(minutes=10)  # the call happened just now, whatever today is
-
     def ev(n: int, type_: str, seconds: float, **payload: Any) -> dict[str, Any]:
-        when = (start + timedelta(seconds=seconds)).isoformat()
+        when = at(seconds)  # the test server's clock runs half a day later (tests/clock.py)
         return {"event_id": f"{interaction_id}-{n}", "type": type_, "occurred_at": when,
                 "interaction_id": interaction_id, "agent_id": "ann", "payload": payload}  # fmt: skip
 
