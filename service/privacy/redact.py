@@ -276,7 +276,7 @@ def _classify(
         sizes_all.append(len(g.digits))
     insides: list[frozenset[str]] = [frozenset()]  # separators used inside the segment of n groups, at [n - 1]
     for k in range(first + 1, first + len(sizes_all)):
-        insides.append(insides[-1] | {seps[k]})
+        insides.append(insides[-1] | {seps[k] or ""})  # only the first group has no separator before it
     joined = "".join(g.digits for g in groups[first : first + len(sizes_all)])
     before = seps[first]
     for n in range(len(sizes_all), 0, -1):
