@@ -35,6 +35,10 @@ PLACEHOLDERS = {
 }
 
 
+# Any placeholder, built in or the standard's own (schema.RedactionPattern.placeholder has this form)
+PLACEHOLDER_RE = re.compile(r"\[[a-z][a-z0-9_]{0,31}\]")
+
+
 @dataclass(frozen=True, slots=True)
 class Redacted:
     text: str
