@@ -85,6 +85,13 @@ DB_WRITE_SECONDS = Histogram(
 
 # Kafka consumers (`callqa consume`). Partition numbers are bounded by the topic's partition count.
 DEAD_LETTER_REASONS = ("not_json", "invalid_event", "inconsistent")
+REDACTION_KINDS = ("card", "cvv", "expiry", "national_id", "phone", "email", "custom")
+REDACTIONS = Counter(
+    "callqa_redactions_total",
+    "Personal data replaced by a placeholder before an event was stored or sent, by kind (custom: the standard's "
+    "own patterns)",
+    ["kind"],
+)
 DEAD_LETTERS = Counter("callqa_dead_letters_total", "Records sent to the dead-letter topic, by reason", ["reason"])
 CONSUMER_LAG = Gauge(
     "callqa_consumer_lag_records",
@@ -143,6 +150,8 @@ DATABASE_UP = ScrapeGauge("callqa_database_up", "1 when the scrape-time database
 
 for _reason in DEAD_LETTER_REASONS:
     DEAD_LETTERS.labels(reason=_reason)
+for _kind in REDACTION_KINDS:
+    REDACTIONS.labels(kind=_kind)
 
 # Series that exist from the start, so rates and "no events" rules see 0 rather than nothing.
 for _type in EVENT_TYPES:

@@ -63,6 +63,11 @@ def count_received(
         metrics.EVENTS_RECEIVED.labels(type=types.get(o.index, "unknown"), source=source, outcome=outcome).inc()
 
 
+def count_redactions(kinds: Iterable[str]) -> None:
+    for kind in kinds:
+        metrics.REDACTIONS.labels(kind=kind if kind in metrics.REDACTION_KINDS else "custom").inc()
+
+
 def _live_delay(since: datetime, until: datetime) -> float | None:
     delay = max((until - since).total_seconds(), 0.0)
     return delay if delay <= metrics.LIVE_DELAY_LIMIT_SECONDS else None

@@ -20,6 +20,8 @@ from service.events.decode import FieldError, Rejection
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
+from service.privacy.events import redact_event
+from service.privacy.redact import redactor_for
 from service.scoring.breaches import find_breaches
 from service.scoring.quality import score_interaction
 from service.scoring.types import InteractionScore
@@ -67,6 +69,18 @@ class Pipeline:
     destinations: Destinations = field(default_factory=Destinations)
     labels: telemetry.SubjectLabels = field(default_factory=telemetry.SubjectLabels)
 
+    def redact(self, items: Sequence[Event | Rejection]) -> list[Event | Rejection]:
+        """Personal data replaced by placeholders, as the standard says: the first step of every path that stores
+        or sends events, so the first score and every rescore read the same (redacted) text."""
+        redactor = redactor_for(self.standard.redaction)
+        out: list[Event | Rejection] = []
+        for item in items:
+            if isinstance(item, Event):
+                item, kinds = redact_event(item, redactor)
+                telemetry.count_redactions(kinds)
+            out.append(item)
+        return out
+
     def record_events(
         self,
         session: Session,
@@ -81,6 +95,7 @@ class Pipeline:
         says "dead_lettered".
         """
         result = Recorded()
+        items = self.redact(items)
         known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
         seen: set[str] = set()

@@ -19,6 +19,8 @@ from array import array
 from functools import lru_cache
 from pathlib import Path
 
+from service.privacy.redact import PLACEHOLDER_RE
+
 _HERE = Path(__file__).with_name("zh_sentiment")
 MODEL_FILE = _HERE / "model.bin"
 META_FILE = _HERE / "model.json"
@@ -32,15 +34,16 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 def cjk_share(text: str) -> float:
     """CJK characters over CJK characters plus Latin words: "我的iPhone坏了" is 4 / 5, "ok 谢谢" 2 / 3."""
     cjk = len(_CJK.findall(text))
-    latin = len(_LATIN_WORD.findall(text))
+    latin = len(_LATIN_WORD.findall(PLACEHOLDER_RE.sub(" ", text)))  # "[card]" stands for digits, not English
     return cjk / (cjk + latin) if cjk else 0.0
 
 
 def normalize(text: str) -> str:
     """Full-width to half-width, lower case, every number one placeholder (an order number carries no
-    sentiment), no spaces (speech-to-text puts them anywhere in Chinese)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return _SPACE.sub("", _DIGITS.sub("0", text))
+    sentiment), and so every redaction placeholder ("[card]" replaced a number, "[email]" an address: neither is
+    a feeling), no spaces (speech-to-text puts them anywhere in Chinese)."""
+    text = PLACEHOLDER_RE.sub("0", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", _DIGITS.sub("0", text.lower()))
 
 
 # What callers talk about, not how they feel about it. Reviews name the courier or the room mostly to complain,

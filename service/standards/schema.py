@@ -242,6 +242,46 @@ class AlertStandard(_Strict):
     }
 
 
+RedactionKind = Literal["card", "cvv", "expiry", "national_id", "phone", "email"]
+_PLACEHOLDER = r"^\[[a-z][a-z0-9_]{0,31}\]$"
+
+
+class RedactionPattern(_Strict):
+    """A personal-data pattern of the centre's own (member numbers, policy ids): regex -> placeholder."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    pattern: str = Field(min_length=1)
+    placeholder: str = Field(pattern=_PLACEHOLDER, description="Shown instead of the text, e.g. [member_id].")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles_and_consumes(cls, pattern: str) -> str:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+        if compiled.fullmatch(""):
+            raise ValueError(f"pattern {pattern!r} matches the empty string: it would redact between every letter")
+        return pattern
+
+
+class RedactionStandard(_Strict):
+    """What is replaced by a placeholder before an event is stored or sent (service/privacy)."""
+
+    enabled: frozenset[RedactionKind] = frozenset(RedactionKind.__args__)  # type: ignore[attr-defined]
+    context_chars: int = Field(
+        30, ge=1, le=200, description="How near a card or a keyword (cvv, expiry, ssn) a short number must follow."
+    )
+    patterns: tuple[RedactionPattern, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "RedactionStandard":
+        names = [p.name for p in self.patterns]
+        if len(set(names)) != len(names):
+            raise ValueError("redaction pattern names must be unique")
+        return self
+
+
 class Standard(_Strict):
     version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str = "Service standard"
@@ -251,6 +291,7 @@ class Standard(_Strict):
     quality: QualityStandard = QualityStandard()
     script_rules: tuple[ScriptRule, ...] = ()
     alerts: AlertStandard = AlertStandard()
+    redaction: RedactionStandard = RedactionStandard()
 
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> "Standard":

@@ -219,3 +219,13 @@ def test_backtest_into_a_closed_pipe_ends_quietly(database_url: str, tmp_path: P
     out = subprocess.run(f"{CALLQA} {' '.join(args)} | head -1", shell=True, capture_output=True, text=True, env=env)
     assert out.returncode == 0 and out.stdout.startswith("backtest of")
     assert "Broken pipe" not in out.stderr and "BrokenPipeError" not in out.stderr
+
+
+def test_replay_stores_personal_data_redacted(database_url: str, tmp_path: Path) -> None:
+    turns = [("agent", "您好，我是工号1234"), ("customer", "卡号四五三二零一五一一二八三零三六六，手机13812345678")]
+    history = jsonl(tmp_path / "events.jsonl", call("h-pii", turns=turns))
+    out = run(database_url, "replay", "--quiet", str(history))
+    assert out.returncode == 0, out.stderr
+    texts = [p.get("text") for (p,) in query(database_url, select(EventRecord.payload))]
+    assert "卡号[card]，手机[phone]" in texts and "您好，我是工号1234" in texts  # a 4-digit agent number stays
+    assert "13812345678" not in json.dumps(interaction(database_url, "h-pii").score, ensure_ascii=False)
