@@ -16,6 +16,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
+from kafka.structs import MemberState
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +38,13 @@ from service.interactions.service import Pipeline, Recorded
 log = logging.getLogger(__name__)
 
 Batch = dict[TopicPartition, list[Any]]
+
+# How long one poll may wait for a group join to finish. kafka-python 3.0 completes a join only inside poll(): a
+# join whose JoinGroup/SyncGroup answers arrive between two polls is thrown away and started again (a new rebalance
+# for the whole group, heartbeats off meanwhile). With the loop's short batch polls and a busy or loaded machine
+# that repeats until the group evicts the member. Out of the group, polls are long enough for the round trips to
+# land inside one; the stop flag is still checked at least this often.
+JOIN_POLL_MS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +117,10 @@ class ConsumeLoop:
         deadline = time.monotonic() + cfg.batch_max_ms / 1000
         batch: Batch = {}
         count = 0
-        while count < cfg.batch_max_records and not self.stop.is_set():
-            remaining_ms = int((deadline - time.monotonic()) * 1000)
-            if remaining_ms <= 0:
-                break
+        remaining_ms = cfg.batch_max_ms  # at least one poll, however late this thread was scheduled
+        while count < cfg.batch_max_records and remaining_ms > 0 and not self.stop.is_set():
             generation = self.tracker.generation
-            polled = self.consumer.poll(timeout_ms=remaining_ms, max_records=cfg.batch_max_records - count)
+            polled = self.poll(remaining_ms, cfg.batch_max_records - count)
             if self.tracker.generation != generation:
                 # A rebalance ran inside poll(). Records of partitions now another member's are dropped: it reads
                 # them from the committed offset. Partitions that stayed ours keep their position (kafka-python 3
@@ -125,7 +131,15 @@ class ConsumeLoop:
             for tp, records in polled.items():
                 batch.setdefault(tp, []).extend(records)
                 count += len(records)
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
         return batch
+
+    def poll(self, timeout_ms: int, max_records: int | None = None) -> Batch:
+        """consumer.poll(), but long enough to finish joining the group when the member is not in it (JOIN_POLL_MS):
+        at start, after a rebalance began, and after an eviction (kafka-python then rejoins with a new member id)."""
+        if not in_group(self.consumer):
+            timeout_ms = max(timeout_ms, JOIN_POLL_MS)
+        return self.consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
 
     def handle(self, batch: Batch) -> None:
         try:
@@ -167,8 +181,10 @@ class ConsumeLoop:
         return done
 
     def commit_offsets(self) -> None:
-        """Commit what the database holds. A failed commit (e.g. a rebalance in progress) is not fatal: the
-        offsets stay pending, the revoke listener or the next batch commits them, and a replay stores nothing twice."""
+        """Commit what the database holds. A failed commit is not fatal: the offsets stay pending, the revoke
+        listener or the next batch commits them, and a replay stores nothing twice. A commit that meets a rebalance
+        (RebalanceInProgressError) or finds the member evicted (CommitFailedError) is followed by a poll that
+        rejoins (see poll()); the revoke or lost listener drops what is no longer ours."""
         offsets = self.tracker.pending()
         if not offsets:
             return
@@ -199,7 +215,7 @@ class ConsumeLoop:
             delay = self.backoff.next()
             until = time.monotonic() + delay
             while time.monotonic() < until and not self.stop.is_set():
-                polled = self.consumer.poll(timeout_ms=int(min(until - time.monotonic(), 0.5) * 1000) + 1)
+                polled = self.poll(int(min(until - time.monotonic(), 0.5) * 1000) + 1)
                 # Partitions a rebalance assigned meanwhile are not paused: put what they gave back, unprocessed.
                 self._rewind_and_pause(polled)
             try:
@@ -227,6 +243,11 @@ class ConsumeLoop:
                 metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(
                     max(end - records[-1].offset - 1, 0)
                 )
+
+
+def in_group(consumer: KafkaConsumer) -> bool:
+    """The member has joined its group and heartbeats (kafka-python 3 reports it as the member's state)."""
+    return bool(consumer.group_metadata().state == MemberState.STABLE)
 
 
 def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLetter]:

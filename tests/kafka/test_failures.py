@@ -35,11 +35,7 @@ from tests.kafka.support import (
     wait_for,
 )
 
-# Known, not yet fixed (README, Kafka ingestion): under load a kafka-python 3 member whose offset commit meets a
-# rebalance can stop rejoining and is evicted; the group carries on without it and nothing is lost, but a test
-# waiting on that member then times out. Until the consumer detects and rejoins, these tests get two more tries:
-# a real regression fails all three.
-pytestmark = [pytest.mark.kafka, pytest.mark.flaky(reruns=2, reruns_delay=2)]
+pytestmark = pytest.mark.kafka
 
 
 def assert_alerts_all_published(url: str, bootstrap: str, topic: str) -> None:
@@ -175,8 +171,7 @@ def test_a_rebalance_while_postgres_is_down_loses_nothing(
     def put_back(log: str) -> bool:
         return logged(log, "put back")
 
-    # One after the other: two members joining at once can hit the start-up stall noted in the README (a member
-    # whose first commit meets RebalanceInProgress and never rejoins); this test is about the outage.
+    # One after the other, so the second member's join is the only rebalance before the outage.
     staying = spawn(settings, tmp_path / "staying.log", "consume")
     leaving = None
     try:
