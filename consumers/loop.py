@@ -20,12 +20,12 @@ from kafka.structs import MemberState
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from consumers.codec import INCONSISTENT, Decoded
+from consumers.codec import INCONSISTENT, INVALID_EVENT, Decoded
 from consumers.dead_letter import DeadLetter, DeadLetterLimit
 from consumers.decoders import CanonicalDecoder, RecordDecoder
 from consumers.offsets import OffsetTracker
 from consumers.publisher import Publisher
-from consumers.retry import Backoff, is_transient
+from consumers.retry import Backoff, is_record_error, is_transient
 from service import metrics
 from service.alerts.models import Alert
 from service.clock import utc_now
@@ -127,7 +127,7 @@ class ConsumeLoop:
                 # preserves it), so their records in hand are kept: dropping them would skip them for good.
                 assigned = self.consumer.assignment()
                 batch = {tp: records for tp, records in batch.items() if tp in assigned}
-                count = sum(map(len, batch.values()))
+                count = _size(batch)
             for tp, records in polled.items():
                 batch.setdefault(tp, []).extend(records)
                 count += len(records)
@@ -145,12 +145,49 @@ class ConsumeLoop:
         try:
             self.process(batch)
         except Exception as exc:
-            if not is_transient(exc):
+            if is_transient(exc):
+                self.put_back(batch, exc)
+                self.wait_until_available()
+            elif is_record_error(exc):
+                self.isolate(batch, exc)
+            else:
                 raise
-            self.put_back(batch, exc)
-            self.wait_until_available()
         else:
             self.backoff.reset()
+
+    def isolate(self, batch: Batch, exc: Exception) -> None:
+        """A record broke the batch: process each record alone, in order; one that still fails alone goes to the
+        dead-letter topic with the error, and the others are stored as usual."""
+        log.warning("batch of %d records failed (%s): retrying record by record", _size(batch), _short(exc))
+        records = [(tp, r) for tp, rs in batch.items() for r in rs]
+        for i, (tp, record) in enumerate(records):
+            try:
+                self._alone(tp, record)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                rest: Batch = {}
+                for tp_, r in records[i:]:
+                    rest.setdefault(tp_, []).append(r)
+                self.put_back(rest, exc)
+                self.wait_until_available()
+                return
+        self.backoff.reset()
+
+    def _alone(self, tp: TopicPartition, record: Any) -> None:
+        try:
+            self.process({tp: [record]})
+        except Exception as exc:
+            if not is_record_error(exc):
+                raise
+            self.dead_letter(tp, record, exc)
+
+    def dead_letter(self, tp: TopicPartition, record: Any, exc: Exception) -> None:
+        self.limit.admit([True])  # raises before anything of it is published or committed
+        error = f"{type(exc).__name__}: {_short(exc)}"
+        self.publisher.publish([DeadLetter(record, INVALID_EVENT, error)], [], self.clock())
+        self.tracker.processed({tp: [record]})
+        self.commit_offsets()
 
     def process(self, batch: Batch) -> Committed:
         started = time.perf_counter()
@@ -198,7 +235,7 @@ class ConsumeLoop:
     def put_back(self, batch: Batch, exc: BaseException) -> None:
         """Forget the batch, rewind to its first offsets and pause: the same records come again on resume."""
         metrics.CONSUMER_DB_RETRIES.inc()
-        log.warning("batch of %d records put back, will retry: %s", sum(map(len, batch.values())), _short(exc))
+        log.warning("batch of %d records put back, will retry: %s", _size(batch), _short(exc))
         self._rewind_and_pause(batch)
 
     def _rewind_and_pause(self, batch: Batch) -> None:
@@ -231,7 +268,7 @@ class ConsumeLoop:
 
     def _observe(self, batch: Batch, events: list[Event], dead: int, started: float, committed_at: datetime) -> None:
         metrics.CONSUMER_BATCH_SECONDS.observe(time.perf_counter() - started)
-        metrics.CONSUMER_BATCH_RECORDS.observe(sum(map(len, batch.values())))
+        metrics.CONSUMER_BATCH_RECORDS.observe(_size(batch))
         for e in events:
             metrics.CONSUMER_EVENT_DELAY_SECONDS.observe(max((committed_at - e.occurred_at).total_seconds(), 0))
         for tp, records in batch.items():
@@ -262,6 +299,10 @@ def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLe
             error = d.item.reason
         out.append(DeadLetter(d.record, reason, error))
     return out
+
+
+def _size(batch: Batch) -> int:
+    return sum(map(len, batch.values()))
 
 
 def _short(exc: BaseException) -> str:
