@@ -70,11 +70,11 @@ def produce(
     return n
 
 
-def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 20) -> list[Any]:
-    """Every record of a topic (no group), waiting until at least `expected` arrived."""
+def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 60) -> list[Any]:
+    """Every record of a topic (no group), waiting until at least `expected` arrived (returns as soon as they did)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
     try:
-        partitions = wait_for(lambda: consumer.partitions_for_topic(topic), 10, f"topic {topic}")
+        partitions = wait_for(lambda: consumer.partitions_for_topic(topic), 30, f"topic {topic}")
         consumer.assign([TopicPartition(topic, p) for p in partitions])
         consumer.seek_to_beginning()
         out: list[Any] = []

@@ -51,7 +51,7 @@ def consume_source(settings: Settings, source: str, topic: str, until: Callable[
         text=True,
     )
     try:
-        wait_for(lambda: until() or proc.poll() is not None, 60, f"callqa consume --source {source}")
+        wait_for(lambda: until() or proc.poll() is not None, 120, f"callqa consume --source {source}")
     except AssertionError:
         proc.send_signal(signal.SIGTERM)
         raise AssertionError(proc.communicate(timeout=60)[0][-3000:]) from None
@@ -103,3 +103,29 @@ def test_freeswitch_cdr_topic_plain_and_url_encoded(
     call = rows(database_url, "SELECT status, answer_wait_seconds, event_count FROM interactions")
     assert [tuple(c) for c in call] == [("ended", 1.48, 5)]  # the encoded copy maps to the same events
     assert scalar(database_url, "SELECT count(*) FROM events") == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_source_records_with_wrongly_typed_fields_are_dead_lettered_and_the_others_stored(
+    consumer_settings: Callable[..., Settings], topics: Topics, kafka_bootstrap: str, database_url: str
+) -> None:
+    """The adapter used to crash on these (AttributeError, TypeError): the consumer stopped on every restart."""
+    wrong = [
+        {**ctr("k-bad-agent"), "Agent": "x"},  # an object expected
+        {**ctr("k-bad-queue"), "Queue": ["q"]},
+        {**ctr("k-bad-nul"), "ContactId": "k-\u0000"},  # PostgreSQL text refuses NUL
+    ]
+    values = [json.dumps(ctr("k-good-1")).encode(), *(json.dumps(r).encode() for r in wrong)]
+    values.append(json.dumps(ctr("k-good-2")).encode())
+    produce(kafka_bootstrap, topics.events, values, key=b"k")
+    consume_source(
+        consumer_settings(),
+        "connect-ctr",
+        topics.events,
+        lambda: caught_up(kafka_bootstrap, f"{topics.group}.connect-ctr", topics.events),
+    )
+    assert {r.id for r in rows(database_url, "SELECT id FROM interactions")} >= {"k-good-1", "k-good-2"}
+    dead = read_all(kafka_bootstrap, topics.dead_letter, expected=len(wrong))
+    assert sorted(r.value for r in dead) == sorted(values[1:-1])
+    assert all(header(r, HEADER_REASON) == "invalid_event" for r in dead)
