@@ -16,15 +16,16 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
+from kafka.structs import MemberState
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from consumers.codec import INCONSISTENT, Decoded
+from consumers.codec import INCONSISTENT, INVALID_EVENT, Decoded
 from consumers.dead_letter import DeadLetter, DeadLetterLimit
 from consumers.decoders import CanonicalDecoder, RecordDecoder
 from consumers.offsets import OffsetTracker
 from consumers.publisher import Publisher
-from consumers.retry import Backoff, is_transient
+from consumers.retry import Backoff, is_record_error, is_transient
 from service import metrics
 from service.alerts.models import Alert
 from service.clock import utc_now
@@ -37,6 +38,13 @@ from service.interactions.service import Pipeline, Recorded
 log = logging.getLogger(__name__)
 
 Batch = dict[TopicPartition, list[Any]]
+
+# How long one poll may wait for a group join to finish. kafka-python 3.0 completes a join only inside poll(): a
+# join whose JoinGroup/SyncGroup answers arrive between two polls is thrown away and started again (a new rebalance
+# for the whole group, heartbeats off meanwhile). With the loop's short batch polls and a busy or loaded machine
+# that repeats until the group evicts the member. Out of the group, polls are long enough for the round trips to
+# land inside one; the stop flag is still checked at least this often.
+JOIN_POLL_MS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,34 +117,77 @@ class ConsumeLoop:
         deadline = time.monotonic() + cfg.batch_max_ms / 1000
         batch: Batch = {}
         count = 0
-        while count < cfg.batch_max_records and not self.stop.is_set():
-            remaining_ms = int((deadline - time.monotonic()) * 1000)
-            if remaining_ms <= 0:
-                break
+        remaining_ms = cfg.batch_max_ms  # at least one poll, however late this thread was scheduled
+        while count < cfg.batch_max_records and remaining_ms > 0 and not self.stop.is_set():
             generation = self.tracker.generation
-            polled = self.consumer.poll(timeout_ms=remaining_ms, max_records=cfg.batch_max_records - count)
+            polled = self.poll(remaining_ms, cfg.batch_max_records - count)
             if self.tracker.generation != generation:
                 # A rebalance ran inside poll(). Records of partitions now another member's are dropped: it reads
                 # them from the committed offset. Partitions that stayed ours keep their position (kafka-python 3
                 # preserves it), so their records in hand are kept: dropping them would skip them for good.
                 assigned = self.consumer.assignment()
                 batch = {tp: records for tp, records in batch.items() if tp in assigned}
-                count = sum(map(len, batch.values()))
+                count = _size(batch)
             for tp, records in polled.items():
                 batch.setdefault(tp, []).extend(records)
                 count += len(records)
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
         return batch
+
+    def poll(self, timeout_ms: int, max_records: int | None = None) -> Batch:
+        """consumer.poll(), but long enough to finish joining the group when the member is not in it (JOIN_POLL_MS):
+        at start, after a rebalance began, and after an eviction (kafka-python then rejoins with a new member id)."""
+        if not in_group(self.consumer):
+            timeout_ms = max(timeout_ms, JOIN_POLL_MS)
+        return self.consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
 
     def handle(self, batch: Batch) -> None:
         try:
             self.process(batch)
         except Exception as exc:
-            if not is_transient(exc):
+            if is_transient(exc):
+                self.put_back(batch, exc)
+                self.wait_until_available()
+            elif is_record_error(exc):
+                self.isolate(batch, exc)
+            else:
                 raise
-            self.put_back(batch, exc)
-            self.wait_until_available()
         else:
             self.backoff.reset()
+
+    def isolate(self, batch: Batch, exc: Exception) -> None:
+        """A record broke the batch: process each record alone, in order; one that still fails alone goes to the
+        dead-letter topic with the error, and the others are stored as usual."""
+        log.warning("batch of %d records failed (%s): retrying record by record", _size(batch), _short(exc))
+        records = [(tp, r) for tp, rs in batch.items() for r in rs]
+        for i, (tp, record) in enumerate(records):
+            try:
+                self._alone(tp, record)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                rest: Batch = {}
+                for tp_, r in records[i:]:
+                    rest.setdefault(tp_, []).append(r)
+                self.put_back(rest, exc)
+                self.wait_until_available()
+                return
+        self.backoff.reset()
+
+    def _alone(self, tp: TopicPartition, record: Any) -> None:
+        try:
+            self.process({tp: [record]})
+        except Exception as exc:
+            if not is_record_error(exc):
+                raise
+            self.dead_letter(tp, record, exc)
+
+    def dead_letter(self, tp: TopicPartition, record: Any, exc: Exception) -> None:
+        self.limit.admit([True])  # raises before anything of it is published or committed
+        error = f"{type(exc).__name__}: {_short(exc)}"
+        self.publisher.publish([DeadLetter(record, INVALID_EVENT, error)], [], self.clock())
+        self.tracker.processed({tp: [record]})
+        self.commit_offsets()
 
     def process(self, batch: Batch) -> Committed:
         started = time.perf_counter()
@@ -167,8 +218,10 @@ class ConsumeLoop:
         return done
 
     def commit_offsets(self) -> None:
-        """Commit what the database holds. A failed commit (e.g. a rebalance in progress) is not fatal: the
-        offsets stay pending, the revoke listener or the next batch commits them, and a replay stores nothing twice."""
+        """Commit what the database holds. A failed commit is not fatal: the offsets stay pending, the revoke
+        listener or the next batch commits them, and a replay stores nothing twice. A commit that meets a rebalance
+        (RebalanceInProgressError) or finds the member evicted (CommitFailedError) is followed by a poll that
+        rejoins (see poll()); the revoke or lost listener drops what is no longer ours."""
         offsets = self.tracker.pending()
         if not offsets:
             return
@@ -182,7 +235,7 @@ class ConsumeLoop:
     def put_back(self, batch: Batch, exc: BaseException) -> None:
         """Forget the batch, rewind to its first offsets and pause: the same records come again on resume."""
         metrics.CONSUMER_DB_RETRIES.inc()
-        log.warning("batch of %d records put back, will retry: %s", sum(map(len, batch.values())), _short(exc))
+        log.warning("batch of %d records put back, will retry: %s", _size(batch), _short(exc))
         self._rewind_and_pause(batch)
 
     def _rewind_and_pause(self, batch: Batch) -> None:
@@ -199,7 +252,7 @@ class ConsumeLoop:
             delay = self.backoff.next()
             until = time.monotonic() + delay
             while time.monotonic() < until and not self.stop.is_set():
-                polled = self.consumer.poll(timeout_ms=int(min(until - time.monotonic(), 0.5) * 1000) + 1)
+                polled = self.poll(int(min(until - time.monotonic(), 0.5) * 1000) + 1)
                 # Partitions a rebalance assigned meanwhile are not paused: put what they gave back, unprocessed.
                 self._rewind_and_pause(polled)
             try:
@@ -215,7 +268,7 @@ class ConsumeLoop:
 
     def _observe(self, batch: Batch, events: list[Event], dead: int, started: float, committed_at: datetime) -> None:
         metrics.CONSUMER_BATCH_SECONDS.observe(time.perf_counter() - started)
-        metrics.CONSUMER_BATCH_RECORDS.observe(sum(map(len, batch.values())))
+        metrics.CONSUMER_BATCH_RECORDS.observe(_size(batch))
         for e in events:
             metrics.CONSUMER_EVENT_DELAY_SECONDS.observe(max((committed_at - e.occurred_at).total_seconds(), 0))
         for tp, records in batch.items():
@@ -227,6 +280,11 @@ class ConsumeLoop:
                 metrics.CONSUMER_LAG.labels(topic=tp.topic, partition=str(tp.partition)).set(
                     max(end - records[-1].offset - 1, 0)
                 )
+
+
+def in_group(consumer: KafkaConsumer) -> bool:
+    """The member has joined its group and heartbeats (kafka-python 3 reports it as the member's state)."""
+    return bool(consumer.group_metadata().state == MemberState.STABLE)
 
 
 def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLetter]:
@@ -241,6 +299,10 @@ def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLe
             error = d.item.reason
         out.append(DeadLetter(d.record, reason, error))
     return out
+
+
+def _size(batch: Batch) -> int:
+    return sum(map(len, batch.values()))
 
 
 def _short(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ import socket
 import threading
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from kafka import KafkaConsumer
 from prometheus_client import start_http_server
@@ -27,7 +28,11 @@ _INSTANCES = itertools.count(1)  # distinct client ids for several consumers in 
 
 
 def make_consumer(settings: Settings, client_id: str) -> KafkaConsumer:
-    return KafkaConsumer(
+    return KafkaConsumer(**consumer_config(settings, client_id))
+
+
+def consumer_config(settings: Settings, client_id: str) -> dict[str, Any]:
+    return dict(
         bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
         group_id=settings.kafka_group_id,
         client_id=client_id,

@@ -37,14 +37,18 @@ class Topics:
         return cls(f"t{tag}.events", f"t{tag}.alerts", f"t{tag}.dlq", f"g{tag}")
 
 
-def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
+def wait_for(
+    condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.1, logs: Iterable[Path] = ()
+) -> Any:
+    """Poll `condition` until it holds; `timeout` only bounds a failure, whose message ends with the `logs`' tails."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            tails = "".join(f"\n--- {p.name}:\n{p.read_text()[-3000:]}" for p in logs if p.exists())
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}{tails}")
         time.sleep(interval)
 
 
@@ -70,11 +74,11 @@ def produce(
     return n
 
 
-def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 20) -> list[Any]:
-    """Every record of a topic (no group), waiting until at least `expected` arrived."""
+def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 60) -> list[Any]:
+    """Every record of a topic (no group), waiting until at least `expected` arrived (returns as soon as they did)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
     try:
-        partitions = wait_for(lambda: consumer.partitions_for_topic(topic), 10, f"topic {topic}")
+        partitions = wait_for(lambda: consumer.partitions_for_topic(topic), 30, f"topic {topic}")
         consumer.assign([TopicPartition(topic, p) for p in partitions])
         consumer.seek_to_beginning()
         out: list[Any] = []
@@ -199,7 +203,7 @@ class ConsumerThread:
     def running(self) -> bool:
         return self.thread.is_alive()
 
-    def close(self, timeout: float = 30) -> None:
+    def close(self, timeout: float = 60) -> None:
         self.stop.set()
         self.thread.join(timeout)
         assert not self.thread.is_alive(), "consumer did not stop"
@@ -224,7 +228,7 @@ def spawn(settings: Settings, log: Path, *args: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen([*callqa_command(), *args], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
 
 
-def stop_process(proc: subprocess.Popen[bytes], timeout: float = 20) -> int:
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -262,7 +266,7 @@ class SteadyProducer:
         except BaseException as exc:
             self.error = exc
 
-    def join(self, timeout: float = 60) -> None:
+    def join(self, timeout: float = 120) -> None:
         self.thread.join(timeout)
         assert not self.thread.is_alive(), "producer did not finish"
         if self.error:

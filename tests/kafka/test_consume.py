@@ -32,7 +32,8 @@ pytestmark = pytest.mark.kafka
 AMAZON_CONNECT = Path(__file__).resolve().parents[3] / "shared" / "data" / "payloads" / "amazon_connect_docs"
 
 
-def consume_until(settings: Settings, condition: Callable[[], object], what: str, timeout: float = 30) -> None:
+def consume_until(settings: Settings, condition: Callable[[], object], what: str, timeout: float = 90) -> None:
+    """Run a consumer until `condition` holds; the timeout only bounds a failure (a loaded machine is slow)."""
     consumer = ConsumerThread(settings)
     try:
         wait_for(lambda: condition() or consumer.error, timeout, what)
@@ -127,7 +128,14 @@ def test_poison_records_go_to_the_dead_letter_topic_and_do_not_block_the_partiti
     produce(kafka_bootstrap, topics.events, values, key=key)
     before = {r: _sample("callqa_dead_letters_total", reason=r) for r in ("not_json", "invalid_event", "inconsistent")}
 
-    consume_until(consumer_settings(), lambda: stored(database_url) == len(good), "the good events stored")
+    consume_until(
+        consumer_settings(),
+        lambda: (
+            stored(database_url) == len(good)
+            and sum(committed_offsets(kafka_bootstrap, topics.group, topics.events).values()) == len(values)
+        ),
+        "the good events stored and every record committed",
+    )
 
     dead = read_all(kafka_bootstrap, topics.dead_letter, expected=len(poison))
     assert len(dead) == len(poison)
@@ -172,3 +180,40 @@ def _sample(name: str, **labels: str) -> float:
         for s in metric.samples
         if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_records_that_break_decoding_or_storage_are_dead_lettered_and_the_rest_of_the_batch_is_stored(
+    consumer_settings: Callable[..., Settings], topics: Topics, kafka_bootstrap: str, database_url: str
+) -> None:
+    """Each of these stopped the consumer (not transient), which met it again on every restart: a poison pill."""
+    uid = uuid.uuid4().hex[:6]
+    good = call(f"c-pill-{uid}", turns=GOOD_CALL)
+
+    def first_event_of(tag: str, **changes: str) -> bytes:
+        return json.dumps({**call(f"c-{tag}-{uid}")[0], **changes}).encode()
+
+    poison = {
+        "deep JSON": b'{"event_id": "deep", "payload": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+        "5000-digit integer": b'{"event_id": "long", "seq": ' + b"7" * 5000 + b"}",
+        "NUL in text": first_event_of("nul", agent_id="agent\u0000ann"),  # PostgreSQL text refuses NUL
+        "lone surrogate": first_event_of("surrogate", event_id="e-\ud800"),  # not encodable as UTF-8
+    }
+    values = [json.dumps(e).encode() for e in good[:3]] + list(poison.values())
+    values += [json.dumps(e).encode() for e in good[3:]]
+    key = f"c-pill-{uid}".encode()  # one partition: the good events after the pills must still get through
+    produce(kafka_bootstrap, topics.events, values, key=key)
+
+    consume_until(
+        consumer_settings(),
+        lambda: sum(committed_offsets(kafka_bootstrap, topics.group, topics.events).values()) == len(values),
+        "every record consumed",
+    )
+
+    assert stored(database_url) == len(good)
+    dead = sorted(read_all(kafka_bootstrap, topics.dead_letter, expected=len(poison)), key=lambda r: r.offset)
+    assert [r.value for r in dead] == list(poison.values())
+    for record, kind in zip(dead, poison, strict=True):
+        assert header(record, dl.HEADER_REASON) in ("not_json", "invalid_event"), kind
+        assert header(record, dl.HEADER_ERROR), kind

@@ -36,11 +36,7 @@ from tests.kafka.support import (
     wait_for,
 )
 
-# Known, not yet fixed (README, Kafka ingestion): under load a kafka-python 3 member whose offset commit meets a
-# rebalance can stop rejoining and is evicted; the group carries on without it and nothing is lost, but a test
-# waiting on that member then times out. Until the consumer detects and rejoins, these tests get two more tries:
-# a real regression fails all three.
-pytestmark = [pytest.mark.kafka, pytest.mark.flaky(reruns=2, reruns_delay=2)]
+pytestmark = pytest.mark.kafka
 
 
 def assert_alerts_published_exactly_as_stored(url: str, bootstrap: str, topic: str) -> None:
@@ -69,9 +65,9 @@ def test_consumer_killed_mid_stream_and_restarted_stores_every_event_exactly_onc
     producer = SteadyProducer(kafka_bootstrap, topics.events, stream, per_second=600)
     first = spawn(settings, tmp_path / "first.log", "consume")
     try:
-        wait_for(lambda: stored(database_url) >= 200, 60, "the first consumer to store events")
+        wait_for(lambda: stored(database_url) >= 200, 240, "the first consumer to store", logs=[tmp_path / "first.log"])
         first.send_signal(signal.SIGKILL)
-        assert first.wait(10) == -signal.SIGKILL
+        assert first.wait(60) == -signal.SIGKILL
     finally:
         if first.poll() is None:
             first.kill()
@@ -81,7 +77,12 @@ def test_consumer_killed_mid_stream_and_restarted_stores_every_event_exactly_onc
     second = spawn(settings, tmp_path / "second.log", "consume")
     try:
         producer.join()
-        wait_for(lambda: caught_up(kafka_bootstrap, topics.group, topics.events), 90, "the restart to catch up")
+        wait_for(
+            lambda: caught_up(kafka_bootstrap, topics.group, topics.events),
+            240,
+            "the restart to catch up",
+            logs=[tmp_path / "second.log"],
+        )
         wait_for(lambda: outbox_drained(database_url), 60, "every stored alert to be published")
     finally:
         assert stop_process(second) == 0
@@ -97,9 +98,9 @@ def test_sigterm_finishes_the_batch_commits_and_leaves_the_group(
     producer = SteadyProducer(kafka_bootstrap, topics.events, stream, per_second=500)
     proc = spawn(consumer_settings(kafka_batch_max_records=25), tmp_path / "consume.log", "consume")
     try:
-        wait_for(lambda: stored(database_url) >= 200, 60, "events stored")
+        wait_for(lambda: stored(database_url) >= 200, 240, "events stored", logs=[tmp_path / "consume.log"])
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0, (tmp_path / "consume.log").read_text()[-3000:]
+        assert proc.wait(90) == 0, (tmp_path / "consume.log").read_text()[-3000:]
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -137,7 +138,7 @@ def test_postgres_stopped_mid_stream_then_restarted_loses_nothing(
     consumer = ConsumerThread(consumer_settings())
     try:
         produce(kafka_bootstrap, topics.events, [e for c in before for e in c])
-        wait_for(lambda: stored(database_url) == distinct_ids(before), 30, "events stored before the outage")
+        wait_for(lambda: stored(database_url) == distinct_ids(before), 120, "events stored before the outage")
         _pg("stop")
         try:
             produce(kafka_bootstrap, topics.events, [e for c in during for e in c])
@@ -153,7 +154,7 @@ def test_postgres_stopped_mid_stream_then_restarted_loses_nothing(
             ), "nothing may be committed while the database is down"
         finally:
             _pg("start")
-        wait_for(lambda: stored(database_url) == distinct_ids(before + during), 60, "the backlog stored after restart")
+        wait_for(lambda: stored(database_url) == distinct_ids(before + during), 240, "the backlog stored after restart")
     finally:
         consumer.close()
     assert_scored_exactly_once(database_url, distinct_ids(before + during))
@@ -184,27 +185,26 @@ def test_a_rebalance_while_postgres_is_down_loses_nothing(
     def put_back(log: str) -> bool:
         return logged(log, "put back")
 
-    # One after the other: two members joining at once can hit the start-up stall noted in the README (a member
-    # whose first commit meets RebalanceInProgress and never rejoins); this test is about the outage.
+    # One after the other, so the second member's join is the only rebalance before the outage.
     staying = spawn(settings, tmp_path / "staying.log", "consume")
     leaving = None
     try:
-        wait_for(lambda: logged("staying.log", "partitions assigned"), 30, "the first member's partitions")
+        wait_for(lambda: logged("staying.log", "partitions assigned"), 120, "the first member's partitions")
         leaving = spawn(settings, tmp_path / "leaving.log", "consume")
-        wait_for(lambda: len(group_state(kafka_bootstrap, topics.group)["members"]) == 2, 30, "two members")
-        wait_for(lambda: logged("leaving.log", "partitions assigned"), 30, "the second member's partitions")
+        wait_for(lambda: len(group_state(kafka_bootstrap, topics.group)["members"]) == 2, 120, "two members")
+        wait_for(lambda: logged("leaving.log", "partitions assigned"), 120, "the second member's partitions")
         produce(kafka_bootstrap, topics.events, [e for c in before for e in c])
-        wait_for(lambda: stored(database_url) == distinct_ids(before), 30, "events stored before the outage")
+        wait_for(lambda: stored(database_url) == distinct_ids(before), 120, "events stored before the outage")
         _pg("stop")
         try:
             produce(kafka_bootstrap, topics.events, [e for c in during for e in c])
-            wait_for(lambda: put_back("staying.log") and put_back("leaving.log"), 90, "both to put a batch back")
+            wait_for(lambda: put_back("staying.log") and put_back("leaving.log"), 240, "both to put a batch back")
             assert stop_process(leaving) == 0  # its partitions go to the one still waiting for the database
-            wait_for(lambda: len(group_state(kafka_bootstrap, topics.group)["members"]) == 1, 30, "one member")
+            wait_for(lambda: len(group_state(kafka_bootstrap, topics.group)["members"]) == 1, 120, "one member")
             time.sleep(2)
         finally:
             _pg("start")
-        wait_for(lambda: caught_up(kafka_bootstrap, topics.group, topics.events), 60, "the backlog consumed")
+        wait_for(lambda: caught_up(kafka_bootstrap, topics.group, topics.events), 240, "the backlog consumed")
     finally:
         assert stop_process(staying) == 0
         if leaving is not None:

@@ -45,16 +45,22 @@ def test_two_consumers_share_the_partitions_and_store_everything_once(
     total = distinct_ids(stream)
     settings = consumer_settings(kafka_batch_max_records=25)
     producer = SteadyProducer(kafka_bootstrap, topics.events, stream, per_second=500)
-    first = spawn(settings, tmp_path / "first.log", "consume")
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = spawn(settings, logs[0], "consume")
     second = None
     try:
-        wait_for(lambda: stored(database_url) > 0, 60, "the first consumer to store")
-        second = spawn(settings, tmp_path / "second.log", "consume")  # joins while records flow: a rebalance
+        wait_for(lambda: stored(database_url) > 0, 240, "the first consumer to store", logs=[tmp_path / "first.log"])
+        second = spawn(settings, logs[1], "consume")  # joins while records flow: a rebalance
         shared = wait_for(
-            lambda: (a := assignments(kafka_bootstrap, topics.group)) and len(a) == 2 and all(a) and a, 60, "2 members"
+            lambda: (a := assignments(kafka_bootstrap, topics.group)) and len(a) == 2 and all(a) and a,
+            120,
+            "2 members",
+            logs=logs,
         )
         producer.join()
-        wait_for(lambda: caught_up(kafka_bootstrap, topics.group, topics.events), 90, "every record consumed")
+        wait_for(
+            lambda: caught_up(kafka_bootstrap, topics.group, topics.events), 240, "every record consumed", logs=logs
+        )
     finally:
         codes = [stop_process(p) for p in (first, second) if p is not None]
     assert codes == [0, 0]

@@ -34,7 +34,7 @@ def test_post_events_in_kafka_mode_produces_then_a_consumer_scores(
     cid = f"c-http-{uuid.uuid4().hex[:6]}"
     events = call(cid, turns=RUDE_CALL)
     try:
-        wait_for(lambda: _up(base) or server.poll() is not None, 60, "callqa serve to answer")
+        wait_for(lambda: _up(base) or server.poll() is not None, 120, "callqa serve to answer")
         assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
         with httpx.Client(base_url=base, timeout=30) as api:
             accepted = api.post("/v1/events", json={"events": events})
@@ -50,7 +50,7 @@ def test_post_events_in_kafka_mode_produces_then_a_consumer_scores(
 
             consumer = ConsumerThread(consumer_settings())
             try:
-                wait_for(lambda: scalar(database_url, "SELECT count(*) FROM events") == len(events), 30, "scored")
+                wait_for(lambda: scalar(database_url, "SELECT count(*) FROM events") == len(events), 120, "scored")
             finally:
                 consumer.close()
             detail = api.get(f"/v1/interactions/{cid}").json()

@@ -51,7 +51,7 @@ def consume_source(settings: Settings, source: str, topic: str, until: Callable[
         text=True,
     )
     try:
-        wait_for(lambda: until() or proc.poll() is not None, 60, f"callqa consume --source {source}")
+        wait_for(lambda: until() or proc.poll() is not None, 120, f"callqa consume --source {source}")
     except AssertionError:
         proc.send_signal(signal.SIGTERM)
         raise AssertionError(proc.communicate(timeout=60)[0][-3000:]) from None
@@ -126,4 +126,30 @@ def test_wrongly_typed_source_records_are_dead_lettered_naming_the_field(
     assert [header(d, HEADER_REASON) for d in dead] == ["invalid_event", "invalid_event"]
     errors = sorted(header(d, HEADER_ERROR) for d in dead)
     assert "Agent must be an object, got string 'x'" in errors[0]
-    assert "Agent.NumberOfHolds must be a whole number from 0 to 100" in errors[1]
+    assert "Agent.NumberOfHolds" in errors[1]  # refused by the decoder (64 bits) or the adapter (0 to 100)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_source_records_with_wrongly_typed_fields_are_dead_lettered_and_the_others_stored(
+    consumer_settings: Callable[..., Settings], topics: Topics, kafka_bootstrap: str, database_url: str
+) -> None:
+    """The adapter used to crash on these (AttributeError, TypeError): the consumer stopped on every restart."""
+    wrong = [
+        {**ctr("k-bad-agent"), "Agent": "x"},  # an object expected
+        {**ctr("k-bad-queue"), "Queue": ["q"]},
+        {**ctr("k-bad-nul"), "ContactId": "k-\u0000"},  # PostgreSQL text refuses NUL
+    ]
+    values = [json.dumps(ctr("k-good-1")).encode(), *(json.dumps(r).encode() for r in wrong)]
+    values.append(json.dumps(ctr("k-good-2")).encode())
+    produce(kafka_bootstrap, topics.events, values, key=b"k")
+    consume_source(
+        consumer_settings(),
+        "connect-ctr",
+        topics.events,
+        lambda: caught_up(kafka_bootstrap, f"{topics.group}.connect-ctr", topics.events),
+    )
+    assert {r.id for r in rows(database_url, "SELECT id FROM interactions")} >= {"k-good-1", "k-good-2"}
+    dead = read_all(kafka_bootstrap, topics.dead_letter, expected=len(wrong))
+    assert sorted(r.value for r in dead) == sorted(values[1:-1])
+    assert all(header(r, HEADER_REASON) == "invalid_event" for r in dead)
