@@ -171,10 +171,14 @@ class PhraseMatcher:
                 compile_context(before, classes, after=False) if before else None,
             )
             self._entries.append(entry)
-            wordings = compiled.wordings if has_syntax(say) else (normalize(say),)
-            for wording in wordings:
-                norm = normalized(say if not has_syntax(say) else wording)
+            if not has_syntax(say):
+                norm = normalized(say)
                 if norm.word_tokens >= 3 or norm.cjk_units >= 4:
+                    self._fuzzy.append((entry, norm.value, norm.units))
+                continue
+            for wording in compiled.wordings:  # a family's short wordings are too close to other short words
+                norm = normalized(wording)
+                if (norm.word_tokens >= 5 and len(wording) >= 16) or norm.cjk_units >= 5:
                     self._fuzzy.append((entry, wording, norm.units))
         self._vocabulary = frozenset().union(*(e.compiled.words for e in self._entries))
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
