@@ -21,6 +21,7 @@ import argparse
 import csv
 import hashlib
 import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -49,6 +50,12 @@ TURN_CHECKS = (
     ("greeting", "multidogo", "customer", "openinggreeting"),
     ("closing", "multidogo", "customer", "closinggreeting"),
 )
+# The reference point: what one plain regular expression per rule finds (column "naive F1").
+NAIVE = {
+    "closing": re.compile(r"\b(bye|goodbye|good bye|have a \w+ day|take care|see you)\b", re.IGNORECASE),
+    "offer_further_help": re.compile(r"\b(anything else|something else|further help|more help)\b", re.IGNORECASE),
+    "greeting": re.compile(r"\b(hi|hello|hey|good (morning|afternoon|evening))\b", re.IGNORECASE),
+}
 # (rule id, label, what the report calls it)
 CALL_CHECKS = (("closing", "GOODBYE", "closing"), ("offer_further_help", "REQ_MORE", "offer"))
 
@@ -98,12 +105,18 @@ class Counts:
     fn: int = 0
     misses: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
+    naive: list[int] = field(default_factory=lambda: [0, 0, 0])  # tp, fp, fn of the naive regex
+
+    @staticmethod
+    def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
     def line(self, name: str) -> str:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        return f"{name:<50} {self.tp + self.fn:>6} {self.tp + self.fp:>6} {p:>9.3f} {r:>7.3f} {f1:>6.3f}"
+        p, r, f1 = self.prf(self.tp, self.fp, self.fn)
+        naive = self.prf(*self.naive)[2]
+        return f"{name:<50} {self.tp + self.fn:>6} {self.tp + self.fp:>6} {p:>9.3f} {r:>7.3f} {f1:>6.3f} {naive:>8.3f}"
 
 
 def turn_counts(dialogues: list[Dialogue], std: Standard, rule: ScriptRule, speaker: str, label: str) -> Counts:
@@ -117,6 +130,8 @@ def turn_counts(dialogues: list[Dialogue], std: Standard, rule: ScriptRule, spea
             position = TurnPosition(first=own_turn and i == 0, last=own_turn and i == len(own) - 1)
             found = find(t.text, position) is not None
             labelled = label in t.labels
+            naive = NAIVE[rule.id].search(t.text) is not None
+            counts.naive[0 if naive and labelled else 1 if naive else 2] += naive or labelled
             if found and labelled:
                 counts.tp += 1
             elif found:
@@ -173,7 +188,7 @@ def report(name: str, dialogues: list[Dialogue], std: Standard, examples: int) -
     sgd = [d for d in dialogues if d.corpus == "sgd"]
     multidogo = [d for d in dialogues if d.corpus == "multidogo"]
     print(f"\nhalf {name}: {len(sgd)} SGD dialogues, {len(multidogo)} MultiDoGo conversations")
-    print(f"{'rule (data: label)':<50} {'label':>6} {'found':>6} {'precision':>9} {'recall':>7} {'F1':>6}")
+    print(f"{'rule (data: label)':<50} {'label':>6} {'found':>6} {'precision':>9} {'recall':>7} {'F1':>6} {'naive F1':>8}")
     rules = {r.id: r for r in std.script_rules}
     for rule_id, corpus, speaker, label in TURN_CHECKS:
         counts = turn_counts(sgd if corpus == "sgd" else multidogo, std, rules[rule_id], speaker, label)

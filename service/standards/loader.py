@@ -27,9 +27,8 @@ def _node_at(node: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node:
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             match = next((v for k, v in node.value if k.value == str(part)), None)
-            if match is None:
-                return node
-            node = match
+            if match is not None:  # else a missing field, or a union member's name ("PhraseSpec"): skip it
+                node = match
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:

@@ -7,7 +7,7 @@ at load, so a typo in a phrase pack fails with the file and line instead of at t
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
 from service.scoring.phrase_syntax import PhraseSyntaxError, compile_phrase
 
@@ -28,7 +28,11 @@ class PhraseSpec(BaseModel):
     unless_preceded_by: tuple[str, ...] = Field((), description="Right before the match, these make it no match.")
 
 
-Phrase = str | PhraseSpec
+# A plain string or a mapping; the discriminator keeps a bad mapping's errors to the mapping's own fields.
+Phrase = Annotated[
+    Annotated[str, Tag("text")] | Annotated[PhraseSpec, Tag("spec")],
+    Discriminator(lambda v: "text" if isinstance(v, str) else "spec"),
+]
 
 
 def phrase_text(phrase: Phrase) -> str:
