@@ -188,7 +188,9 @@ def report(name: str, dialogues: list[Dialogue], std: Standard, examples: int) -
     sgd = [d for d in dialogues if d.corpus == "sgd"]
     multidogo = [d for d in dialogues if d.corpus == "multidogo"]
     print(f"\nhalf {name}: {len(sgd)} SGD dialogues, {len(multidogo)} MultiDoGo conversations")
-    print(f"{'rule (data: label)':<50} {'label':>6} {'found':>6} {'precision':>9} {'recall':>7} {'F1':>6} {'naive F1':>8}")
+    print(
+        f"{'rule (data: label)':<50} {'label':>6} {'found':>6} {'precision':>9} {'recall':>7} {'F1':>6} {'naive F1':>8}"
+    )
     rules = {r.id: r for r in std.script_rules}
     for rule_id, corpus, speaker, label in TURN_CHECKS:
         counts = turn_counts(sgd if corpus == "sgd" else multidogo, std, rules[rule_id], speaker, label)

@@ -360,7 +360,7 @@ def _join(units: tuple[str, ...]) -> str:
     return out
 
 
-def compile_phrase(phrase: str, classes: Mapping[str, Sequence[str]] = {}) -> CompiledPhrase:  # noqa: B006
+def compile_phrase(phrase: str, classes: Mapping[str, Sequence[str]] = {}) -> CompiledPhrase:
     """Compile one phrase; PhraseSyntaxError names what is wrong."""
     if not normalized(re.sub(r"[()\[\]{}|*^$.…]", " ", phrase)).units and "{" not in phrase:
         raise PhraseSyntaxError(f"phrase {phrase!r} has nothing to match once normalized")

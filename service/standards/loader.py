@@ -51,8 +51,8 @@ def parse_standard(text: str, name: str = "<standard>") -> LoadedStandard:
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_url=False):
-            where = (*err["loc"], *getattr(err.get("ctx", {}).get("error"), "loc", ()))  # a phrase's own place
-            loc = tuple(p for p in where if not (isinstance(p, str) and "[" in p))
+            place = (*err["loc"], *getattr(err.get("ctx", {}).get("error"), "loc", ()))  # a phrase's own place
+            loc = tuple(p for p in place if not (isinstance(p, str) and "[" in p))
             node = _node_at(root, loc)
             path = ".".join(str(p) for p in loc) or "(top)"
             msg = err["msg"].removeprefix("Value error, ")

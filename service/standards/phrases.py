@@ -5,7 +5,7 @@ at load, so a typo in a phrase pack fails with the file and line instead of at t
 """
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
@@ -48,7 +48,7 @@ def _problem(phrases: Sequence[str], classes: WordClasses) -> tuple[int, PhraseS
     return None
 
 
-def _problems(rules: Sequence[Mapping[str, Sequence[Phrase]]], classes: WordClasses) -> Iterator[PhraseSyntaxError]:
+def _problems(rules: Sequence[Mapping[Any, Sequence[Phrase]]], classes: WordClasses) -> Iterator[PhraseSyntaxError]:
     for name, members in classes.items():
         found = _problem(members, classes) or _problem([f"{{{name}}}"], classes)  # a member, or a cycle
         if found:
@@ -66,7 +66,7 @@ def _problems(rules: Sequence[Mapping[str, Sequence[Phrase]]], classes: WordClas
                             yield PhraseSyntaxError(str(found[1]), (*loc, field, found[0]))
 
 
-def check_phrases(rules: Sequence[Mapping[str, Sequence[Phrase]]], classes: WordClasses) -> None:
+def check_phrases(rules: Sequence[Mapping[Any, Sequence[Phrase]]], classes: WordClasses) -> None:
     """Raise the first problem of the phrase packs, located where it is written (`loc`)."""
     for problem in _problems(rules, classes):
         raise problem

@@ -31,7 +31,12 @@ CLASSES = {"adj": ("great", "nice", "very (good|nice)"), "part": ("day", "evenin
         ("(hi|hello) there", "Hello there", "Hello there", "exact"),
         ("have a {adj} {part}", "have a very nice evening", "have a very nice evening", "exact"),
         ("have a {adj} {part}", "Have a great rest of your day.", "Have a great rest of your day", "exact"),
-        ("is there anything ... help", "is there anything else that I can help", "is there anything else that I can help", "exact"),
+        (
+            "is there anything ... help",
+            "is there anything else that I can help",
+            "is there anything else that I can help",
+            "exact",
+        ),
         ("this is * speaking", "This is Ann speaking.", "This is Ann speaking", "exact"),
         ("^ thank you $", "Thank you!", "Thank you", "exact"),
         ("you're welcome", "you are welcome", "you are welcome", "exact"),  # contractions as in the text
@@ -164,7 +169,12 @@ script_rules:
 @pytest.mark.parametrize(
     ("old", "new", "line", "reason"),
     [
-        ("have a {adj} day", "have a {adjective} day", 11, "script_rules.0.phrases.en.0: unknown word class {adjective}"),
+        (
+            "have a {adj} day",
+            "have a {adjective} day",
+            11,
+            "script_rules.0.phrases.en.0: unknown word class {adjective}",
+        ),
         ("have a {adj} day", "have a (great day", 11, "'(' without ')'"),
         ("[to]", "['{nope}']", 14, "phrases.en.1.unless_followed_by.0: unknown word class {nope}"),
         ("adj: [great, nice]", "adj: [great, '(nice']", 3, "word_classes.adj.1: phrase '(nice'"),
@@ -184,7 +194,9 @@ def test_phrase_errors_name_file_and_line(old: str, new: str, line: int, reason:
 def test_the_sample_standard_loads() -> None:
     std = parse_standard(STANDARD).standard
     assert std.word_classes == {"adj": ("great", "nice")}
-    assert std.script_rules[0].phrases["en"][1] == PhraseSpec(say="you're welcome", turn="last", unless_followed_by=("to",))
+    assert std.script_rules[0].phrases["en"][1] == PhraseSpec(
+        say="you're welcome", turn="last", unless_followed_by=("to",)
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -198,7 +210,11 @@ RULES = {r.id: r for r in DEFAULT.script_rules}
     ("rule_id", "text", "position"),
     [
         # closings
-        *(("closing", f"Have a {adj} {what}.", MIDDLE) for adj in ("wonderful", "pleasant", "fantastic", "lovely", "terrific") for what in ("day", "afternoon", "evening", "one", "time", "trip")),
+        *(
+            ("closing", f"Have a {adj} {what}.", MIDDLE)
+            for adj in ("wonderful", "pleasant", "fantastic", "lovely", "terrific")
+            for what in ("day", "afternoon", "evening", "one", "time", "trip")
+        ),
         ("closing", "Have an amazing rest of your day!", MIDDLE),
         ("closing", "You have a truly enjoyable day.", MIDDLE),
         ("closing", "Enjoy your day!", MIDDLE),
@@ -239,9 +255,15 @@ RULES = {r.id: r for r in DEFAULT.script_rules}
         ("offer_further_help", "Will there be anything else?", MIDDLE),
         ("offer_further_help", "Can I assist you with anything else?", MIDDLE),
         # Chinese: empathy, hold, offer, closing, greeting, self-identification
-        *(("empathy_when_upset", t, MIDDLE) for t in ("抱歉", "实在抱歉", "真抱歉", "给您添麻烦了", "理解您的感受", "让您久等了")),
+        *(
+            ("empathy_when_upset", t, MIDDLE)
+            for t in ("抱歉", "实在抱歉", "真抱歉", "给您添麻烦了", "理解您的感受", "让您久等了")
+        ),
         *(("ask_before_hold", t, MIDDLE) for t in ("稍等", "您稍等", "请稍后", "等一下", "请不要挂机")),
-        *(("offer_further_help", t, MIDDLE) for t in ("还有别的问题吗", "还有其他需要吗", "还需要什么帮助吗", "还有什么能帮您")),
+        *(
+            ("offer_further_help", t, MIDDLE)
+            for t in ("还有别的问题吗", "还有其他需要吗", "还需要什么帮助吗", "还有什么能帮您")
+        ),
         *(("closing", t, MIDDLE) for t in ("拜拜", "感谢来电", "祝你生活愉快", "祝您一切顺利", "欢迎再次来电")),
         ("closing", "谢谢！", LAST),
         *(("greeting", t, MIDDLE) for t in ("欢迎来电", "很高兴为您服务", "您好，请问有什么可以帮您")),
