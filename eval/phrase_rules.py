@@ -23,7 +23,7 @@ import hashlib
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -106,6 +106,7 @@ class Counts:
     misses: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     naive: list[int] = field(default_factory=lambda: [0, 0, 0])  # tp, fp, fn of the naive regex
+    wrong_labels: Counter[str] = field(default_factory=Counter)
 
     @staticmethod
     def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -137,6 +138,7 @@ def turn_counts(dialogues: list[Dialogue], std: Standard, rule: ScriptRule, spea
             elif found:
                 counts.fp += 1
                 counts.wrong.append(t.text)
+                counts.wrong_labels.update(t.labels)
             elif labelled:
                 counts.fn += 1
                 counts.misses.append(t.text)
@@ -195,6 +197,9 @@ def report(name: str, dialogues: list[Dialogue], std: Standard, examples: int) -
     for rule_id, corpus, speaker, label in TURN_CHECKS:
         counts = turn_counts(sgd if corpus == "sgd" else multidogo, std, rules[rule_id], speaker, label)
         print(counts.line(f"{rule_id} ({corpus} {speaker}: {label})"))
+        if corpus == "multidogo":  # one intent per turn: "thank you bye" is labelled thankyou, not a closing
+            top = ", ".join(f"{k} {v}" for k, v in counts.wrong_labels.most_common(3))
+            print(f"    the {counts.fp} turns found but labelled otherwise are labelled: {top}")
         for kind, texts in (("missed", counts.misses), ("wrongly found", counts.wrong)):
             for text in texts[:examples]:
                 print(f"    {kind}: {text}")
