@@ -13,9 +13,9 @@ text (casefolded, full-width folded, contractions expanded), so ``you're`` and `
 A phrase compiles to a regular expression over the *spaced* form of a turn: every unit (a word, or one CJK
 character) followed by exactly one space, so a match always starts and ends on whole units (real word
 boundaries) without regex word-boundary subtleties. Spelling tolerance for chat and fast speech-to-text is part
-of each Latin word's expression: the last letter may repeat ("hiii", "byee"), and a word of six letters or more
-may have one typo after its first letter (a letter missing, extra or wrong, or two letters swapped: "mornig",
-"monring", "welcom"). Glued words ("thankyou", "okbye") are split by the matcher before matching.
+of each Latin word's expression: the last letter may repeat ("hiii", "byee"). One typo in a long word
+("mornig", "monring", "welcom") and glued words ("thankyou", "okbye") are repaired by the matcher in the text,
+against the words of the phrases (`CompiledPhrase.words`), which keeps the expressions small.
 
 Pure module: no I/O.
 """
@@ -33,11 +33,9 @@ from service.scoring.normalize import is_cjk, normalized
 __all__ = ["CompiledPhrase", "PhraseSyntaxError", "compile_context", "compile_phrase", "has_syntax"]
 
 GAP_WORDS = 4  # what `...` stands for: up to this many units of anything
-TYPO_MIN_LETTERS = 6  # shorter words are matched as written (with an elongated last letter at most)
 _EXPANSIONS_MAX = 24  # a phrase with more wordings than this is not also matched fuzzily
 _SPECIAL = "()[]{}|*^$"
 _CLASS_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_LETTER = r"[^\W\d_]"
 T = TypeVar("T")
 
 
@@ -197,26 +195,10 @@ def _parse(phrase: str) -> tuple[_Alt, bool, bool]:
 # compile: tree -> regular expression over the spaced text
 
 
-def _typos(word: str) -> list[str]:
-    """Regexes of the one-typo spellings of a long word, its first letter kept (people rarely mistype it)."""
-    esc = re.escape
-    out: list[str] = []
-    for i in range(1, len(word)):
-        out.append(esc(word[:i] + word[i + 1 :]))  # a letter missing
-        out.append(esc(word[:i]) + _LETTER + esc(word[i + 1 :]))  # a letter wrong
-        if i < len(word) - 1 and word[i] != word[i + 1]:
-            out.append(esc(word[:i] + word[i + 1] + word[i] + word[i + 2 :]))  # two letters swapped
-    out.extend(esc(word[:i]) + _LETTER + esc(word[i:]) for i in range(1, len(word) + 1))  # one extra
-    return out
-
-
 def _unit_regex(unit: str, tolerant: bool) -> str:
     if not tolerant or is_cjk(unit) or not unit.isalpha() or len(unit) < 2:
         return re.escape(unit) + " "
-    elongated = re.escape(unit) + "+"  # the last letter repeated: "hiii", "byeee"
-    if len(unit) < TYPO_MIN_LETTERS:
-        return elongated + " "
-    return f"(?:{elongated}|{'|'.join(_typos(unit))}) "
+    return re.escape(unit) + "+ "  # the last letter repeated: "hiii", "byeee"
 
 
 class _Compiler:

@@ -6,9 +6,9 @@ Pure module (stdlib + rapidfuzz): no I/O, no framework imports. The text is norm
 tolerance). A phrase may carry conditions: the turn it counts in (the speaker's first or last), and a negative
 context (words right before or after the match that make it mean something else).
 
-Glued words of chat and fast speech-to-text ("thankyou", "okbye", "higood morning") are split before matching
-when both halves are words of the matcher's own phrases, so the split never invents words the standard does
-not use.
+Glued words of chat and fast speech-to-text ("thankyou", "okbye", "higood morning") are split, and one typo
+in a long word ("mornig", "monring") repaired, before matching, only into words of the matcher's own phrases:
+the repair never invents words the standard does not use.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from service.scoring.normalize import Normalized, is_cjk, normalize, normalized
 from service.scoring.phrase_syntax import CompiledPhrase, compile_context, compile_phrase, has_syntax
@@ -78,51 +79,73 @@ class _Entry:
 
 
 class _Spaced:
-    """A normalized text as the phrase syntax sees it: every unit followed by one space, glued words split.
+    """A normalized text as the phrase syntax sees it: every unit followed by one space, glued words split and
+    one-typo spellings of the phrases' long words repaired.
 
-    `starts[k]` is where piece k begins in `text`, `norm_starts[k]` where it begins in the normalized text;
-    `unit_at[i]` is the (start, end) in `text` of normalized unit i."""
+    Piece k (a unit, or half of a glued one) starts at `starts[k]` in `text` and spans
+    [`norm_starts[k]`, `norm_ends[k]`) of the normalized text; `unit_at[i]` is the (start, end) in `text` of
+    normalized unit i. Matches start and end on pieces."""
 
-    __slots__ = ("norm_starts", "split", "starts", "text", "unit_at")
+    __slots__ = ("norm_ends", "norm_starts", "repaired", "starts", "text", "unit_at")
 
     def __init__(self, norm: Normalized, vocabulary: frozenset[str]) -> None:
         parts: list[str] = []
         self.starts: list[int] = []
         self.norm_starts: list[int] = []
-        self.split: list[bool] = []
+        self.norm_ends: list[int] = []
+        self.repaired: list[bool] = []
         self.unit_at: list[tuple[int, int]] = []
         pos = 0
         for i, unit in enumerate(norm.unit_texts()):
             begin = pos
-            pieces = _unglue(unit, vocabulary) if norm.u_verbatim[i] and not is_cjk(unit) else None
+            plain = norm.u_verbatim[i] and not is_cjk(unit) and unit not in vocabulary
+            pieces = (_unglue(unit, vocabulary) or _retype(unit, vocabulary)) if plain else None
             offset = 0
-            for piece in pieces or (unit,):
+            for piece, length in pieces or ((unit, len(unit)),):
                 self.starts.append(pos)
                 self.norm_starts.append(norm.u_start[i] + offset)
-                self.split.append(pieces is not None)
+                self.norm_ends.append(norm.u_start[i] + offset + length)
+                self.repaired.append(pieces is not None)
                 parts.append(piece + " ")
                 pos += len(piece) + 1
-                offset += len(piece)
+                offset += length
             self.unit_at.append((begin, pos))
         self.text = "".join(parts)
 
+    def _pieces(self, start: int, end: int) -> tuple[int, int]:
+        return bisect_right(self.starts, start) - 1, bisect_right(self.starts, end - 2) - 1
+
     def normalized_span(self, start: int, end: int) -> tuple[int, int]:
-        """The normalized span of the spaced span [start, end), which ends with the space after a unit."""
-        i = bisect_right(self.starts, start) - 1
-        j = bisect_right(self.starts, end - 2) - 1
-        return self.norm_starts[i] + start - self.starts[i], self.norm_starts[j] + end - 1 - self.starts[j]
+        """The normalized span of the spaced span [start, end), from a piece's start to the space after one."""
+        i, j = self._pieces(start, end)
+        return self.norm_starts[i], self.norm_ends[j]
 
-    def glued(self, start: int, end: int) -> bool:
-        return any(self.split[bisect_right(self.starts, start) - 1 : bisect_right(self.starts, end - 2)])
+    def was_repaired(self, start: int, end: int) -> bool:
+        i, j = self._pieces(start, end)
+        return any(self.repaired[i : j + 1])
 
 
-def _unglue(word: str, vocabulary: frozenset[str]) -> tuple[str, str] | None:
+_TYPO_MIN_LETTERS = 6  # shorter words are too close to other words to repair
+
+
+def _unglue(word: str, vocabulary: frozenset[str]) -> tuple[tuple[str, int], ...] | None:
     """Split a word that is two words of the phrases written together ("okbye" -> "ok", "bye")."""
-    if word in vocabulary or len(word) < 4:
+    if len(word) < 4:
         return None
     for k in range(len(word) - 2, 1, -1):
         if word[:k] in vocabulary and word[k:] in vocabulary:
-            return word[:k], word[k:]
+            return (word[:k], k), (word[k:], len(word) - k)
+    return None
+
+
+def _retype(word: str, vocabulary: frozenset[str]) -> tuple[tuple[str, int], ...] | None:
+    """The phrases' word a long word is one typo of, its first letter kept ("mornig", "monring" -> "morning")."""
+    if len(word) < _TYPO_MIN_LETTERS or not word.isalpha():
+        return None
+    for known in vocabulary:
+        close = len(known) >= _TYPO_MIN_LETTERS and known[0] == word[0] and abs(len(known) - len(word)) <= 1
+        if close and DamerauLevenshtein.distance(word, known, score_cutoff=1) <= 1:
+            return ((known, len(word)),)
     return None
 
 
@@ -234,7 +257,7 @@ class PhraseMatcher:
             return None
         _, entry, m = best
         span = norm.original_span(*spaced.normalized_span(m.start(), m.end()))
-        if entry.compiled.strict.fullmatch(m.group()) and not spaced.glued(m.start(), m.end()):
+        if entry.compiled.strict.fullmatch(m.group()) and not spaced.was_repaired(m.start(), m.end()):
             return self._result(norm, entry.compiled.source, span, "exact", 1.0)
         said = m.group().strip()
         wordings = entry.compiled.wordings

@@ -396,7 +396,7 @@ RULES = {r.id: r for r in DEFAULT.script_rules}
         ("ask_before_hold", "请 稍 等", "稍 等"),
         ("offer_further_help", "Is there anything else I can help you with?", "Is there anything else I can help"),
         ("offer_further_help", "anything else i can do for you", "anything else"),
-        ("offer_further_help", "请问还有什么可以帮您的吗？", "还有什么可以帮"),
+        ("offer_further_help", "请问还有什么可以帮您的吗？", "还有什么可以帮您"),
         ("closing", "Thank you for calling, have a great day!", "Thank you for calling"),
         ("closing", "ok bye bye", "bye bye"),
         ("closing", "好的，再见！", "再见"),
