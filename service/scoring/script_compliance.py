@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from service.scoring.sentiment import judged_score
-from service.scoring.text_match import PhraseMatch, PhraseMatcher
+from service.scoring.text_match import PhraseMatch, PhraseMatcher, TurnPosition
 from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, ScoreItem, Status
 from service.standards.schema import (
@@ -20,7 +20,7 @@ from service.standards.schema import (
     WithinSecondsOfAnswer,
 )
 
-Find = Callable[[str], PhraseMatch | None]
+Find = Callable[[Turn, str], PhraseMatch | None]  # (the turn, the part of its text to search)
 MakeItem = Callable[..., ScoreItem]
 
 _MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
@@ -29,11 +29,25 @@ _MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
 def matcher_for(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
     """Compiled once per rule content; phrases of the standard's languages only."""
     phrases = tuple(p for lang in sorted(standard.languages) for p in rule.phrases.get(lang, ()))
-    key = (phrases, rule.patterns, standard.quality.fuzzy_threshold)
+    classes = tuple(sorted(standard.word_classes.items()))
+    key = (phrases, rule.patterns, standard.quality.fuzzy_threshold, classes)
     found = _MATCHERS.get(key)
     if found is None:
-        found = _MATCHERS[key] = PhraseMatcher(phrases, rule.patterns, standard.quality.fuzzy_threshold)
+        found = _MATCHERS[key] = PhraseMatcher(
+            phrases, rule.patterns, standard.quality.fuzzy_threshold, standard.word_classes
+        )
     return found
+
+
+def finder(matcher: PhraseMatcher, turns: Sequence[Turn], final: bool) -> Find:
+    """A search that knows where each turn is among `turns` (its speaker's), for phrases bound to a turn."""
+    first = turns[0].event_id if turns else None
+    last = turns[-1].event_id if turns and final else None
+
+    def find(turn: Turn, text: str) -> PhraseMatch | None:
+        return matcher.find(text, TurnPosition(turn.event_id == first, turn.event_id == last))
+
+    return find
 
 
 def _said(turn: Turn, m: PhraseMatch) -> Evidence:
@@ -45,17 +59,18 @@ def _said(turn: Turn, m: PhraseMatch) -> Evidence:
 
 def _first_match(turns: Sequence[Turn], find: Find) -> Evidence | None:
     for t in turns:
-        m = find(t.text)
+        m = find(t, t.text)
         if m is not None:
             return _said(t, m)
     return None
 
 
-def _every_match(text: str, find: Find) -> list[PhraseMatch]:
+def _every_match(turn: Turn, find: Find) -> list[PhraseMatch]:
     """Every occurrence in one turn, left to right (a forbidden phrase said twice is shown twice)."""
     found: list[PhraseMatch] = []
+    text = turn.text
     pos = 0
-    while pos < len(text) and (m := find(text[pos:])) is not None and m.end > 0:
+    while pos < len(text) and (m := find(turn, text[pos:])) is not None and m.end > 0:
         found.append(replace(m, start=m.start + pos, end=m.end + pos))
         pos += m.end
     return found
@@ -67,8 +82,8 @@ def _searched(turns: Sequence[Turn], what: str) -> Evidence:
 
 
 def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datetime) -> ScoreItem:
-    find = matcher_for(rule, standard).find
     turns = tl.turns_of(rule.speaker)
+    find = finder(matcher_for(rule, standard), turns, tl.final)
     who = f"{rule.speaker} turns"
 
     def item(
@@ -87,7 +102,7 @@ def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datet
         )
 
     if rule.requirement == "forbidden":
-        said = [_said(t, m) for t in _window_turns(rule, tl, turns) for m in _every_match(t.text, find)]
+        said = [_said(t, m) for t in _window_turns(rule, tl, turns) for m in _every_match(t, find)]
         if said:
             return item(Status.FAIL, f"forbidden phrase said {len(said)} time(s)", said)
         if not turns:
@@ -197,7 +212,7 @@ def _after_upset(item: MakeItem, tl: Timeline, speaker: str, std: SentimentStand
             episodes.append(current)
         elif t.speaker == speaker and current is not None:
             current.agent_turns += 1
-            m = find(t.text)
+            m = find(t, t.text)
             if m is not None:
                 current.hit = _said(t, m)
             if current.hit or current.agent_turns >= n:

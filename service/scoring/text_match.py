@@ -1,37 +1,31 @@
 """Tolerant phrase matching for call-center transcripts.
 
-Pure module (stdlib + rapidfuzz): no I/O, no framework imports.
+Pure module (stdlib + rapidfuzz): no I/O, no framework imports. The text is normalized first
+(service.scoring.normalize: casefold, NFKC, contractions, CJK units); phrases use the phrase syntax
+(service.scoring.phrase_syntax: optional words, alternatives, word classes, wildcards, anchors, spelling
+tolerance). A phrase may carry conditions: the turn it counts in (the speaker's first or last), and a negative
+context (words right before or after the match that make it mean something else).
 
-Matching works on a *normalized* form of the text (see :func:`normalize`):
-
-* NFKC (full-width ``ＨＥＬＬＯ`` -> ``hello``, ``，`` -> ``,``) then casefold (then NFKC again if needed);
-* every character that is not a letter, digit or combining mark (punctuation, symbols, whitespace,
-  control characters, ``_``) is a separator; runs of separators become one space;
-* CJK characters (Han, kana, Hangul, bopomofo) are one unit each and are joined without spaces, so
-  ``请 稍 等`` and ``请稍等`` normalize alike; Latin (and any other spaced script) words are units
-  matched at word boundaries; a CJK character and an adjacent non-CJK word are separated by one space
-  (``工号1234`` -> ``工号 1234``);
-* apostrophes (``'`` ``’`` ``‘`` ``ʼ`` `````` ``´`` ``＇``) inside a word are resolved: contractions are
-  expanded (``I'm`` -> ``i am``, ``can't``/``cannot`` -> ``can not``, ``won't`` -> ``will not``,
-  ``it's`` -> ``it is`` ...), unambiguous apostrophe-less speech-to-text spellings too (``dont``,
-  ``im``, ``youre`` ...), and any other apostrophe is dropped (``customer's`` -> ``customers``).
-
-Every normalized character keeps a link to the span of the original text it came from, so a match
-reports the exact words the agent said.
+Glued words of chat and fast speech-to-text ("thankyou", "okbye", "higood morning") are split, and one typo
+in a long word ("mornig", "monring") repaired, before matching, only into words of the matcher's own phrases:
+the repair never invents words the standard does not use.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Protocol
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
-__all__ = ["PhraseMatch", "PhraseMatcher", "normalize"]
+from service.scoring.normalize import Normalized, is_cjk, normalize, normalized
+from service.scoring.phrase_syntax import CompiledPhrase, compile_context, compile_phrase, has_syntax
+
+__all__ = ["PhraseMatch", "PhraseMatcher", "PhraseWithConditions", "TurnPosition", "normalize"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,332 +34,176 @@ class PhraseMatch:
     matched_text: str  # the exact span of the ORIGINAL utterance text that matched
     start: int  # char offsets of that span in the original text
     end: int
-    method: str  # "exact" | "pattern" | "fuzzy"
-    similarity: float  # 1.0 for exact and pattern; rapidfuzz ratio/100 for fuzzy
+    method: str  # "exact" | "variant" (a chat / speech-to-text spelling of it) | "pattern" | "fuzzy"
+    similarity: float  # 1.0 for exact and pattern; rapidfuzz ratio/100 for fuzzy and variant
 
 
-# --------------------------------------------------------------------------------------------------
-# character classes
+@dataclass(frozen=True, slots=True)
+class TurnPosition:
+    """Where a turn is among its speaker's turns; `last` only once the interaction has ended."""
 
-_CJK_RANGES: tuple[tuple[int, int], ...] = (
-    (0x1100, 0x11FF),  # Hangul Jamo
-    (0x2E80, 0x2FDF),  # CJK radicals supplement, Kangxi radicals
-    (0x3005, 0x3007),  # 々 〆 〇
-    (0x3021, 0x3029),  # Hangzhou numerals
-    (0x3031, 0x3035),  # kana repeat marks
-    (0x303B, 0x303C),  # 〻 〼
-    (0x3040, 0x30FF),  # Hiragana, Katakana
-    (0x3100, 0x312F),  # Bopomofo
-    (0x3130, 0x318F),  # Hangul compatibility Jamo
-    (0x31A0, 0x31BF),  # Bopomofo extended
-    (0x31F0, 0x31FF),  # Katakana phonetic extensions
-    (0x3400, 0x4DBF),  # CJK unified ideographs extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xA960, 0xA97F),  # Hangul Jamo extended-A
-    (0xAC00, 0xD7FF),  # Hangul syllables, Hangul Jamo extended-B
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0xFF66, 0xFF9F),  # half-width Katakana (NFKC widens them anyway)
-    (0x1B000, 0x1B16F),  # Kana supplement / extended-A / small kana
-    (0x20000, 0x3FFFF),  # CJK unified ideographs extensions B..
-)
-
-_VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+    first: bool
+    last: bool
 
 
-def _class_body(ranges: Sequence[tuple[int, int]]) -> str:
-    return "".join(
-        re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges
-    )
+class PhraseWithConditions(Protocol):
+    """A phrase of a pack with its conditions (the standard's PhraseSpec)."""
+
+    @property
+    def say(self) -> str: ...
+    @property
+    def turn(self) -> str | None: ...  # "first" | "last" | None
+    @property
+    def unless_followed_by(self) -> Sequence[str]: ...
+    @property
+    def unless_preceded_by(self) -> Sequence[str]: ...
 
 
-def _mark_ranges() -> list[tuple[int, int]]:
-    """Code point ranges of combining marks (Mn, Mc, Me), variation selectors excluded (they separate)."""
-    ranges: list[tuple[int, int]] = []
-    candidates = (range(0x0300, 0x20000), range(0xE0000, 0xE1000))
-    for block in candidates:
-        for cp in block:
-            if unicodedata.category(chr(cp))[0] != "M":
-                continue
-            if any(lo <= cp <= hi for lo, hi in _VARIATION_SELECTORS):
-                continue
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1] = (ranges[-1][0], cp)
-            else:
-                ranges.append((cp, cp))
-    return ranges
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    order: int
+    compiled: CompiledPhrase
+    turn: str | None
+    followed: re.Pattern[str] | None
+    preceded: re.Pattern[str] | None
+
+    def counts_at(self, position: TurnPosition | None) -> bool:
+        if self.turn is None:
+            return True
+        return position is not None and (position.first if self.turn == "first" else position.last)
+
+    def vetoed(self, spaced: str, start: int, end: int) -> bool:
+        if self.followed is not None and self.followed.match(spaced, end):
+            return True
+        return self.preceded is not None and self.preceded.search(spaced, 0, start) is not None
 
 
-_MARK = f"[{_class_body(_mark_ranges())}]"
-_CJK = _class_body(_CJK_RANGES)
-_WORD_START = r"[^\W_]"
-_WORD_CHAR = rf"(?:[^\W_]|{_MARK})"
-_APOSTROPHES = "'’‘ʼ`´＇"  # the look-alikes are the point
-_APOS = f"[{re.escape(_APOSTROPHES)}]"
+class _Spaced:
+    """A normalized text as the phrase syntax sees it: every unit followed by one space, glued words split and
+    one-typo spellings of the phrases' long words repaired.
 
-# a word: letters/digits (and their combining marks) possibly joined by apostrophes ("can't", "o'clock")
-_TOKEN_RE = re.compile(rf"{_WORD_START}{_WORD_CHAR}*(?:{_APOS}{_WORD_START}{_WORD_CHAR}*)*")
-# inside a token: one CJK character (with its marks) per unit, everything else is a word
-_CJK_SPLIT_RE = re.compile(rf"([{_CJK}]{_MARK}*)|[^{_CJK}]+")
-_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
-_APOS_TRANSLATION = str.maketrans(dict.fromkeys(_APOSTROPHES, "'"))
+    Piece k (a unit, or half of a glued one) starts at `starts[k]` in `text` and spans
+    [`norm_starts[k]`, `norm_ends[k]`) of the normalized text; `unit_at[i]` is the (start, end) in `text` of
+    normalized unit i. Matches start and end on pieces."""
 
-# --------------------------------------------------------------------------------------------------
-# contractions (canonical form: the expanded words)
+    __slots__ = ("norm_ends", "norm_starts", "repaired", "starts", "text", "unit_at")
 
-_WHOLE_WORD: dict[str, tuple[str, ...]] = {
-    k: tuple(v.split())
-    for k, v in {
-        "can't": "can not",
-        "won't": "will not",
-        "shan't": "shall not",
-        "ain't": "is not",
-        "let's": "let us",
-        "y'all": "you all",
-    }.items()
-}
-
-# spellings without an apostrophe that speech-to-text produces and that are not ordinary words
-_BARE: dict[str, tuple[str, ...]] = {
-    k: tuple(v.split())
-    for k, v in {
-        "cannot": "can not",
-        "cant": "can not",
-        "wont": "will not",
-        "im": "i am",
-        "ive": "i have",
-        "dont": "do not",
-        "doesnt": "does not",
-        "didnt": "did not",
-        "isnt": "is not",
-        "arent": "are not",
-        "wasnt": "was not",
-        "werent": "were not",
-        "havent": "have not",
-        "hasnt": "has not",
-        "hadnt": "had not",
-        "couldnt": "could not",
-        "shouldnt": "should not",
-        "wouldnt": "would not",
-        "mustnt": "must not",
-        "thats": "that is",
-        "whats": "what is",
-        "theres": "there is",
-        "heres": "here is",
-        "youre": "you are",
-        "theyre": "they are",
-        "youve": "you have",
-        "weve": "we have",
-        "theyve": "they have",
-        "youll": "you will",
-        "theyll": "they will",
-        "itll": "it will",
-        "youd": "you would",
-        "theyd": "they would",
-    }.items()
-}
-
-_SUFFIXES: dict[str, str] = {"m": "am", "re": "are", "ve": "have", "ll": "will", "d": "would"}
-
-# words whose "'s" means "is" (elsewhere "'s" is a possessive and the apostrophe is just dropped)
-_S_IS = frozenset(
-    (
-        *("it", "that", "what", "here", "there", "he", "she", "who", "where", "how", "when", "why"),
-        *("everything", "nothing", "something", "someone", "everyone"),
-    )
-)
-
-
-@lru_cache(maxsize=16384)
-def _expand_word(word: str) -> tuple[str, ...]:
-    """The canonical words for one casefolded word, contractions expanded."""
-    w = word.translate(_APOS_TRANSLATION).strip("'")
-    if "'" not in w:
-        return _BARE.get(w, (w,)) if w else ()
-    whole = _WHOLE_WORD.get(w)
-    if whole is not None:
-        return whole
-    stem, _, suffix = w.rpartition("'")
-    if suffix == "t" and stem.endswith("n") and len(stem) > 1:  # don't, isn't, shouldn't've
-        return (*_expand_word(stem[:-1]), "not")
-    if suffix in _SUFFIXES:
-        return (*_expand_word(stem), _SUFFIXES[suffix])
-    if suffix == "s" and stem in _S_IS:
-        return (*_expand_word(stem), "is")
-    return _expand_word(w.replace("'", ""))
-
-
-# --------------------------------------------------------------------------------------------------
-# normalization with an offset map
-
-
-@lru_cache(maxsize=8192)
-def _fold_cluster(cluster: str) -> str:
-    if len(cluster) == 1 and cluster in _APOSTROPHES:
-        return "'"  # before NFKC: "´" would otherwise become " ́"
-    folded = unicodedata.normalize("NFKC", cluster).casefold()
-    return folded if unicodedata.is_normalized("NFKC", folded) else unicodedata.normalize("NFKC", folded)
-
-
-def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
-    """NFKC + casefold, with the original span of every folded char (None: identity mapping)."""
-    if unicodedata.is_normalized("NFKC", text):
-        folded = text.casefold()
-        if len(folded) == len(text) and unicodedata.is_normalized("NFKC", folded):
-            return folded, None, None
-    parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        piece = _fold_cluster(text[i:j])
-        parts.append(piece)
-        starts.extend([i] * len(piece))
-        ends.extend([j] * len(piece))
-        i = j
-    return "".join(parts), starts, ends
-
-
-class _Normalized:
-    """A normalized text: the string matching sees, its units (words / CJK chars) and the offset map."""
-
-    __slots__ = (
-        "cjk_units",
-        "folded_ends",
-        "folded_starts",
-        "text",
-        "u_end",
-        "u_fa",
-        "u_fb",
-        "u_start",
-        "u_verbatim",
-        "units",
-        "value",
-        "word_tokens",
-    )
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        folded, self.folded_starts, self.folded_ends = _fold(text)
-        self.u_start: list[int] = []  # unit offsets in the normalized string
-        self.u_end: list[int] = []
-        self.u_fa: list[int] = []  # unit span in the folded string
-        self.u_fb: list[int] = []
-        self.u_verbatim: list[bool] = []  # unit text == folded[fa:fb] (char-exact mapping)
-        self.cjk_units = 0
-        self.word_tokens = 0  # non-CJK words as written (before contraction expansion)
+    def __init__(self, norm: Normalized, vocabulary: frozenset[str]) -> None:
         parts: list[str] = []
+        self.starts: list[int] = []
+        self.norm_starts: list[int] = []
+        self.norm_ends: list[int] = []
+        self.repaired: list[bool] = []
+        self.unit_at: list[tuple[int, int]] = []
         pos = 0
-        prev_cjk = False
+        for i, unit in enumerate(norm.unit_texts()):
+            begin = pos
+            plain = norm.u_verbatim[i] and not is_cjk(unit) and unit not in vocabulary
+            pieces = (_unglue(unit, vocabulary) or _retype(unit, vocabulary)) if plain else None
+            offset = 0
+            for piece, length in pieces or ((unit, len(unit)),):
+                self.starts.append(pos)
+                self.norm_starts.append(norm.u_start[i] + offset)
+                self.norm_ends.append(norm.u_start[i] + offset + length)
+                self.repaired.append(pieces is not None)
+                parts.append(piece + " ")
+                pos += len(piece) + 1
+                offset += length
+            self.unit_at.append((begin, pos))
+        self.text = "".join(parts)
 
-        def add(unit: str, fa: int, fb: int, verbatim: bool, cjk: bool) -> None:
-            nonlocal pos, prev_cjk
-            if parts and not (cjk and prev_cjk):
-                parts.append(" ")
-                pos += 1
-            parts.append(unit)
-            self.u_start.append(pos)
-            pos += len(unit)
-            self.u_end.append(pos)
-            self.u_fa.append(fa)
-            self.u_fb.append(fb)
-            self.u_verbatim.append(verbatim)
-            prev_cjk = cjk
+    def _pieces(self, start: int, end: int) -> tuple[int, int]:
+        return bisect_right(self.starts, start) - 1, bisect_right(self.starts, end - 2) - 1
 
-        def add_word(word: str, fa: int, fb: int) -> None:
-            expanded = _expand_word(word)
-            if not expanded:
-                return
-            self.word_tokens += 1
-            if len(expanded) == 1 and expanded[0] == word:
-                add(word, fa, fb, True, False)
-            else:
-                for w in expanded:
-                    add(w, fa, fb, False, False)
+    def normalized_span(self, start: int, end: int) -> tuple[int, int]:
+        """The normalized span of the spaced span [start, end), from a piece's start to the space after one."""
+        i, j = self._pieces(start, end)
+        return self.norm_starts[i], self.norm_ends[j]
 
-        for m in _TOKEN_RE.finditer(folded):
-            token = m.group()
-            start = m.start()
-            if token.isascii():
-                add_word(token, start, m.end())
-                continue
-            for piece in _CJK_SPLIT_RE.finditer(token):
-                a, b = start + piece.start(), start + piece.end()
-                if piece.group(1) is not None:
-                    self.cjk_units += 1
-                    add(piece.group(), a, b, True, True)
-                else:
-                    add_word(piece.group(), a, b)
-        self.value = "".join(parts)
-        self.units = len(self.u_start)
-
-    def original_span(self, ns: int, ne: int) -> tuple[int, int]:
-        """Original span of the normalized span [ns, ne), which must start and end inside units."""
-        i = bisect_right(self.u_start, ns) - 1
-        j = bisect_right(self.u_start, ne - 1) - 1
-        fa = self.u_fa[i] + (ns - self.u_start[i]) if self.u_verbatim[i] else self.u_fa[i]
-        fb = self.u_fa[j] + (ne - self.u_start[j]) if self.u_verbatim[j] else self.u_fb[j]
-        if self.folded_starts is None or self.folded_ends is None:
-            return fa, fb
-        return self.folded_starts[fa], self.folded_ends[fb - 1]
-
-    def unit_span(self, first: int, last: int) -> tuple[int, int]:
-        return self.original_span(self.u_start[first], self.u_end[last])
+    def was_repaired(self, start: int, end: int) -> bool:
+        i, j = self._pieces(start, end)
+        return any(self.repaired[i : j + 1])
 
 
-@lru_cache(maxsize=65536)
-def _normalized(text: str) -> _Normalized:
-    """Normalization is the costly part of matching, and a live call is rescored on every new event: each
-    turn is normalized once (the result is never mutated)."""
-    return _Normalized(text)
+_TYPO_MIN_LETTERS = 6  # shorter words are too close to other words to repair
 
 
-def normalize(text: str) -> str:
-    """The form of ``text`` that matching sees (casefolded, NFKC, contractions expanded, CJK unspaced)."""
-    return _normalized(text).value
+def _unglue(word: str, vocabulary: frozenset[str]) -> tuple[tuple[str, int], ...] | None:
+    """Split a word that is two words of the phrases written together ("okbye" -> "ok", "bye")."""
+    if len(word) < 4:
+        return None
+    for k in range(len(word) - 2, 1, -1):
+        if word[:k] in vocabulary and word[k:] in vocabulary:
+            return (word[:k], k), (word[k:], len(word) - k)
+    return None
 
 
-# --------------------------------------------------------------------------------------------------
-# matcher
+def _retype(word: str, vocabulary: frozenset[str]) -> tuple[tuple[str, int], ...] | None:
+    """The phrases' word a long word is one typo of, its first letter kept ("mornig", "monring" -> "morning")."""
+    if len(word) < _TYPO_MIN_LETTERS or not word.isalpha():
+        return None
+    for known in vocabulary:
+        close = len(known) >= _TYPO_MIN_LETTERS and known[0] == word[0] and abs(len(known) - len(word)) <= 1
+        if close and DamerauLevenshtein.distance(word, known, score_cutoff=1) <= 1:
+            return ((known, len(word)),)
+    return None
 
 
 class PhraseMatcher:
     """Finds the first / best occurrence of any of a standard's phrases or patterns in an utterance.
 
-    Precedence: an exact phrase match (earliest, then longest), then a pattern match (earliest, then
-    pattern order), then the best fuzzy window (highest similarity, then earliest).
+    Precedence: a phrase match (earliest, then longest, then phrase order), then a pattern match (earliest,
+    then pattern order), then the best fuzzy window (highest similarity, then earliest).
     """
 
-    __slots__ = ("_exact_phrase", "_exact_re", "_found", "_fuzzy", "_fuzzy_cutoff", "_patterns")
+    __slots__ = ("_entries", "_found", "_fuzzy", "_fuzzy_cutoff", "_patterns", "_vocabulary")
     _FOUND_MAX = 65536  # results kept per matcher; the same turns are searched again on every rescore
 
-    def __init__(self, phrases: Sequence[str], patterns: Sequence[str] = (), fuzzy_threshold: float = 0.88) -> None:
+    def __init__(
+        self,
+        phrases: Sequence[str | PhraseWithConditions],
+        patterns: Sequence[str] = (),
+        fuzzy_threshold: float = 0.88,
+        classes: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         if isinstance(phrases, str) or isinstance(patterns, str):
             raise TypeError("phrases and patterns must be sequences of strings, not a string")
         if not 0 < fuzzy_threshold <= 1:
             raise ValueError(f"fuzzy_threshold must be in (0, 1], got {fuzzy_threshold!r}")
+        classes = classes or {}
         self._fuzzy_cutoff = fuzzy_threshold * 100 - 1e-9
-        self._found: dict[str, PhraseMatch | None] = {}
-        self._exact_phrase: dict[str, str] = {}
-        self._fuzzy: list[tuple[str, str, int]] = []  # (phrase, normalized, units)
-        alternatives: list[tuple[int, int, str]] = []
-        for order, phrase in enumerate(phrases):
-            norm = _Normalized(phrase)
-            if not norm.value:
-                raise ValueError(f"phrase {phrase!r} has nothing to match once normalized")
-            if norm.value in self._exact_phrase:
+        self._found: dict[tuple[str, TurnPosition | None], PhraseMatch | None] = {}
+        self._entries: list[_Entry] = []
+        self._fuzzy: list[tuple[_Entry, str, int]] = []  # (entry, normalized wording, units)
+        seen: set[tuple[object, ...]] = set()
+        for order, item in enumerate(phrases):
+            say = item if isinstance(item, str) else item.say
+            turn = None if isinstance(item, str) else item.turn
+            after = () if isinstance(item, str) else tuple(item.unless_followed_by)
+            before = () if isinstance(item, str) else tuple(item.unless_preceded_by)
+            compiled = compile_phrase(say, classes)
+            key = (compiled.regex.pattern, turn, after, before)
+            if key in seen:
                 continue
-            self._exact_phrase[norm.value] = phrase
-            left = "" if _CJK_CHAR_RE.match(norm.value) else r"(?<!\S)"
-            right = "" if _CJK_CHAR_RE.match(norm.value[-1]) else r"(?!\S)"
-            alternatives.append((-len(norm.value), order, f"{left}{re.escape(norm.value)}{right}"))
-            if norm.word_tokens >= 3 or norm.cjk_units >= 4:
-                self._fuzzy.append((phrase, norm.value, norm.units))
-        alternatives.sort()
-        self._exact_re = re.compile("|".join(a[2] for a in alternatives)) if alternatives else None
+            seen.add(key)
+            entry = _Entry(
+                order,
+                compiled,
+                turn,
+                compile_context(after, classes, after=True) if after else None,
+                compile_context(before, classes, after=False) if before else None,
+            )
+            self._entries.append(entry)
+            if not has_syntax(say):
+                norm = normalized(say)
+                if norm.word_tokens >= 3 or norm.cjk_units >= 4:
+                    self._fuzzy.append((entry, norm.value, norm.units))
+                continue
+            for wording in compiled.wordings:  # a family's short wordings are too close to other short words
+                norm = normalized(wording)
+                if (norm.word_tokens >= 5 and len(wording) >= 16) or norm.cjk_units >= 5:
+                    self._fuzzy.append((entry, wording, norm.units))
+        self._vocabulary = frozenset().union(*(e.compiled.words for e in self._entries))
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         for pattern in patterns:
             try:
@@ -373,39 +211,60 @@ class PhraseMatcher:
             except re.error as exc:
                 raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
 
-    def find(self, text: str) -> PhraseMatch | None:
-        """The first exact match, else the first pattern match, else the best fuzzy match; None if none."""
-        if text in self._found:
-            return self._found[text]
-        found = self._search(text)
+    def find(self, text: str, position: TurnPosition | None = None) -> PhraseMatch | None:
+        """The first phrase match, else the first pattern match, else the best fuzzy match; None if none.
+
+        Phrases bound to a turn ("last") count only when `position` says the turn is that one."""
+        key = (text, position)
+        if key in self._found:
+            return self._found[key]
+        found = self._search(text, position)
         if len(self._found) >= self._FOUND_MAX:
             self._found.clear()
-        self._found[text] = found
+        self._found[key] = found
         return found
 
-    def _search(self, text: str) -> PhraseMatch | None:
+    def _search(self, text: str, position: TurnPosition | None) -> PhraseMatch | None:
         if not text:
             return None
-        norm = _normalized(text)
+        norm = normalized(text)
         if not norm.units:
             return None
-        return self._find_exact(norm) or self._find_pattern(norm) or self._find_fuzzy(norm)
+        spaced = _Spaced(norm, self._vocabulary)
+        return (
+            self._find_phrase(norm, spaced, position)
+            or self._find_pattern(norm)
+            or self._find_fuzzy(norm, spaced, position)
+        )
 
     @staticmethod
-    def _result(norm: _Normalized, phrase: str, span: tuple[int, int], method: str, sim: float) -> PhraseMatch:
+    def _result(norm: Normalized, phrase: str, span: tuple[int, int], method: str, sim: float) -> PhraseMatch:
         start, end = span
         return PhraseMatch(phrase, norm.text[start:end], start, end, method, sim)
 
-    def _find_exact(self, norm: _Normalized) -> PhraseMatch | None:
-        if self._exact_re is None:
+    def _find_phrase(self, norm: Normalized, spaced: _Spaced, position: TurnPosition | None) -> PhraseMatch | None:
+        best: tuple[tuple[int, int, int], _Entry, re.Match[str]] | None = None
+        for entry in self._entries:
+            if not entry.counts_at(position):
+                continue
+            for m in entry.compiled.regex.finditer(spaced.text):
+                if m.end() > m.start() and not entry.vetoed(spaced.text, m.start(), m.end()):
+                    rank = (m.start(), m.start() - m.end(), entry.order)
+                    if best is None or rank < best[0]:
+                        best = (rank, entry, m)
+                    break
+        if best is None:
             return None
-        m = self._exact_re.search(norm.value)
-        if m is None:
-            return None
-        span = norm.original_span(m.start(), m.end())
-        return self._result(norm, self._exact_phrase[m.group()], span, "exact", 1.0)
+        _, entry, m = best
+        span = norm.original_span(*spaced.normalized_span(m.start(), m.end()))
+        if entry.compiled.strict.fullmatch(m.group()) and not spaced.was_repaired(m.start(), m.end()):
+            return self._result(norm, entry.compiled.source, span, "exact", 1.0)
+        said = m.group().strip()
+        wordings = entry.compiled.wordings
+        similarity = process.extractOne(said, wordings, scorer=fuzz.ratio)[1] / 100 if wordings else 1.0
+        return self._result(norm, entry.compiled.source, span, "variant", min(1.0, similarity))
 
-    def _find_pattern(self, norm: _Normalized) -> PhraseMatch | None:
+    def _find_pattern(self, norm: Normalized) -> PhraseMatch | None:
         best: tuple[int, int, str] | None = None  # (start, end, pattern) in the normalized text
         value = norm.value
         for pattern, compiled in self._patterns:
@@ -423,13 +282,15 @@ class PhraseMatcher:
             return None
         return self._result(norm, best[2], norm.original_span(best[0], best[1]), "pattern", 1.0)
 
-    def _find_fuzzy(self, norm: _Normalized) -> PhraseMatch | None:
+    def _find_fuzzy(self, norm: Normalized, spaced: _Spaced, position: TurnPosition | None) -> PhraseMatch | None:
         if not self._fuzzy:
             return None
         windows: dict[int, list[str]] = {}
         value, u_start, u_end, units = norm.value, norm.u_start, norm.u_end, norm.units
-        best: tuple[float, int, int, str] | None = None  # (score, first unit, last unit, phrase)
-        for phrase, target, size in self._fuzzy:
+        best: tuple[float, int, int, _Entry] | None = None  # (score, first unit, last unit, entry)
+        for entry, target, size in self._fuzzy:
+            if not entry.counts_at(position):
+                continue
             for length in range(max(1, size - 1), min(size + 1, units) + 1):
                 choices = windows.get(length)
                 if choices is None:
@@ -441,9 +302,12 @@ class PhraseMatcher:
                 if found is None:
                     continue
                 score, first = float(found[1]), int(found[2])
+                last = first + length - 1
+                if entry.vetoed(spaced.text, spaced.unit_at[first][0], spaced.unit_at[last][1]):
+                    continue
                 if best is None or score > best[0] or (score == best[0] and first < best[1]):
-                    best = (score, first, first + length - 1, phrase)
+                    best = (score, first, last, entry)
         if best is None:
             return None
         similarity = min(1.0, best[0] / 100)
-        return self._result(norm, best[3], norm.unit_span(best[1], best[2]), "fuzzy", similarity)
+        return self._result(norm, best[3].compiled.source, norm.unit_span(best[1], best[2]), "fuzzy", similarity)

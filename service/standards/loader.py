@@ -27,9 +27,8 @@ def _node_at(node: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node:
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             match = next((v for k, v in node.value if k.value == str(part)), None)
-            if match is None:
-                return node
-            node = match
+            if match is not None:  # else a missing field, or a union member's name ("PhraseSpec"): skip it
+                node = match
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
@@ -52,9 +51,10 @@ def parse_standard(text: str, name: str = "<standard>") -> LoadedStandard:
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+            place = (*err["loc"], *getattr(err.get("ctx", {}).get("error"), "loc", ()))  # a phrase's own place
+            loc = tuple(p for p in place if not (isinstance(p, str) and "[" in p))
             node = _node_at(root, loc)
-            path = ".".join(str(p) for p in err["loc"]) or "(top)"
+            path = ".".join(str(p) for p in loc) or "(top)"
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"{name}:{node.start_mark.line + 1}: {path}: {msg}")
         raise StandardsError("\n".join(lines)) from exc

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from service.standards.phrases import Phrase, WordClasses, check_phrases
+
 Seconds = Annotated[float, Field(gt=0)]
 Severity = Literal["info", "warning", "critical"]
 Language = Literal["en", "zh"]
@@ -138,7 +140,9 @@ class ScriptRule(_Strict):
     speaker: Literal["agent", "customer"] = "agent"
     requirement: Literal["required", "forbidden"]
     window: Window
-    phrases: dict[Language, tuple[str, ...]] = {}
+    phrases: dict[Language, tuple[Phrase, ...]] = Field(
+        {}, description="Phrase packs per language, in the phrase syntax (service/scoring/phrase_syntax.py)."
+    )
     patterns: tuple[str, ...] = ()
     applies_to: frozenset[Literal["call", "ticket"]] = frozenset({"call", "ticket"})
     weight: float = Field(10, ge=0)
@@ -289,9 +293,15 @@ class Standard(_Strict):
     responsiveness: Responsiveness = Responsiveness()
     sentiment: SentimentStandard = SentimentStandard()
     quality: QualityStandard = QualityStandard()
+    word_classes: WordClasses = Field({}, description="Named alternatives the phrases use as {name}.")
     script_rules: tuple[ScriptRule, ...] = ()
     alerts: AlertStandard = AlertStandard()
     redaction: RedactionStandard = RedactionStandard()
+
+    @model_validator(mode="after")
+    def _phrases_read(self) -> "Standard":
+        check_phrases([r.phrases for r in self.script_rules], self.word_classes)
+        return self
 
     @model_validator(mode="after")
     def _unique_rule_ids(self) -> "Standard":
