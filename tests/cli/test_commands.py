@@ -21,7 +21,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def test_standards_validate_good_and_bad(tmp_path: Path) -> None:
     ok = run("standards", "validate", str(ROOT / "service/standards/default.yaml"))
-    assert ok.returncode == 0 and "valid standard '2026.11-default'" in ok.stdout
+    assert ok.returncode == 0 and "valid standard '2026.12-default'" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: v2\nscript_rules:\n  - id: greeting\n    description: hi\n    requirement: sometimes\n")
     out = run("standards", "validate", str(bad))
@@ -105,7 +105,7 @@ def test_readme_walkthrough(served: dict[str, str]) -> None:
     text = out.stdout
     assert '"accepted":2,"duplicate":0,"rejected":1' in text
     assert '"status":"duplicate"' in text
-    assert "passed False | standard 2026.11-default" in text
+    assert "passed False | standard 2026.12-default" in text
     assert 'fail  no_forbidden_phrases   forbidden phrase said 2 time(s)  <- "Calm down"' in text
     assert "[critical] forbidden_phrase" in text and "[warning] answer_wait_exceeded" in text
     assert '"subject":"agent","id":"ann"' in text

@@ -139,7 +139,7 @@ def test_backtest_reports_the_difference_and_writes_nothing(database_url: str, t
     candidate = tmp_path / "candidate.yaml"
     default = (ROOT / "service/standards/default.yaml").read_text()
     candidate.write_text(
-        default.replace('version: "2026.11-default"', 'version: "2026.12-strict"')
+        default.replace('version: "2026.12-default"', 'version: "2026.12-strict"')
         .replace("answer_within_seconds: 20 ", "answer_within_seconds: 10 ")
         .replace("pass_mark: 80 ", "pass_mark: 90 ")
     )
