@@ -93,9 +93,12 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
     from service.sources.registry import FORMATS
 
     fmt = FORMATS[args.format]
-    records = read_records([Path(p) for p in args.paths], fmt)
+    history = read_records([Path(p) for p in args.paths], fmt)
     with open_runtime(settings) as runtime:
-        stats = replay(runtime, settings, fmt, records, pace=args.pace, batch=args.batch, progress=not args.quiet)
+        stats = replay(
+            runtime, settings, fmt, history.records, pace=args.pace, batch=args.batch, progress=not args.quiet,
+            unreadable=history.unreadable,
+        )  # fmt: skip
     print("\n".join(stats.lines()))
     return 2 if stats.refused else 0
 
@@ -202,7 +205,8 @@ def _add_history_commands(sub: Any) -> None:
         "replay",
         help="feed history files through the pipeline (store, score, alert; no notifications)",
         description="Feed history files through the same pipeline as live ingest. Exit 2 when some records or "
-        "events were refused (each reason is printed), 1 when the files cannot be read.",
+        "events were refused (each reason is printed; a line that is not JSON is one refused record), 1 when the "
+        "files cannot be read.",
     )
     replay.add_argument("paths", nargs="+", metavar="PATH", help="history files, read in the order given")
     replay.add_argument(

@@ -17,7 +17,7 @@ from service.config import Settings
 from service.db import session_scope
 from service.events.decode import describe, limits_of
 from service.history.runtime import Runtime
-from service.sources.base import BodyError, MappingError
+from service.sources.base import MappingError, Unreadable
 from service.sources.registry import Source
 from service.sources.service import prepare
 
@@ -26,7 +26,7 @@ _SHOWN_PROBLEMS = 10
 
 @dataclass(slots=True)
 class ReplayStats:
-    records: Counter[str] = field(default_factory=Counter)  # mapped | ignored | stale | unmappable
+    records: Counter[str] = field(default_factory=Counter)  # mapped | ignored | stale | unmappable | unreadable
     events: Counter[str] = field(default_factory=Counter)  # accepted | duplicate | rejected
     alerts: int = 0
     interactions: set[str] = field(default_factory=set)
@@ -38,7 +38,7 @@ class ReplayStats:
 
     @property
     def refused(self) -> int:
-        return self.records["unmappable"] + self.events["rejected"]
+        return self.records["unmappable"] + self.records["unreadable"] + self.events["rejected"]
 
     def lines(self) -> list[str]:
         records = ", ".join(f"{n} {s}" for s, n in sorted(self.records.items())) or "none"
@@ -54,16 +54,25 @@ class ReplayStats:
         return out
 
 
-def read_records(paths: Sequence[Path], fmt: Source) -> list[Any]:
-    records: list[Any] = []
+@dataclass(slots=True)
+class History:
+    records: list[Any] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "<path>: <reason naming the line>", refused one by one
+
+
+def read_records(paths: Sequence[Path], fmt: Source) -> History:
+    history = History()
     for path in paths:
         try:
-            records.extend(fmt.history(path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RuntimeError(f"cannot read {path}: {exc}") from exc
-        except BodyError as exc:
-            raise RuntimeError(f"{path} is not {fmt.title}: {exc}") from exc
-    return records
+        for item in fmt.history(text):
+            if isinstance(item, Unreadable):
+                history.unreadable.append(f"{path}: {item.reason}")
+            else:
+                history.records.append(item)
+    return history
 
 
 def _record_time(fmt: Source, record: Any, now: datetime) -> datetime | None:
@@ -109,8 +118,12 @@ def replay(
     pace: float | None = None,
     batch: int = 200,
     progress: bool = True,
+    unreadable: Sequence[str] = (),
 ) -> ReplayStats:
     stats = ReplayStats()
+    for problem in unreadable:
+        stats.records["unreadable"] += 1
+        stats.note(problem)
     limits = limits_of(settings)
     label = "replay" if fmt.name == "canonical" else fmt.name  # the events' origin, stored with each event
     pacer = Pacer(pace) if pace else None

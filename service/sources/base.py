@@ -312,9 +312,18 @@ def json_body(raw: bytes) -> list[Any]:
     return records
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A part of a history file that is not a record: refused on its own, so one bad line does not cost the rest."""
+
+    reason: str  # names the line
+
+
 def json_stream(text: str) -> Iterator[Any]:
     """JSON values one after another: JSON lines, pretty-printed documents, or records concatenated with no
-    separator at all (Kinesis Data Firehose writes contact records to S3 that way). Arrays are flattened."""
+    separator at all (Kinesis Data Firehose writes contact records to S3 that way). Arrays are flattened. A value
+    that is not JSON becomes `Unreadable`, and reading goes on at the next line that starts a value (`{` or `[` in
+    column 1), which is where the next record of JSON lines or of pretty-printed documents begins."""
     decoder = decode.JSON_DECODER
     pos, end = 0, len(text)
     while True:
@@ -325,15 +334,18 @@ def json_stream(text: str) -> Iterator[Any]:
         try:
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise BodyError(f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+            reason = f"not valid JSON: {exc.msg} (at line {exc.lineno} column {exc.colno})"
         except RecursionError:
-            raise BodyError(f"a record is nested too deeply; the limit is {decode.MAX_DEPTH} levels") from None
+            reason = f"a record is nested too deeply; the limit is {decode.MAX_DEPTH} levels"
         except ValueError as exc:  # a number of over 4,300 digits
-            raise BodyError(f"not JSON callqa reads at character {pos}: {_why(exc)}") from None
-        if isinstance(value, list):
-            yield from value
+            reason = f"not JSON callqa reads: {_why(exc)}"
         else:
-            yield value
+            yield from value if isinstance(value, list) else (value,)
+            continue
+        line = text.count("\n", 0, pos) + 1  # where the value starts; the error may show only lines later
+        yield Unreadable(f"line {line}: {reason}")
+        starts = [i for i in (text.find("\n{", pos), text.find("\n[", pos)) if i >= 0]
+        pos = min(starts, default=end)
 
 
 def form_body(raw: bytes) -> list[Any]:
@@ -359,6 +371,9 @@ def form_body(raw: bytes) -> list[Any]:
 
 def form_lines(text: str) -> Iterator[Any]:
     """A history file of form bodies, one per line."""
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
-            yield from form_body(line.encode())
+            try:
+                yield from form_body(line.encode())
+            except BodyError as exc:
+                yield Unreadable(f"line {number}: {exc}")

@@ -51,13 +51,13 @@ def test_replay_canonical_history_scores_and_a_second_replay_only_finds_duplicat
     history = jsonl(tmp_path / "events.jsonl", call("h-good", turns=GOOD_CALL) + call("h-rude", turns=RUDE_CALL))
     first = run(database_url, "replay", str(history))
     assert first.returncode == 0, first.stderr
-    assert "events: 21 accepted, 0 duplicate, 0 rejected" in first.stdout
+    assert "events: 22 accepted, 0 duplicate, 0 rejected" in first.stdout
     assert "record/s]" in first.stderr  # the progress bar
     good, rude = interaction(database_url, "h-good"), interaction(database_url, "h-rude")
     assert (good.passed, rude.passed, rude.critical_failure) == (True, False, True)
     again = run(database_url, "replay", "--quiet", str(history))
-    assert again.returncode == 0 and "events: 0 accepted, 21 duplicate, 0 rejected" in again.stdout
-    assert query(database_url, select(func.count()).select_from(EventRecord))[0][0] == 21
+    assert again.returncode == 0 and "events: 0 accepted, 22 duplicate, 0 rejected" in again.stdout
+    assert query(database_url, select(func.count()).select_from(EventRecord))[0][0] == 22
 
 
 def test_replay_reports_each_refused_event_and_exits_2(database_url: str, tmp_path: Path) -> None:
@@ -71,11 +71,41 @@ def test_replay_reports_each_refused_event_and_exits_2(database_url: str, tmp_pa
     assert interaction(database_url, "h-mixed").event_count == len(events) - 1
 
 
-def test_replay_of_a_file_that_is_not_json_names_the_line(database_url: str, tmp_path: Path) -> None:
+def test_a_line_that_is_not_json_is_one_refused_record_and_the_rest_are_stored(
+    database_url: str, tmp_path: Path
+) -> None:
+    events = call("h-torn", turns=GOOD_CALL[:2])
+    lines = [json.dumps(e) for e in events]
+    lines.insert(2, '{"event_id": "h-torn-x", "type": "turn",')  # a line cut short, as a crashed writer leaves it
+    history = tmp_path / "events.jsonl"
+    history.write_text("\n".join(lines) + "\n")
+    out = run(database_url, "replay", "--quiet", str(history))
+    assert out.returncode == 2, out.stderr  # refused, like any bad record; was exit 1 with nothing stored
+    assert "records: 5 mapped, 1 unreadable" in out.stdout
+    assert f"refused: {history}: line 3: not valid JSON: Expecting property name" in out.stdout
+    assert interaction(database_url, "h-torn").event_count == len(events)
+
+
+def test_a_cdr_that_is_not_json_names_the_line(database_url: str, tmp_path: Path) -> None:
     bad = tmp_path / "cdr.json"
     bad.write_text('{"variables": {"uuid": "x",}}\n')
-    out = run(database_url, "replay", "--format", "freeswitch", str(bad))
-    assert out.returncode == 1 and "not valid JSON at line 1 column 28" in out.stderr
+    out = run(database_url, "replay", "--format", "freeswitch", "--quiet", str(bad))
+    assert (
+        out.returncode == 2
+        and "line 1: not valid JSON: Expecting property name enclosed in double quotes (at line 1 column 28)"
+        in out.stdout
+    )
+
+
+@needs_data
+def test_a_twilio_line_that_is_not_a_form_body_is_refused_alone(database_url: str, tmp_path: Path) -> None:
+    from urllib.parse import urlencode
+
+    history = tmp_path / "twilio.txt"
+    history.write_text("not a form body\n" + urlencode(twilio_params(CallSid="CA-t")) + "\n")
+    out = run(database_url, "replay", "--format", "twilio", "--quiet", str(history))
+    assert out.returncode == 2 and f"{history}: line 1:" in out.stdout
+    assert "records: 1 mapped, 1 unreadable" in out.stdout
 
 
 def test_contact_records_concatenated_as_firehose_writes_them_keep_the_newest(
