@@ -63,14 +63,22 @@ def wait_for_topic(consumer: KafkaConsumer, topic: str, stop: threading.Event) -
     return False
 
 
-def install_stop_handlers(stop: threading.Event) -> None:
-    """SIGTERM/SIGINT only set a flag: the loop finishes the batch in hand, commits and leaves the group."""
+class StopBeforeConsuming(BaseException):
+    """SIGTERM/SIGINT while still connecting. kafka-python's connect, metadata and join calls block for seconds
+    to minutes and read no flag, so during start-up the handler raises out of them instead. A BaseException, as
+    KeyboardInterrupt is, so that the `except Exception` of kafka-python and of logging does not swallow it."""
+
+
+def install_stop_handlers(stop: threading.Event, consuming: threading.Event) -> None:
+    """Once consuming, SIGTERM/SIGINT only set a flag: the loop finishes the batch in hand, commits and leaves
+    the group. Before that there is nothing in hand, and the first signal stops start-up where it is."""
 
     def _handler(signum: int, _: FrameType | None) -> None:
-        log.info(
-            "%s received: finishing the batch in hand, then committing and leaving the group",
-            signal.Signals(signum).name,
-        )
+        name = signal.Signals(signum).name
+        if not consuming.is_set() and not stop.is_set():
+            stop.set()
+            raise StopBeforeConsuming(name)
+        log.info("%s received: finishing the batch in hand, then committing and leaving the group", name)
         stop.set()
 
     signal.signal(signal.SIGTERM, _handler)
@@ -88,14 +96,30 @@ def run_consumer(
     Without `stop` (the command line), SIGTERM/SIGINT set one; embedders (tests, benchmarks) pass their own.
     `decoder` reads the topic's records (default: callqa's own events; `callqa consume --source` a source's).
     """
+    consuming = threading.Event()
     if stop is None:
         stop = threading.Event()
-        install_stop_handlers(stop)
+        install_stop_handlers(stop, consuming)
+    try:
+        return _consume(settings, stop, consuming, on_commit, decoder)
+    except StopBeforeConsuming as exc:
+        log.info("%s received while connecting to Kafka: stopped before consuming anything", exc)
+        return 0
+
+
+def _consume(
+    settings: Settings,
+    stop: threading.Event,
+    consuming: threading.Event,
+    on_commit: Callable[[Committed], None] | None,
+    decoder: RecordDecoder | None,
+) -> int:
     # kafka-python logs every connection and rebalance step at INFO; ours say what matters.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
     runtime = open_runtime(settings, alerts_topic=settings.kafka_alerts_topic)
     sessions, pipeline = runtime.sessions, runtime.pipeline
     client_id = f"callqa-consume-{socket.gethostname()}-{os.getpid()}-{next(_INSTANCES)}"
+    log.info("connecting to Kafka at %s", settings.kafka_bootstrap_servers)
     consumer = make_consumer(settings, client_id)
     producer = make_producer(settings, client_id)
     publisher = Publisher(producer, settings.kafka_dead_letter_topic, settings.kafka_produce_timeout_seconds)
@@ -121,6 +145,7 @@ def run_consumer(
         loop = ConsumeLoop(
             consumer, publisher, sessions, pipeline, config, tracker, stop, on_commit=on_commit, decoder=decoder
         )
+        consuming.set()
         loop.run()
     finally:
         jobs.close()

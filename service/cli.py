@@ -127,20 +127,21 @@ def _backtest(settings: Settings, args: argparse.Namespace) -> int:
         print(f"callqa backtest: --to ({args.end.isoformat()}) must be after --from ({args.start.isoformat()})",
               file=sys.stderr)  # fmt: skip
         return 2  # a usage error, like the ones argparse reports
-    candidate, live = load_standard(Path(args.standard)), load_standard(settings.standards_file)
+    candidate = load_standard(Path(args.standard)).standard
+    progress = not args.quiet and sys.stderr.isatty()  # a bar in a log file is noise
     with open_database(settings) as sessions, read_only(sessions) as session:
-        shadows = shadow_run(session, live.standard, candidate.standard, args.start, args.end, utc_now())
-    report = compare(shadows)
-    versions = (live.standard.version, candidate.standard.version)
+        run = shadow_run(session, candidate, args.start, args.end, utc_now(), progress=progress)
+    report = compare(run.shadows)
     if args.json:
-        print(json.dumps(as_json(report, *versions), indent=2))
+        print(json.dumps(as_json(report, run.baseline, candidate.version), indent=2))
         return 0
+    baseline = ", ".join(f"{v!r} ({n})" for v, n in sorted(run.baseline.items())) or "none"
     print(
-        f"backtest of {args.standard} ({versions[1]!r}) against the standard in force ({versions[0]!r}): "
-        f"{report.interactions} interactions started {args.start.isoformat()} .. {args.end.isoformat()}, "
-        "scored in memory, nothing written\n"
+        f"backtest of {args.standard} ({candidate.version!r}) against the standard version each interaction was "
+        f"judged by ({baseline}): {report.interactions} interactions started {args.start.isoformat()} .. "
+        f"{args.end.isoformat()}, scored in memory, nothing written\n"
     )
-    print("\n".join(render(report, *versions)))
+    print("\n".join(render(report, baseline, candidate.version)))
     return 0
 
 
@@ -230,13 +231,15 @@ def _add_history_commands(sub: Any) -> None:
         "backtest",
         help="score stored interactions under a candidate standard, in memory; writes nothing",
         description="Score the interactions started in [--from, --to) under a candidate standard and under the "
-        "standard in force (CALLQA_STANDARDS_FILE), in memory at the same moment; report the pass rate per "
-        "rule, team and agent and the alerts each would have raised. The database is opened read-only.",
+        "standard version each was judged by (as recorded in the database, whatever CALLQA_STANDARDS_FILE says "
+        "now), in memory at the same moment; report the pass rate per rule, team and agent and the alerts each "
+        "would have raised. The database is opened read-only. A progress bar on stderr when it is a terminal.",
     )
     backtest.add_argument("--standard", required=True, metavar="FILE", help="the candidate standards file")
     backtest.add_argument("--from", dest="start", required=True, type=_moment, help="date or RFC 3339 time")
     backtest.add_argument("--to", dest="end", required=True, type=_moment, help="date or RFC 3339 time (excluded)")
     backtest.add_argument("--json", action="store_true", help="the report as JSON")
+    backtest.add_argument("--quiet", action="store_true", help="no progress bar")
     backtest.set_defaults(run=_backtest)
 
 

@@ -1,7 +1,10 @@
 """`callqa backtest`: stored interactions scored again, in memory, under a candidate standard and under the
-standard in force, at the same `now`, so the difference is the standards' alone. Nothing is written: the session
-is read-only at the database level (PostgreSQL READ ONLY transaction, SQLite query_only) and is rolled back."""
+standard version each was judged by (its text is kept in standard_versions), at the same `now`, so the difference
+is the standards' alone and does not depend on which standards file the shell points at. Nothing is written: the
+session is read-only at the database level (PostgreSQL READ ONLY transaction, SQLite query_only) and is rolled
+back."""
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
+from tqdm import tqdm
 
 from service.events.model import Event
 from service.interactions.models import Interaction
@@ -16,6 +20,8 @@ from service.interactions.repository import events_of_many
 from service.scoring.breaches import find_breaches
 from service.scoring.quality import score_interaction
 from service.scoring.types import Breach, InteractionScore
+from service.standards.loader import parse_standard
+from service.standards.models import StandardVersion
 from service.standards.schema import Standard
 
 
@@ -32,7 +38,7 @@ class Shadow:
     interaction_id: str
     agent_id: str | None
     team_id: str | None
-    before: Judged  # the standard in force
+    before: Judged  # the standard version it was judged by
     after: Judged  # the candidate
 
 
@@ -50,13 +56,22 @@ def read_only(sessions: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def interaction_ids(session: Session, start: datetime, end: datetime) -> list[str]:
+def judged_by(session: Session, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """(interaction id, the standard version that judged it) of the interactions started in [start, end)."""
     stmt = (
-        select(Interaction.id)
+        select(Interaction.id, Interaction.standard_version)
         .where(Interaction.started_at >= start, Interaction.started_at < end, Interaction.status != "new")
         .order_by(Interaction.started_at, Interaction.id)
     )
-    return list(session.scalars(stmt))
+    return [(row.id, row.standard_version) for row in session.execute(stmt)]
+
+
+def recorded_standards(session: Session, versions: set[str]) -> dict[str, Standard]:
+    rows = session.scalars(select(StandardVersion).where(StandardVersion.version.in_(versions)))
+    found = {row.version: parse_standard(row.source, f"standard version {row.version!r}").standard for row in rows}
+    if missing := versions - found.keys():
+        raise LookupError(f"standard versions {sorted(missing)} judged interactions but are not recorded")
+    return found
 
 
 def _judge(events: list[Event], standard: Standard, now: datetime) -> Judged:
@@ -64,17 +79,25 @@ def _judge(events: list[Event], standard: Standard, now: datetime) -> Judged:
     return Judged(score, tuple(find_breaches(score, standard)))
 
 
+@dataclass(frozen=True, slots=True)
+class ShadowRun:
+    shadows: list[Shadow]
+    baseline: Counter[str]  # standard version -> interactions it judged, among those compared
+
+
 def shadow_run(
-    session: Session, live: Standard, candidate: Standard, start: datetime, end: datetime, now: datetime
-) -> list[Shadow]:
-    ids = interaction_ids(session, start, end)
-    events = events_of_many(session, ids)
-    out = []
-    for interaction_id in ids:
+    session: Session, candidate: Standard, start: datetime, end: datetime, now: datetime, *, progress: bool = False
+) -> ShadowRun:
+    judged = judged_by(session, start, end)
+    standards = recorded_standards(session, {version for _, version in judged})
+    events = events_of_many(session, [interaction_id for interaction_id, _ in judged])
+    run = ShadowRun([], Counter())
+    for interaction_id, version in tqdm(judged, unit="interaction", desc="backtest", disable=not progress):
         if not events.get(interaction_id):
             continue
-        before = _judge(events[interaction_id], live, now)
+        before = _judge(events[interaction_id], standards[version], now)
         after = _judge(events[interaction_id], candidate, now)
         s = after.score
-        out.append(Shadow(interaction_id, s.agent_id, s.team_id, before, after))
-    return out
+        run.shadows.append(Shadow(interaction_id, s.agent_id, s.team_id, before, after))
+        run.baseline[version] += 1
+    return run

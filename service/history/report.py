@@ -1,7 +1,7 @@
 """The backtest's difference, per rule, team and agent, and the alerts each standard would have raised. Pure."""
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,10 +51,10 @@ class Group:
 @dataclass(frozen=True, slots=True)
 class Report:
     interactions: int
-    rules: dict[str, tuple[Rate, Rate]]  # rule id -> (in force, candidate)
+    rules: dict[str, tuple[Rate, Rate]]  # rule id -> (baseline, candidate)
     teams: dict[str, Group]
     agents: dict[str, Group]
-    alerts: dict[str, tuple[int, int, int, int]]  # alert rule -> (in force, candidate, new, gone)
+    alerts: dict[str, tuple[int, int, int, int]]  # alert rule -> (baseline, candidate, new, gone)
 
 
 def _item_verdicts(judged: Judged) -> dict[str, bool | None]:
@@ -122,13 +122,13 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
     ]
 
 
-def render(report: Report, live: str, candidate: str) -> list[str]:
+def render(report: Report, baseline: str, candidate: str) -> list[str]:
     out = [
-        f"rules (pass rate among judged items, in force {live!r} -> candidate {candidate!r}; "
-        "judged: in force/candidate)"
+        f"rules (pass rate among judged items, baseline {baseline} -> candidate {candidate!r}; "
+        "judged: baseline/candidate)"
     ]
     out += _table(
-        ("rule", "judged", "in force", "candidate", "change"),
+        ("rule", "judged", "baseline", "candidate", "change"),
         (
             (rule, f"{b.judged}/{a.judged}", _pct(b.value), _pct(a.value), _change(b.value, a.value))
             for rule, (b, a) in report.rules.items()
@@ -137,7 +137,7 @@ def render(report: Report, live: str, candidate: str) -> list[str]:
     for title, groups in (("team", report.teams), ("agent", report.agents)):
         out += ["", f"per {title} (interactions passed among those judged; mean quality score)"]
         out += _table(
-            (title, "interactions", "passed in force", "candidate", "change", "quality in force", "candidate"),
+            (title, "interactions", "passed baseline", "candidate", "change", "quality baseline", "candidate"),
             (
                 (
                     name,
@@ -151,12 +151,14 @@ def render(report: Report, live: str, candidate: str) -> list[str]:
                 for name, g in groups.items()
             ),
         )
-    out += ["", "alerts that would have fired (new: only the candidate raises it; gone: only the standard in force)"]
-    out += _table(("alert rule", "in force", "candidate", "new", "gone"), ((r, *c) for r, c in report.alerts.items()))
+    out += ["", "alerts that would have fired (new: only the candidate raises it; gone: only the baseline)"]
+    out += _table(("alert rule", "baseline", "candidate", "new", "gone"), ((r, *c) for r, c in report.alerts.items()))
     return out
 
 
-def as_json(report: Report, live: str, candidate: str) -> dict[str, Any]:
+def as_json(report: Report, baseline: Mapping[str, int], candidate: str) -> dict[str, Any]:
+    """`in_force` is the baseline: the standard version each interaction was judged by (`baseline` counts them)."""
+
     def side(s: Side) -> dict[str, Any]:
         return {"pass_rate": s.passed.value, "judged": s.passed.judged, "mean_quality": s.mean_quality}
 
@@ -167,7 +169,7 @@ def as_json(report: Report, live: str, candidate: str) -> dict[str, Any]:
         }
 
     return {
-        "standard_in_force": live,
+        "baseline": dict(baseline),
         "candidate": candidate,
         "interactions": report.interactions,
         "rules": {

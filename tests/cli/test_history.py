@@ -20,8 +20,8 @@ CALLQA = str(Path(sys.executable).parent / "callqa")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CALLQA_DATABASE_URL": database_url, "CALLQA_LOG_LEVEL": "WARNING"}
+def run(database_url: str, *args: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CALLQA_DATABASE_URL": database_url, "CALLQA_LOG_LEVEL": "WARNING", **env_vars}
     return subprocess.run([CALLQA, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -176,7 +176,8 @@ def test_backtest_reports_the_difference_and_writes_nothing(database_url: str, t
     before = _counts(database_url)
     out = run(database_url, "backtest", "--standard", str(candidate), "--from", "2026-11-24", "--to", "2026-11-25")
     assert out.returncode == 0, out.stderr
-    assert "2 interactions started" in out.stdout and "nothing written" in out.stdout
+    assert "judged by ('2026.11-default' (2)): 2 interactions started" in out.stdout
+    assert "nothing written" in out.stdout
     rows = {line.split()[0]: line.split() for line in out.stdout.splitlines() if line.strip()}
     assert rows["answer_time"][1:5] == ["2/2", "100.0", "%", "50.0"]  # b-slow fails the 10 s limit
     assert rows["answer_wait_exceeded"][1:] == ["0", "1", "1", "0"]
@@ -196,8 +197,10 @@ def test_backtest_reports_the_difference_and_writes_nothing(database_url: str, t
             "--to",
             "2026-11-25",
             "--json",
+            CALLQA_STANDARDS_FILE=str(candidate),  # the shell's standard is not the baseline: the recorded one is
         ).stdout
     )
+    assert report["baseline"] == {"2026.11-default": 2}
     assert report["rules"]["answer_time"] == {
         "in_force": {"pass_rate": 1.0, "judged": 2},
         "candidate": {"pass_rate": 0.5, "judged": 2},
@@ -207,6 +210,35 @@ def test_backtest_reports_the_difference_and_writes_nothing(database_url: str, t
         database_url, "backtest", "--standard", str(candidate), "--from", "2026-11-25", "--to", "2026-11-26", "--json"
     )
     assert json.loads(outside.stdout)["interactions"] == 0
+
+
+def test_backtest_shows_progress_on_a_terminal_and_not_with_quiet(database_url: str, tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    history = jsonl(tmp_path / "h.jsonl", call("b-bar", turns=GOOD_CALL))
+    assert run(database_url, "replay", "--quiet", str(history)).returncode == 0
+    args = ["backtest", "--standard", str(ROOT / "service/standards/default.yaml"), "--from", "2026-11-24"]
+    args += ["--to", "2026-11-25"]
+    for extra, shown in (([], True), (["--quiet"], False)):
+        controller, terminal = pty.openpty()
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # tqdm fits its bar to it
+        env = {**os.environ, "CALLQA_DATABASE_URL": database_url, "CALLQA_LOG_LEVEL": "WARNING"}
+        proc = subprocess.run([CALLQA, *args, *extra], stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=120)
+        os.close(terminal)
+        seen = b""
+        try:
+            while chunk := os.read(controller, 4096):
+                seen += chunk
+        except OSError:  # EIO: the terminal's other end is closed and everything was read
+            pass
+        os.close(controller)
+        assert proc.returncode == 0 and proc.stdout.startswith(b"backtest of")
+        assert ("1/1" in seen.decode() and "interaction/s" in seen.decode()) is shown, seen
+    piped = run(database_url, *args)  # stderr is not a terminal: no bar in logs
+    assert piped.returncode == 0 and piped.stderr == ""
 
 
 @pytest.mark.parametrize(
