@@ -7,9 +7,11 @@ BASE=${1:-http://127.0.0.1:8000}
 KEY=${CALLQA_API_KEY:-$(cat "$(dirname "$0")/../.callqa-admin-key" 2>/dev/null || true)}
 [ -n "$KEY" ] || { echo "no API key: run 'make run' first (it saves one) or set CALLQA_API_KEY" >&2; exit 1; }
 AUTH="Authorization: Bearer $KEY"
-NOW=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
-OFFERED=$(date -u -d '31 seconds ago' +%Y-%m-%dT%H:%M:%S+00:00)
-CALL="demo-$(date +%s)"
+# One reading of the clock: two `date` calls a second boundary apart would make the answer wait 30 s, not 31.
+EPOCH=$(date -u +%s)
+NOW=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%S+00:00)
+OFFERED=$(date -u -d "@$((EPOCH - 31))" +%Y-%m-%dT%H:%M:%S+00:00)
+CALL="demo-$EPOCH"
 post() { curl -sS -X POST "$BASE/v1/events" -H "$AUTH" -H 'content-type: application/json' -d "$1"; echo; }
 
 echo "# 1. The call enters the queue and is answered 31 s later (the standard says 20 s);"
