@@ -281,3 +281,13 @@ def test_ids_with_dots_are_fine_when_not_a_path_segment() -> None:
     assert isinstance(
         validate_event(_with(interaction_id="...", event_id=".e", agent_id="a.b."), 0, LIMITS, NOW), Event
     )
+
+
+def test_a_history_value_that_is_not_json_is_unreadable_alone_and_reading_goes_on() -> None:
+    from service.sources.base import Unreadable
+
+    # the value of "b" swallows {"c": 2}; reading goes on at line 3, so it is read as a record of its own
+    records = list(json_stream('{"a": 1}\n{"b": \n{"c": 2}\n[{"d": 3}]\n{"e": ' + "[" * 5000 + "\n{}"))
+    assert records[0] == {"a": 1} and records[2:4] == [{"c": 2}, {"d": 3}] and records[5] == {}
+    assert records[1] == Unreadable("line 2: not valid JSON: Expecting ',' delimiter (at line 4 column 1)")
+    assert isinstance(records[4], Unreadable) and records[4].reason.startswith("line 5: a record is nested too")
