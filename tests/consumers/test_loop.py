@@ -69,7 +69,7 @@ class FakePublisher:
     def __init__(self) -> None:
         self.dead: list[tuple[int, str, str]] = []
 
-    def publish(self, dead: Any, alerts: Any, now: Any) -> None:
+    def publish(self, dead: Any, now: Any) -> None:
         self.dead += [(d.record.offset, d.reason, d.error) for d in dead]
 
 
