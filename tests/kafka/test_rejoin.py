@@ -65,6 +65,12 @@ def busy_consumers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.mark.xfail(
+    reason="known open defect (issue 9): in a fresh-clone run on a quiet machine the busy member was evicted "
+    "before storing the first call (LeaveGroup: UnknownMemberIdError); it passed 7 of 8 runs under load. "
+    "Not strict, so a pass shows as XPASS; to be fixed, not retried",
+    strict=False,
+)
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_member_busy_while_its_join_completes_rejoins_and_consumes(
     busy_consumers: None,
