@@ -99,22 +99,26 @@ _APOS_TRANSLATION = str.maketrans(dict.fromkeys(_APOSTROPHES, "'"))
 # --------------------------------------------------------------------------------------------------
 # contractions (canonical form: the expanded words)
 
-_WHOLE_WORD: dict[str, tuple[str, ...]] = {
-    k: tuple(v.split())
-    for k, v in {
+
+def _expansions(table: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """A contraction table as the words each spelling stands for."""
+    return {k: tuple(v.split()) for k, v in table.items()}
+
+
+_WHOLE_WORD: dict[str, tuple[str, ...]] = _expansions(
+    {
         "can't": "can not",
         "won't": "will not",
         "shan't": "shall not",
         "ain't": "is not",
         "let's": "let us",
         "y'all": "you all",
-    }.items()
-}
+    }
+)
 
 # spellings without an apostrophe that speech-to-text produces and that are not ordinary words
-_BARE: dict[str, tuple[str, ...]] = {
-    k: tuple(v.split())
-    for k, v in {
+_BARE: dict[str, tuple[str, ...]] = _expansions(
+    {
         "cannot": "can not",
         "cant": "can not",
         "wont": "will not",
@@ -148,8 +152,8 @@ _BARE: dict[str, tuple[str, ...]] = {
         "itll": "it will",
         "youd": "you would",
         "theyd": "they would",
-    }.items()
-}
+    }
+)
 
 _SUFFIXES: dict[str, str] = {"m": "am", "re": "are", "ve": "have", "ll": "will", "d": "would"}
 
