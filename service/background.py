@@ -16,6 +16,7 @@ from service.clock import Clock
 from service.config import Settings
 from service.db import session_scope
 from service.interactions.service import Pipeline
+from service.reviews.service import sweep as review_sweep
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ class Jobs:
         with session_scope(self.sessions) as session:
             evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
 
+    def reviews(self) -> None:
+        with session_scope(self.sessions) as session:
+            review_sweep(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+
     def deliveries(self) -> None:
         deliver_due(self.sessions, self.channels, self.policy, self.clock)  # its own short transactions
 
@@ -53,5 +58,6 @@ def start(jobs: Jobs, settings: Settings) -> list[asyncio.Task[None]]:
     return [
         asyncio.create_task(every(settings.sweep_interval_seconds, jobs.deadlines)),
         asyncio.create_task(every(settings.aggregate_interval_seconds, jobs.alert_rules)),
+        asyncio.create_task(every(settings.sweep_interval_seconds, jobs.reviews)),
         asyncio.create_task(every(min(1.0, settings.delivery_backoff_seconds), jobs.deliveries)),
     ]

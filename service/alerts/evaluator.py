@@ -13,17 +13,22 @@ from service.alerts.notify import Destinations
 from service.interactions.models import Interaction
 from service.standards.schema import AggregateRule, ControlLimitRule, Standard
 
-_SUBJECT_COLUMNS = {"queue": Interaction.queue_id, "team": Interaction.team_id}
+SUBJECT_COLUMNS = {"queue": Interaction.queue_id, "team": Interaction.team_id, "agent": Interaction.agent_id}
 
 
-def _rows(session: Session, subject: str, since: datetime, until: datetime) -> list[Row]:
-    column = _SUBJECT_COLUMNS[subject]
+def metric_rows(
+    session: Session, subject: str, since: datetime, until: datetime, subject_id: str | None = None
+) -> list[Row]:
+    """Rows of every queue, team or agent (or of one, `subject_id`) started in [since, until)."""
+    column = SUBJECT_COLUMNS[subject]
     i = Interaction
     stmt = select(
         column, i.started_at, i.counts_for_service_level, i.answered_within_limit, i.abandoned,
         i.compliance_passed, i.compliance_failed, i.customer_sentiment_mean, i.quality_score, i.final,
         i.first_reply_overdue,
     ).where(column.is_not(None), i.started_at >= since, i.started_at < until, i.status != "new")  # fmt: skip
+    if subject_id is not None:
+        stmt = stmt.where(column == subject_id)
     return [Row(*r) for r in session.execute(stmt)]  # type: ignore[arg-type]
 
 
@@ -47,7 +52,7 @@ def evaluate(session: Session, standard: Standard, now: datetime, destinations: 
             span *= rule.history_windows + 1
         key = (rule.subject, span)
         if key not in row_cache:
-            row_cache[key] = _rows(session, rule.subject, now - span, now)
+            row_cache[key] = metric_rows(session, rule.subject, now - span, now)
         rows = row_cache[key]
         observations = (
             evaluate_control(rule, rows, now)

@@ -286,6 +286,53 @@ class RedactionStandard(_Strict):
         return self
 
 
+class SamplingRules(_Strict):
+    """Which interactions of a week are picked for human review (service/evaluations/sampling.py)."""
+
+    random_per_agent_per_week: int = Field(2, ge=0, description="Picked at random per agent, from a seed.")
+    all_critical_failures: bool = Field(True, description="Every interaction with a failed critical item.")
+    lowest_sentiment: int = Field(5, ge=0, description="The week's N interactions with the lowest customer sentiment.")
+
+
+_ROOT_CAUSE = r"^[a-z][a-z0-9_]{0,63}$"
+
+
+class ReviewStandard(_Strict):
+    """The review loop: how fast a breach is reviewed, the root-cause taxonomy, corrective actions, sampling."""
+
+    due_within_seconds: Seconds = Field(86400, description="A review case is due this long after it opens.")
+    root_causes: tuple[str, ...] = Field(
+        ("people", "process", "system", "customer", "outside_agent_control"),
+        min_length=1,
+        description="The root-cause taxonomy a case's cause is chosen from.",
+    )
+    open_on_severities: frozenset[Severity] = Field(
+        frozenset({"warning", "critical"}), description="Alerts of these severities open (or join) a review case."
+    )
+    open_on_failed_interaction: bool = Field(True, description="A final interaction that failed opens a case.")
+    intake_window_seconds: Seconds = Field(
+        86400, description="Only alerts and failures this recent open cases (a new install leaves history alone)."
+    )
+    overdue_severity: Severity = Field("warning", description="Severity of the review_overdue alert.")
+    verification_window_seconds: Seconds = Field(
+        604800, description="Default time after a corrective action starts before its effect is checked."
+    )
+    action_metrics: frozenset[AggregateMetric] = Field(
+        frozenset(AggregateMetric.__args__),  # type: ignore[attr-defined]
+        description="Metrics a corrective action may target.",
+    )
+    sampling: SamplingRules = SamplingRules()
+
+    @field_validator("root_causes")
+    @classmethod
+    def _root_causes_are_ids(cls, causes: tuple[str, ...]) -> tuple[str, ...]:
+        if bad := [c for c in causes if not re.match(_ROOT_CAUSE, c)]:
+            raise ValueError(f"root causes are lower-case ids (letters, digits, _), got {bad}")
+        if len(set(causes)) != len(causes):
+            raise ValueError("root causes must be unique")
+        return causes
+
+
 class Standard(_Strict):
     version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str = "Service standard"
@@ -297,6 +344,7 @@ class Standard(_Strict):
     script_rules: tuple[ScriptRule, ...] = ()
     alerts: AlertStandard = AlertStandard()
     redaction: RedactionStandard = RedactionStandard()
+    review: ReviewStandard = ReviewStandard()
 
     @model_validator(mode="after")
     def _phrases_read(self) -> "Standard":

@@ -1,0 +1,166 @@
+"""/v1/reviews: review cases (list, open, one with links, actions and history, update, status, links) and
+/v1/actions: corrective actions (verify). Supervisors' work: the router needs the `supervise` scope."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.alerts.models import Alert
+from service.api.deps import SessionDep, StateDep
+from service.api.pagination import Page, PagingDep, page_of
+from service.api.params import IdFilter, RowIdPath
+from service.auth.deps import Supervise
+from service.evaluations.service import interaction
+from service.reviews import repository as repo
+from service.reviews import service
+from service.reviews.errors import NotFound
+from service.reviews.http import CHANGE, NOT_FOUND, answered
+from service.reviews.models import ReviewCase
+from service.reviews.schemas import (
+    ActionIn,
+    ActionOut,
+    CaseDetail,
+    CaseIn,
+    CaseOut,
+    CaseStatus,
+    CaseUpdate,
+    LinkIn,
+    StatusIn,
+)
+
+router = APIRouter(prefix="/v1", tags=["reviews"])
+
+
+def _detail(session: SessionDep, case: ReviewCase) -> CaseDetail:
+    return CaseDetail(
+        **CaseOut.model_validate(case).model_dump(),
+        links=repo.links_of(session, case.id),  # type: ignore[arg-type]
+        actions=repo.actions_of(session, case.id),  # type: ignore[arg-type]
+        history=repo.changes_of(session, case.id),  # type: ignore[arg-type]
+    )
+
+
+@router.get("/reviews", response_model=Page[CaseOut], summary="List review cases (filters; overdue=true: late ones)")
+def list_cases(
+    session: SessionDep,
+    state: StateDep,
+    paging: PagingDep,
+    status: Annotated[CaseStatus | None, Query()] = None,
+    assignee: IdFilter = None,
+    agent_id: IdFilter = None,
+    overdue: Annotated[bool, Query(description="Only open or investigating cases past their due time")] = False,
+) -> Page[CaseOut]:
+    rows, total = repo.list_cases(
+        session, filters={"status": status, "assignee": assignee, "agent_id": agent_id},
+        overdue_at=state.clock() if overdue else None, limit=paging.limit, offset=paging.offset,
+    )  # fmt: skip
+    return page_of([CaseOut.model_validate(r) for r in rows], total, paging)
+
+
+@router.post(
+    "/reviews", response_model=CaseDetail, status_code=201, responses=CHANGE,
+    summary="Open a review case for an alert or an interaction (joins the subject's open case if there is one)",
+)  # fmt: skip
+def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Supervise) -> CaseDetail:
+    now, standard = state.clock(), state.pipeline.standard
+    with answered():
+        if body.alert_id is not None:
+            alert = session.get(Alert, body.alert_id)
+            if alert is None:
+                raise NotFound(f"no alert {body.alert_id}")
+            case, _ = service.open_for_alert(session, alert, standard, now, principal.name)
+        else:
+            row = interaction(session, str(body.interaction_id))
+            case, _ = service.open_or_join(
+                session, subject_kind="interaction", subject_id=row.id, title=f"review of interaction {row.id}",
+                ids={"agent_id": row.agent_id, "team_id": row.team_id, "queue_id": row.queue_id},
+                standard=standard, now=now, actor=principal.name,
+            )  # fmt: skip
+            service.link(session, case, "interaction", row.id, now, principal.name)
+        if body.assignee:
+            service.update_case(session, case, {"assignee": body.assignee}, standard, now, principal.name)
+    session.commit()
+    return _detail(session, case)
+
+
+@router.get("/reviews/{case_id}", response_model=CaseDetail, responses=NOT_FOUND, summary="One case, fully")
+def get_case(case_id: RowIdPath, session: SessionDep) -> CaseDetail:
+    with answered():
+        return _detail(session, service.get_case(session, case_id, lock=False))
+
+
+@router.patch(
+    "/reviews/{case_id}", response_model=CaseDetail, responses=CHANGE,
+    summary="Set the assignee, the root cause (from the standard's taxonomy) or the 5-Whys notes (audited)",
+)  # fmt: skip
+def update_case(
+    case_id: RowIdPath, body: CaseUpdate, session: SessionDep, state: StateDep, principal: Supervise
+) -> CaseDetail:
+    with answered():
+        case = service.get_case(session, case_id)
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        service.update_case(session, case, changes, state.pipeline.standard, state.clock(), principal.name)
+    session.commit()
+    return _detail(session, case)
+
+
+@router.post(
+    "/reviews/{case_id}/status", response_model=CaseDetail, responses=CHANGE,
+    summary="Move a case on: open -> investigating -> action_planned -> verified -> closed (409 otherwise)",
+)  # fmt: skip
+def change_status(
+    case_id: RowIdPath, body: StatusIn, session: SessionDep, state: StateDep, principal: Supervise
+) -> CaseDetail:
+    with answered():
+        case = service.get_case(session, case_id)
+        service.change_status(session, case, body.status, body.note, state.clock(), principal.name)
+    session.commit()
+    return _detail(session, case)
+
+
+@router.post(
+    "/reviews/{case_id}/links", response_model=CaseDetail, responses=CHANGE,
+    summary="Link an alert or an interaction to a case (linking twice changes nothing)",
+)  # fmt: skip
+def add_link(
+    case_id: RowIdPath, body: LinkIn, session: SessionDep, state: StateDep, principal: Supervise
+) -> CaseDetail:
+    with answered():
+        case = service.get_case(session, case_id)
+        if body.alert_id is not None:
+            if session.get(Alert, body.alert_id) is None:
+                raise NotFound(f"no alert {body.alert_id}")
+            service.link(session, case, "alert", str(body.alert_id), state.clock(), principal.name)
+        else:
+            row = interaction(session, str(body.interaction_id))
+            service.link(session, case, "interaction", row.id, state.clock(), principal.name)
+    session.commit()
+    return _detail(session, case)
+
+
+@router.post(
+    "/reviews/{case_id}/actions", response_model=ActionOut, status_code=201, responses=CHANGE,
+    summary="Plan a corrective action: owner, due date, target metric and verification window",
+)  # fmt: skip
+def add_action(
+    case_id: RowIdPath, body: ActionIn, session: SessionDep, state: StateDep, principal: Supervise
+) -> ActionOut:
+    with answered():
+        case = service.get_case(session, case_id)
+        action = service.add_action(
+            session, case, body.model_dump(), state.pipeline.standard, state.clock(), principal.name
+        )
+    session.commit()
+    return ActionOut.model_validate(action)
+
+
+@router.post(
+    "/actions/{action_id}/verify", response_model=ActionOut, responses=CHANGE,
+    summary="Compare the action's metric before and after it now (409 before its window has passed)",
+)  # fmt: skip
+def verify_action(action_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise) -> ActionOut:
+    with answered():
+        action = service.get_action(session, action_id)
+        service.verify_action(session, action, state.pipeline.standard, state.clock(), principal.name)
+    session.commit()
+    return ActionOut.model_validate(action)
