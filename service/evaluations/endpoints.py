@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import SessionDep, StateDep
-from service.api.errors import KEYED, problem
+from service.api.errors import KEYED
 from service.api.pagination import Page, PagingDep, page_of
 from service.api.params import IdFilter, IdPath, RowIdPath
 from service.auth.deps import Agent, AgentOrSupervisor, Supervise
@@ -110,7 +110,7 @@ def decide_dispute(
 
 
 @router.get(
-    "/review-samples", response_model=SampleOut, responses={422: problem("Not an ISO week, or a bad override")},
+    "/review-samples", response_model=SampleOut,
     summary="The week's interactions to review, by the standard's sampling rules; the same seed, the same sample",
 )  # fmt: skip
 def sample(

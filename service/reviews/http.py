@@ -6,15 +6,16 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from service.api.errors import problem
+from service.api.errors import BODY, problem
 from service.reviews.errors import ReviewError
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem("No such case, action, dispute, calibration or interaction")}
+# 422 (the common InvalidRequest) also answers values the standard or the data does not allow: an unknown root
+# cause, item or metric, named in `detail`.
 CHANGE: dict[int | str, dict[str, Any]] = {
-    400: problem("The body cannot be parsed (not JSON, or a wrong content type)"),
+    **BODY,
     **NOT_FOUND,
     409: problem("The current state does not allow this change; the message says what would"),
-    422: problem("A value the standard or the data does not allow (unknown root cause, item, metric, ...)"),
 }
 OWN: dict[int | str, dict[str, Any]] = {403: problem("An agent key on another agent's interaction")}
 
