@@ -35,9 +35,10 @@ def _route(plural: str) -> None:
         end = when.end or state.clock()
         start = when.start or end - timedelta(days=1)
         card = scorecard(session, column, subject_id, start, end, state.pipeline.standard)
-        if score == "reviewed":
-            card["quality"] = {**card["quality"], **reviewed_quality(session, column, subject_id, start, end)}
-        return {"subject": plural[:-1], "id": subject_id, "score": score, **card}
+        if score == "reviewed":  # marked as such; the automated card keeps the shape it always had
+            quality = reviewed_quality(session, column, subject_id, start, end)
+            card = {"score": "reviewed", **card, "quality": {**card["quality"], **quality}}
+        return {"subject": plural[:-1], "id": subject_id, **card}
 
 
 for _plural in _SUBJECTS:

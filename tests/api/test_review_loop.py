@@ -152,7 +152,8 @@ def test_breach_review_action_dispute_calibration(start_server: Callable[..., An
     span = {"from": (base - timedelta(hours=1)).isoformat(), "to": (base + timedelta(hours=6)).isoformat()}
     automated_card = sup.get("/v1/agents/a-1/scorecard", params=span).json()
     reviewed_card = sup.get("/v1/agents/a-1/scorecard", params={**span, "score": "reviewed"}).json()
-    assert automated_card["score"] == "automated" and reviewed_card["quality"]["human_reviewed"] == 2
+    assert "score" not in automated_card and reviewed_card["score"] == "reviewed"
+    assert reviewed_card["quality"]["human_reviewed"] == 2
     assert reviewed_card["quality"]["average_score"] != automated_card["quality"]["average_score"]
 
     # 5. Two reviewers calibrate blind on w-1 and w-2.
