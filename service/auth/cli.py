@@ -28,7 +28,8 @@ def _list(settings: Settings, _: argparse.Namespace) -> int:
         for k in service.list_keys(session):
             state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
             used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
-            print(f"{k.id:>4}  {k.prefix}  {k.name:<24} {k.scopes:<24} {state:<22} last used {used}")
+            scopes = f"{k.scopes} ({k.agent_id})" if k.agent_id else k.scopes
+            print(f"{k.id:>4}  {k.prefix}  {k.name:<24} {scopes:<24} {state:<22} last used {used}")
     return 0
 
 

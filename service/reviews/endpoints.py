@@ -1,11 +1,11 @@
 """/v1/reviews: review cases (list, open, one with links, actions and history, update, status, links) and
 /v1/actions: corrective actions (verify). Supervisors' work: the router needs the `supervise` scope."""
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.alerts.models import Alert
 from service.api.deps import SessionDep, StateDep
 from service.api.pagination import Page, PagingDep, page_of
 from service.api.params import IdFilter, RowIdPath
@@ -13,7 +13,6 @@ from service.auth.deps import Supervise
 from service.evaluations.service import interaction
 from service.reviews import repository as repo
 from service.reviews import service
-from service.reviews.errors import NotFound
 from service.reviews.http import CHANGE, NOT_FOUND, answered
 from service.reviews.models import ReviewCase
 from service.reviews.schemas import (
@@ -40,6 +39,15 @@ def _detail(session: SessionDep, case: ReviewCase) -> CaseDetail:
     )
 
 
+def _changed(session: SessionDep, case_id: int, change: Callable[[ReviewCase], object]) -> CaseDetail:
+    """Every case-changing route: lock the case, change it (service errors become their HTTP answer), commit."""
+    with answered():
+        case = service.get_case(session, case_id)
+        change(case)
+    session.commit()
+    return _detail(session, case)
+
+
 @router.get("/reviews", response_model=Page[CaseOut], summary="List review cases (filters; overdue=true: late ones)")
 def list_cases(
     session: SessionDep,
@@ -62,23 +70,15 @@ def list_cases(
     summary="Open a review case for an alert or an interaction (joins the subject's open case if there is one)",
 )  # fmt: skip
 def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Supervise) -> CaseDetail:
-    now, standard = state.clock(), state.pipeline.standard
+    now, standard, who = state.clock(), state.pipeline.standard, principal.name
     with answered():
         if body.alert_id is not None:
-            alert = session.get(Alert, body.alert_id)
-            if alert is None:
-                raise NotFound(f"no alert {body.alert_id}")
-            case, _ = service.open_for_alert(session, alert, standard, now, principal.name)
+            case, _ = service.open_for_alert(session, service.get_alert(session, body.alert_id), standard, now, who)
         else:
             row = interaction(session, str(body.interaction_id))
-            case, _ = service.open_or_join(
-                session, subject_kind="interaction", subject_id=row.id, title=f"review of interaction {row.id}",
-                ids={"agent_id": row.agent_id, "team_id": row.team_id, "queue_id": row.queue_id},
-                standard=standard, now=now, actor=principal.name,
-            )  # fmt: skip
-            service.link(session, case, "interaction", row.id, now, principal.name)
+            case, _ = service.open_for_interaction(session, row, standard, now, who, f"review of interaction {row.id}")
         if body.assignee:
-            service.update_case(session, case, {"assignee": body.assignee}, standard, now, principal.name)
+            service.update_case(session, case, {"assignee": body.assignee}, standard, now, who)
     session.commit()
     return _detail(session, case)
 
@@ -96,12 +96,11 @@ def get_case(case_id: RowIdPath, session: SessionDep) -> CaseDetail:
 def update_case(
     case_id: RowIdPath, body: CaseUpdate, session: SessionDep, state: StateDep, principal: Supervise
 ) -> CaseDetail:
-    with answered():
-        case = service.get_case(session, case_id)
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        service.update_case(session, case, changes, state.pipeline.standard, state.clock(), principal.name)
-    session.commit()
-    return _detail(session, case)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    standard, now = state.pipeline.standard, state.clock()
+    return _changed(
+        session, case_id, lambda case: service.update_case(session, case, changes, standard, now, principal.name)
+    )
 
 
 @router.post(
@@ -111,11 +110,10 @@ def update_case(
 def change_status(
     case_id: RowIdPath, body: StatusIn, session: SessionDep, state: StateDep, principal: Supervise
 ) -> CaseDetail:
-    with answered():
-        case = service.get_case(session, case_id)
-        service.change_status(session, case, body.status, body.note, state.clock(), principal.name)
-    session.commit()
-    return _detail(session, case)
+    now = state.clock()
+    return _changed(
+        session, case_id, lambda case: service.change_status(session, case, body.status, body.note, now, principal.name)
+    )
 
 
 @router.post(
@@ -125,17 +123,17 @@ def change_status(
 def add_link(
     case_id: RowIdPath, body: LinkIn, session: SessionDep, state: StateDep, principal: Supervise
 ) -> CaseDetail:
-    with answered():
-        case = service.get_case(session, case_id)
+    now = state.clock()
+
+    def change(case: ReviewCase) -> None:
         if body.alert_id is not None:
-            if session.get(Alert, body.alert_id) is None:
-                raise NotFound(f"no alert {body.alert_id}")
-            service.link(session, case, "alert", str(body.alert_id), state.clock(), principal.name)
+            ref = str(service.get_alert(session, body.alert_id).id)
+            service.link(session, case, "alert", ref, now, principal.name)
         else:
             row = interaction(session, str(body.interaction_id))
-            service.link(session, case, "interaction", row.id, state.clock(), principal.name)
-    session.commit()
-    return _detail(session, case)
+            service.link(session, case, "interaction", row.id, now, principal.name)
+
+    return _changed(session, case_id, change)
 
 
 @router.post(

@@ -40,6 +40,13 @@ def audit(session: Session, case: ReviewCase, actor: str, change: str, now: date
     case.updated_at = now
 
 
+def get_alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
 def get_case(session: Session, case_id: int, lock: bool = True) -> ReviewCase:
     case = session.get(ReviewCase, case_id, with_for_update=lock)
     if case is None:
@@ -104,10 +111,13 @@ def open_for_alert(
 
 
 def open_for_interaction(
-    session: Session, row: Interaction, standard: Standard, now: datetime, actor: str
+    session: Session, row: Interaction, standard: Standard, now: datetime, actor: str, title: str | None = None
 ) -> tuple[ReviewCase, bool]:
-    shown = "none" if row.quality_score is None else f"{row.quality_score:g}"
-    title = f"interaction {row.id} failed (quality score {shown}{', critical item' if row.critical_failure else ''})"
+    """`title` defaults to why a failed interaction opens a case by itself."""
+    if title is None:
+        shown = "none" if row.quality_score is None else f"{row.quality_score:g}"
+        critical = ", critical item" if row.critical_failure else ""
+        title = f"interaction {row.id} failed (quality score {shown}{critical})"
     ids = {"agent_id": row.agent_id, "team_id": row.team_id, "queue_id": row.queue_id}
     case, created = open_or_join(
         session, subject_kind="interaction", subject_id=row.id, ids=ids, title=title, standard=standard, now=now,

@@ -148,3 +148,11 @@ def test_keys_cli_and_scopes(served: dict[str, str]) -> None:
     assert revoked.status_code == 401 and "revoked" in revoked.json()["detail"]
     bad = run("keys", "create", "--name", "x", "--scope", "root", env=env)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    agent = run("keys", "create", "--name", "ann", "--scope", "agent", "--agent-id", "a-1", env=env)
+    assert agent.returncode == 0, agent.stderr
+    assert "agent (a-1)" in run("keys", "list", env=env).stdout
+    as_agent = {"Authorization": f"Bearer {agent.stdout.strip().splitlines()[-1]}"}
+    assert httpx.get(f"{served['url']}/v1/disputes", headers=as_agent).status_code == 200
+    assert httpx.get(f"{served['url']}/v1/alerts", headers=as_agent).status_code == 403
+    unbound = run("keys", "create", "--name", "y", "--scope", "agent", env=env)
+    assert unbound.returncode != 0 and "agent_id" in unbound.stderr

@@ -44,7 +44,7 @@ def test_reviewed_score_reads_but_never_changes_the_automated_items() -> None:
     assert sources["greeting"] == ("fail", "pass", "dispute")
     assert sources["no_rudeness"] == ("fail", "pass", "review")
     assert sources["answer_time"] == ("pass", "pass", "automated")
-    assert ITEMS == before
+    assert [dict(i) for i in ITEMS] == before  # untouched
     # an overturned dispute has the last word over the review
     assert reviewed_score(ITEMS, {"greeting": "fail"}, {"greeting": "not_applicable"}, True, 80).items[0].reviewed == (
         "not_applicable"
