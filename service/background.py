@@ -39,7 +39,11 @@ class Jobs:
 
     def reviews(self) -> None:
         with session_scope(self.sessions) as session:
-            review_sweep(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+            done = review_sweep(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+        if done.opened or done.overdue or done.verified:
+            log.info(
+                "review cases opened %s, overdue %s; verified actions %s", done.opened, done.overdue, done.verified
+            )
 
     def deliveries(self) -> None:
         deliver_due(self.sessions, self.channels, self.policy, self.clock)  # its own short transactions

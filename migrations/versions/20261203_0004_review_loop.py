@@ -3,7 +3,7 @@ reviewed score beside the automated one; disputes; calibration panels; agent-bou
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-03 07:03:59.393858
+Create Date: 2026-12-03 07:18:21.416291
 """
 
 from collections.abc import Sequence
@@ -100,6 +100,7 @@ def upgrade() -> None:
     sa.Column('target', sa.Float(), nullable=True),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('window_seconds', sa.Float(), nullable=False),
+    sa.Column('verify_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('before_value', sa.Float(), nullable=True),
     sa.Column('before_count', sa.Integer(), nullable=True),
@@ -116,7 +117,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('corrective_actions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_corrective_actions_case_id'), ['case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_corrective_actions_status'), ['status'], unique=False)
+        batch_op.create_index('ix_corrective_actions_due', ['status', 'verify_at'], unique=False)
 
     op.create_table('human_reviews',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -190,7 +191,7 @@ def downgrade() -> None:
 
     op.drop_table('human_reviews')
     with op.batch_alter_table('corrective_actions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_corrective_actions_status'))
+        batch_op.drop_index('ix_corrective_actions_due')
         batch_op.drop_index(batch_op.f('ix_corrective_actions_case_id'))
 
     op.drop_table('corrective_actions')

@@ -72,6 +72,7 @@ class CorrectiveAction(Base):
     """What is done about a root cause, and after its verification window whether the metric moved."""
 
     __tablename__ = "corrective_actions"
+    __table_args__ = (Index("ix_corrective_actions_due", "status", "verify_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("review_cases.id"), index=True)
@@ -84,7 +85,8 @@ class CorrectiveAction(Base):
     target: Mapped[float | None] = mapped_column(Float)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     window_seconds: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # planned | verified
+    verify_at: Mapped[datetime] = mapped_column(UTCDateTime())  # starts_at + window: when the effect is checked
+    status: Mapped[str] = mapped_column(String(16))  # planned | verified
     before_value: Mapped[float | None] = mapped_column(Float)
     before_count: Mapped[int | None] = mapped_column(Integer)
     after_value: Mapped[float | None] = mapped_column(Float)

@@ -79,9 +79,16 @@ def overdue_cases(session: Session, now: datetime, limit: int) -> list[ReviewCas
     return list(session.scalars(stmt))
 
 
-def planned_actions(session: Session, limit: int) -> list[CorrectiveAction]:
-    stmt = select(CorrectiveAction).where(CorrectiveAction.status == "planned").order_by(CorrectiveAction.id)
-    return list(session.scalars(stmt.limit(limit)))
+def due_actions(session: Session, now: datetime, limit: int) -> list[CorrectiveAction]:
+    """Planned actions whose verification window has passed; SKIP LOCKED lets several processes share them."""
+    stmt = (
+        select(CorrectiveAction)
+        .where(CorrectiveAction.status == "planned", CorrectiveAction.verify_at <= now)
+        .order_by(CorrectiveAction.verify_at, CorrectiveAction.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(stmt))
 
 
 def list_cases(

@@ -146,10 +146,9 @@ def sweep(session: Session, standard: Standard, now: datetime, destinations: Des
     done.opened = [case.id for case, created in found if created]
     for case in repo.overdue_cases(session, now, _BATCH):
         done.overdue.append(_raise_overdue(session, case, standard, now, destinations).id)
-    for action in repo.planned_actions(session, _BATCH):
-        if action.starts_at + timedelta(seconds=action.window_seconds) <= now:
-            verify_action(session, action, standard, now, SYSTEM)
-            done.verified.append(action.id)
+    for action in repo.due_actions(session, now, _BATCH):
+        verify_action(session, action, standard, now, SYSTEM)
+        done.verified.append(action.id)
     return done
 
 
@@ -223,10 +222,12 @@ def add_action(
         allowed = ", ".join(sorted(standard.review.action_metrics))
         raise ReviewError(f"metric must be one of {allowed}; got {spec['metric']!r}")
     window = spec.get("window_seconds") or standard.review.verification_window_seconds
+    starts = spec.get("starts_at") or now
     action = CorrectiveAction(
         case_id=case.id, description=spec["description"], owner=spec["owner"], due_at=spec["due_at"],
         metric=spec["metric"], subject_kind=spec["subject_kind"], subject_id=spec["subject_id"],
-        target=target_of(standard, spec["metric"]), starts_at=spec.get("starts_at") or now, window_seconds=window,
+        target=target_of(standard, spec["metric"]), starts_at=starts, window_seconds=window,
+        verify_at=starts + timedelta(seconds=window),
         status="planned", created_by=actor, created_at=now,
     )  # fmt: skip
     session.add(action)
@@ -242,10 +243,9 @@ def verify_action(
     if action.status == "verified":
         raise Conflict(f"corrective action {action.id} was verified at {action.verified_at}")
     window = timedelta(seconds=action.window_seconds)
-    ends = action.starts_at + window
-    if ends > now:
-        raise Conflict(f"corrective action {action.id}: its verification window ends at {ends.isoformat()}")
-    rows = metric_rows(session, action.subject_kind, action.starts_at - window, ends, action.subject_id)
+    if action.verify_at > now:
+        raise Conflict(f"corrective action {action.id}: its verification window ends at {action.verify_at.isoformat()}")
+    rows = metric_rows(session, action.subject_kind, action.starts_at - window, action.verify_at, action.subject_id)
     before_rows = [r for r in rows if r.started_at < action.starts_at]
     after_rows = [r for r in rows if r.started_at >= action.starts_at]
     before, after = measure(before_rows, action.metric), measure(after_rows, action.metric)  # type: ignore[arg-type]
