@@ -17,16 +17,16 @@ from service.api import errors
 from service.api.body import BodyLimits
 from service.api.deps import AppState
 from service.api.health import router as health_router
-from service.api.prometheus import metrics_app
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import router as keys_router
-from service.auth.service import Principal
+from service.auth.service import KeyUsage, Principal
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
 from service.events.endpoints import router as events_router
 from service.events.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
+from service.prometheus import metrics_app
 from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
 from service.sources.endpoints import router as sources_router
@@ -59,7 +59,15 @@ def create_app(
     """
     runtime = open_runtime(settings, clock=clock)
     sessions, loaded, pipeline = runtime.sessions, runtime.standard, runtime.pipeline
-    state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink, clock=clock)
+    state = AppState(
+        settings=settings,
+        sessions=sessions,
+        standard=loaded,
+        pipeline=pipeline,
+        key_usage=KeyUsage(sessions),
+        sink=sink,
+        clock=clock,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
