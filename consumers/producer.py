@@ -47,7 +47,7 @@ def wait_acks(futures: Sequence[Any], timeout: float) -> None:
 
 
 class KafkaEventSink:
-    """service.events.sink.EventSink on Kafka: POST /v1/events answers 202 once the broker has the events."""
+    """service.ingest.sink.EventSink on Kafka: POST /v1/events answers 202 once the broker has the events."""
 
     def __init__(self, producer: KafkaProducer, topic: str, timeout: float) -> None:
         self._producer = producer

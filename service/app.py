@@ -23,8 +23,8 @@ from service.auth.service import KeyUsage, Principal
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
-from service.events.endpoints import router as events_router
-from service.events.sink import EventSink
+from service.ingest.endpoints import router as events_router
+from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
 from service.prometheus import metrics_app
 from service.runtime import open_runtime

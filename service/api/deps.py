@@ -16,7 +16,7 @@ from service.config import Settings
 
 if TYPE_CHECKING:
     from service.auth.service import KeyUsage
-    from service.events.sink import EventSink
+    from service.ingest.sink import EventSink
     from service.interactions.service import Pipeline
     from service.standards.loader import LoadedStandard
 
