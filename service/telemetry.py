@@ -51,19 +51,25 @@ class SubjectLabels:
 
 
 def count_received(
-    items: Sequence[Event | Rejection], outcomes: Iterable[Any], source: str, rejected_as: str = "rejected"
+    items: Sequence[Event | Rejection],
+    outcomes: Iterable[Any],
+    source: str | Sequence[str],
+    rejected_as: str = "rejected",
 ) -> None:
-    """One count per outcome, labelled with its event's type. Outcomes point at items by index: an event's index
-    is its position, a rejection carries its own."""
-    types: dict[int, str] = {}
+    """One count per outcome, labelled with its event's type and source (one for all items, or one each).
+    Outcomes point at items by index: an event's index is its position, a rejection carries its own."""
+    labels: dict[int, tuple[str, str]] = {}
     for position, item in enumerate(items):
+        label = source if isinstance(source, str) else source[position]
         if isinstance(item, Rejection):
-            types[item.index] = item.event_type or "unknown"
+            labels[item.index] = (item.event_type or "unknown", label)
         else:
-            types[position] = item.type.value
+            labels[position] = (item.type.value, label)
+    unknown = ("unknown", source if isinstance(source, str) else OTHER)
     for o in outcomes:
         outcome = rejected_as if o.status == "rejected" else o.status
-        metrics.EVENTS_RECEIVED.labels(type=types.get(o.index, "unknown"), source=source, outcome=outcome).inc()
+        type_, label = labels.get(o.index, unknown)
+        metrics.EVENTS_RECEIVED.labels(type=type_, source=label, outcome=outcome).inc()
 
 
 def count_redactions(kinds: Iterable[str]) -> None:
@@ -76,12 +82,12 @@ def _live_delay(since: datetime, until: datetime) -> float | None:
     return delay if delay <= metrics.LIVE_DELAY_LIMIT_SECONDS else None
 
 
-def observe_scored(source: str, events: Iterable[Event], now: datetime) -> None:
-    histogram = metrics.EVENT_SCORED_DELAY_SECONDS.labels(source=source)
-    for e in events:
+def observe_scored(events: Iterable[tuple[Event, str]], now: datetime) -> None:
+    """Each newly stored event with its source: how long after it happened it was scored."""
+    for e, source in events:
         delay = _live_delay(e.occurred_at, now)
         if delay is not None:
-            histogram.observe(delay)
+            metrics.EVENT_SCORED_DELAY_SECONDS.labels(source=source).observe(delay)
 
 
 def observe_opened(alerts: Iterable["Alert"]) -> None:
