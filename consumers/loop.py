@@ -202,7 +202,7 @@ class ConsumeLoop:
             dead = _dead_letters(decoded, recorded)
             self.limit.admit([o.status == "rejected" for o in recorded.outcomes])  # raises: rolled back
             # Dead letters are acknowledged before the database commits: a crash in between replays the batch and
-            # publishes them again, never loses them. Alerts go out from the outbox once committed (consumers/jobs).
+            # publishes them again, never loses them. Alerts go out from the outbox once committed (service/jobs.py).
             self.publisher.publish(dead, now)
         committed_at = self.clock()
         self.tracker.processed(batch)

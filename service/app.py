@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Route
 
-from service import __version__, background
-from service.alerts import channels
+from service import __version__
 from service.alerts.endpoints import router as alerts_router
 from service.api import errors
 from service.api.body import BodyLimits
@@ -26,6 +25,7 @@ from service.console.endpoints import router as console_router
 from service.ingest.endpoints import router as events_router
 from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
+from service.jobs import Jobs, start_tasks
 from service.prometheus import metrics_app
 from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
@@ -71,13 +71,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        client = channels.http_client(settings)
+        jobs = Jobs.from_settings(settings, sessions, pipeline, clock)
         tasks: list[asyncio.Task[None]] = []
         if sweep and sink is None:
-            jobs = background.Jobs(
-                sessions, pipeline, channels.policy_from(settings), channels.http_channels(settings, client), clock
-            )
-            tasks = background.start(jobs, settings)
+            tasks = start_tasks(jobs, settings)
         log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
         try:
             yield
@@ -87,7 +84,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            client.close()
+            jobs.close()
             if sink is not None:
                 sink.close()
             runtime.close()
