@@ -16,15 +16,14 @@ from service.evaluations.models import Dispute, HumanReview, ReviewedScore
 from service.evaluations.sampling import Pick, select_sample
 from service.interactions.models import Interaction
 from service.reviews.errors import Conflict, Forbidden, NotFound, ReviewError
+from service.reviews.service import get_interaction
 from service.scoring.reviewed import HUMAN_STATUSES, reviewed_score
 from service.standards.schema import SamplingRules, Standard
 
 
 def interaction(session: Session, interaction_id: str, principal: Principal | None = None) -> Interaction:
     """The scored interaction; an agent's key reaches only that agent's own."""
-    row = session.get(Interaction, interaction_id)
-    if row is None or row.status == "new":
-        raise NotFound(f"no interaction {interaction_id!r}")
+    row = get_interaction(session, interaction_id)
     if principal is not None and only_agent(principal) and row.agent_id != principal.agent_id:
         raise Forbidden(f"this key belongs to agent {principal.agent_id}; interaction {interaction_id} is not theirs")
     return row

@@ -10,7 +10,6 @@ from service.api.deps import SessionDep, StateDep
 from service.api.pagination import Page, PagingDep, page_of
 from service.api.params import IdFilter, RowIdPath
 from service.auth.deps import Supervise
-from service.evaluations.service import interaction
 from service.reviews import repository as repo
 from service.reviews import service
 from service.reviews.http import CHANGE, NOT_FOUND, answered
@@ -75,7 +74,7 @@ def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Sup
         if body.alert_id is not None:
             case, _ = service.open_for_alert(session, service.get_alert(session, body.alert_id), standard, now, who)
         else:
-            row = interaction(session, str(body.interaction_id))
+            row = service.get_interaction(session, str(body.interaction_id))
             case, _ = service.open_for_interaction(session, row, standard, now, who, f"review of interaction {row.id}")
         if body.assignee:
             service.update_case(session, case, {"assignee": body.assignee}, standard, now, who)
@@ -130,7 +129,7 @@ def add_link(
             ref = str(service.get_alert(session, body.alert_id).id)
             service.link(session, case, "alert", ref, now, principal.name)
         else:
-            row = interaction(session, str(body.interaction_id))
+            row = service.get_interaction(session, str(body.interaction_id))
             service.link(session, case, "interaction", row.id, now, principal.name)
 
     return _changed(session, case_id, change)

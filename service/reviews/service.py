@@ -40,6 +40,13 @@ def audit(session: Session, case: ReviewCase, actor: str, change: str, now: date
     case.updated_at = now
 
 
+def get_interaction(session: Session, interaction_id: str) -> Interaction:
+    row = session.get(Interaction, interaction_id)
+    if row is None or row.status == "new":
+        raise NotFound(f"no interaction {interaction_id!r}")
+    return row
+
+
 def get_alert(session: Session, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
