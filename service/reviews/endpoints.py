@@ -2,7 +2,7 @@
 /v1/actions: corrective actions (verify). Supervisors' work: the router needs the `supervise` scope."""
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -82,6 +82,12 @@ def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Sup
     return _detail(session, case)
 
 
+@router.get("/reviews/root-causes", summary="The standard's root-cause taxonomy, with labels per language")
+def root_causes(state: StateDep) -> dict[str, Any]:
+    review = state.pipeline.standard.review
+    return {"standard_version": state.pipeline.standard.version, "items": [c.model_dump() for c in review.root_causes]}
+
+
 @router.get("/reviews/{case_id}", response_model=CaseDetail, responses=NOT_FOUND, summary="One case, fully")
 def get_case(case_id: RowIdPath, session: SessionDep) -> CaseDetail:
     with answered():
@@ -109,9 +115,11 @@ def update_case(
 def change_status(
     case_id: RowIdPath, body: StatusIn, session: SessionDep, state: StateDep, principal: Supervise
 ) -> CaseDetail:
-    now = state.clock()
+    now, destinations = state.clock(), state.pipeline.destinations
     return _changed(
-        session, case_id, lambda case: service.change_status(session, case, body.status, body.note, now, principal.name)
+        session,
+        case_id,
+        lambda case: service.change_status(session, case, body.status, body.note, now, principal.name, destinations),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row, measure
 from service.alerts.evaluator import metric_rows
-from service.alerts.lifecycle import SYSTEM, opened
+from service.alerts.lifecycle import SYSTEM, opened, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.interactions.models import Interaction
@@ -18,7 +18,7 @@ from service.reviews import repository as repo
 from service.reviews.errors import Conflict, NotFound, ReviewError
 from service.reviews.models import CorrectiveAction, ReviewCase, ReviewCaseChange, ReviewCaseLink
 from service.reviews.verdict import judge, target_of
-from service.reviews.workflow import IllegalChange, check_transition
+from service.reviews.workflow import ACTIVE, IllegalChange, check_transition
 from service.standards.schema import Standard
 
 OVERDUE_RULE = "review_overdue"
@@ -193,8 +193,8 @@ def update_case(
     if case.status == "closed":
         raise Conflict(f"review case {case.id} is closed")
     cause = changes.get("root_cause")
-    if cause is not None and cause not in standard.review.root_causes:
-        raise ReviewError(f"root_cause must be one of {', '.join(standard.review.root_causes)}; got {cause!r}")
+    if cause is not None and cause not in standard.review.cause_ids:
+        raise ReviewError(f"root_cause must be one of {', '.join(standard.review.cause_ids)}; got {cause!r}")
     for name in ("assignee", "root_cause", "five_whys"):
         if name in changes and changes[name] != getattr(case, name):
             audit(session, case, actor, name, now, old=getattr(case, name), new=changes[name])
@@ -203,8 +203,15 @@ def update_case(
 
 
 def change_status(
-    session: Session, case: ReviewCase, target: str, note: str | None, now: datetime, actor: str
+    session: Session,
+    case: ReviewCase,
+    target: str,
+    note: str | None,
+    now: datetime,
+    actor: str,
+    destinations: Destinations,
 ) -> ReviewCase:
+    """A review that is done (action planned, or closed) resolves its review_overdue alert, if it had one."""
     actions = repo.actions_of(session, case.id)
     try:
         check_transition(
@@ -217,6 +224,9 @@ def change_status(
     case.status = target
     if target == "closed":
         case.closed_at, case.open_key = now, None  # the subject may open a new case from now on
+    overdue = session.get(Alert, case.overdue_alert_id, with_for_update=True) if case.overdue_alert_id else None
+    if overdue is not None and overdue.state != "resolved" and target not in ACTIVE:
+        resolve(session, overdue, actor, f"review case {case.id} is now {target}", now, destinations)
     return case
 
 

@@ -294,17 +294,28 @@ class SamplingRules(_Strict):
     lowest_sentiment: int = Field(5, ge=0, description="The week's N interactions with the lowest customer sentiment.")
 
 
-_ROOT_CAUSE = r"^[a-z][a-z0-9_]{0,63}$"
+class RootCause(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    labels: dict[Language, str] = Field({}, description="What the console shows, per language (else the id).")
+
+
+_ROOT_CAUSES = (
+    RootCause(id="people", labels={"en": "People", "zh": "人员"}),
+    RootCause(id="process", labels={"en": "Process", "zh": "流程"}),
+    RootCause(id="system", labels={"en": "System", "zh": "系统"}),
+    RootCause(id="customer", labels={"en": "Customer", "zh": "客户"}),
+    RootCause(id="outside_agent_control", labels={"en": "Outside the agent's control", "zh": "非坐席可控"}),
+)
 
 
 class ReviewStandard(_Strict):
     """The review loop: how fast a breach is reviewed, the root-cause taxonomy, corrective actions, sampling."""
 
     due_within_seconds: Seconds = Field(86400, description="A review case is due this long after it opens.")
-    root_causes: tuple[str, ...] = Field(
-        ("people", "process", "system", "customer", "outside_agent_control"),
+    root_causes: tuple[RootCause, ...] = Field(
+        _ROOT_CAUSES,
         min_length=1,
-        description="The root-cause taxonomy a case's cause is chosen from.",
+        description="The root-cause taxonomy a case's cause is chosen from: ids, or {id, labels: {en, zh}}.",
     )
     open_on_severities: frozenset[Severity] = Field(
         frozenset({"warning", "critical"}), description="Alerts of these severities open (or join) a review case."
@@ -323,14 +334,24 @@ class ReviewStandard(_Strict):
     )
     sampling: SamplingRules = SamplingRules()
 
+    @field_validator("root_causes", mode="before")
+    @classmethod
+    def _plain_ids(cls, causes: object) -> object:
+        if isinstance(causes, list | tuple):
+            return [{"id": c} if isinstance(c, str) else c for c in causes]
+        return causes
+
     @field_validator("root_causes")
     @classmethod
-    def _root_causes_are_ids(cls, causes: tuple[str, ...]) -> tuple[str, ...]:
-        if bad := [c for c in causes if not re.match(_ROOT_CAUSE, c)]:
-            raise ValueError(f"root causes are lower-case ids (letters, digits, _), got {bad}")
-        if len(set(causes)) != len(causes):
-            raise ValueError("root causes must be unique")
+    def _unique_causes(cls, causes: tuple[RootCause, ...]) -> tuple[RootCause, ...]:
+        ids = [c.id for c in causes]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"root causes must be unique, got {ids}")
         return causes
+
+    @property
+    def cause_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.root_causes)
 
 
 class Standard(_Strict):

@@ -85,6 +85,8 @@ def test_breach_review_action_dispute_calibration(start_server: Callable[..., An
     assert sup.post(f"/v1/reviews/{cid}/status", json={"status": "investigating"}).status_code == 200
     early = sup.post(f"/v1/reviews/{cid}/status", json={"status": "action_planned"})
     assert early.status_code == 409 and "root cause" in early.json()["detail"]
+    taxonomy = sup.get("/v1/reviews/root-causes").json()["items"]
+    assert {"id": "people", "labels": {"en": "People", "zh": "人员"}} in taxonomy
     unknown = sup.patch(f"/v1/reviews/{cid}", json={"root_cause": "bad_luck"})
     assert unknown.status_code == 422 and "people" in unknown.json()["detail"]
     whys = ["Agent was rude", "Agent was stressed", "Queue overloaded", "Rota short", "No cover planned"]

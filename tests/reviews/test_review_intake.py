@@ -96,9 +96,11 @@ def test_late_reviews_alert_once_and_a_closed_case_frees_its_subject(db: Any) ->
         )  # fmt: skip
         case = service.get_case(session, case_id)
         assert case.overdue_alert_id == alert.id
-        service.change_status(session, case, "investigating", None, at(90001), "sue")
+        service.change_status(session, case, "investigating", None, at(90001), "sue", NONE)
+        assert alert.state == "open"  # still not reviewed
         service.update_case(session, case, {"root_cause": "customer"}, STD, at(90001), "sue")
-        service.change_status(session, case, "closed", "nothing to act on", at(90002), "sue")
+        service.change_status(session, case, "closed", "nothing to act on", at(90002), "sue", NONE)
+        assert (alert.state, alert.resolved_by) == ("resolved", "sue")
     assert _sweep(db, 90003).opened == []  # the overdue alert never opens a case of its own
     _rude_calls(db, ["o-1b"], when=90000)
     with session_scope(db) as session:

@@ -87,8 +87,11 @@ def test_action_verdicts() -> None:
 def test_review_standard_validates_the_taxonomy() -> None:
     with pytest.raises(ValueError, match="unique"):
         ReviewStandard(root_causes=("people", "people"))
-    with pytest.raises(ValueError, match="lower-case ids"):
+    with pytest.raises(ValueError, match="pattern"):
         ReviewStandard(root_causes=("People",))
+    custom = ReviewStandard(root_causes=("training", {"id": "tooling", "labels": {"zh": "工具"}}))
+    assert custom.cause_ids == ("training", "tooling") and custom.root_causes[1].labels == {"zh": "工具"}
+    assert ReviewStandard().root_causes[0].labels == {"en": "People", "zh": "人员"}
 
 
 def test_calibration_report_two_reviewers() -> None:
