@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
+from service.db import insert_ignoring_conflicts
 from service.evaluations.models import Dispute, HumanReview, ReviewedScore
 from service.evaluations.sampling import Candidate
 from service.interactions.models import Interaction
@@ -72,17 +73,11 @@ def reviewed_quality(session: Session, column: Any, subject: str, start: datetim
     }
 
 
-def upsert_reviewed(session: Session, row: dict[str, Any]) -> ReviewedScore:
-    current = session.get(ReviewedScore, row["interaction_id"], with_for_update=True)
-    if current is None:
-        current = ReviewedScore(**row)
-        session.add(current)
-    else:
-        for name, value in row.items():
-            setattr(current, name, value)
-    session.flush()
-    return current
-
-
-def open_dispute(session: Session, open_key: str) -> int | None:
-    return session.scalar(select(Dispute.id).where(Dispute.open_key == open_key))
+def lock_reviewed(session: Session, interaction_id: str, now: datetime) -> ReviewedScore:
+    """The interaction's reviewed-score row, created if new, locked: whoever recomputes it next waits, then reads
+    every review and decision committed before (two reviews at once never leave it resting on the older one)."""
+    placeholder = {"interaction_id": interaction_id, "critical_failure": False, "items": [], "updated_at": now}
+    insert_ignoring_conflicts(session, ReviewedScore, [placeholder], "interaction_id")
+    row = session.get(ReviewedScore, interaction_id, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row

@@ -16,6 +16,7 @@ from service.evaluations.models import Dispute, HumanReview, ReviewedScore
 from service.evaluations.sampling import Pick, select_sample
 from service.interactions.models import Interaction
 from service.reviews.errors import Conflict, Forbidden, NotFound, ReviewError
+from service.reviews.repository import add_once
 from service.reviews.service import get_interaction
 from service.scoring.reviewed import HUMAN_STATUSES, reviewed_score
 from service.standards.schema import SamplingRules, Standard
@@ -73,25 +74,26 @@ def submit_review(
         calibration_id=calibration_id, standard_version=row.standard_version, items=items, comment=comment,
         quality_score=own.quality_score, passed=own.passed, submitted_at=now,
     )  # fmt: skip
-    session.add(review)
-    session.flush()
+    if not add_once(session, review):  # the panel's unique (calibration, interaction, reviewer)
+        raise Conflict(f"{reviewer} already scored {row.id} in calibration {calibration_id}")
     if calibration_id is None:
         refresh_reviewed(session, row, standard, now)
     return review
 
 
 def refresh_reviewed(session: Session, row: Interaction, standard: Standard, now: datetime) -> ReviewedScore:
+    current = repo.lock_reviewed(session, row.id, now)  # first: what is read below is then the latest
     reviews = repo.reviews_of(session, row.id)
     latest = reviews[-1] if reviews else None
     statuses = {i["item_id"]: i["status"] for i in latest.items} if latest else {}
     result = reviewed_score(
         automated_items(row), statuses, repo.overturned_items(session, row.id), row.final, _pass_mark(row, standard)
     )
-    return repo.upsert_reviewed(session, {
-        "interaction_id": row.id, "review_id": latest.id if latest else None, "quality_score": result.quality_score,
-        "passed": result.passed, "critical_failure": result.critical_failure,
-        "items": [i.as_dict() for i in result.items], "updated_at": now,
-    })  # fmt: skip
+    current.review_id = latest.id if latest else None
+    current.quality_score, current.passed = result.quality_score, result.passed
+    current.critical_failure, current.items = result.critical_failure, [i.as_dict() for i in result.items]
+    current.updated_at = now
+    return current
 
 
 def side_by_side(session: Session, row: Interaction) -> dict[str, Any]:
@@ -125,15 +127,12 @@ def file_dispute(
         raise ReviewError(f"item_id: {item_id!r} is not an item of interaction {row.id} ({', '.join(current)})")
     if current[item_id] != "fail":
         raise Conflict(f"item {item_id} of interaction {row.id} is {current[item_id]}: only a failed item is disputed")
-    key = f"{row.id}:{item_id}"
-    if repo.open_dispute(session, key) is not None:
-        raise Conflict(f"item {item_id} of interaction {row.id} already has an open dispute")
     dispute = Dispute(
-        open_key=key, interaction_id=row.id, item_id=item_id, agent_id=row.agent_id, reason=reason,
+        open_key=f"{row.id}:{item_id}", interaction_id=row.id, item_id=item_id, agent_id=row.agent_id, reason=reason,
         disputed_status=current[item_id], filed_by=principal.name, filed_at=now, status="open",
     )  # fmt: skip
-    session.add(dispute)
-    session.flush()
+    if not add_once(session, dispute):
+        raise Conflict(f"item {item_id} of interaction {row.id} already has an open dispute")
     return dispute
 
 

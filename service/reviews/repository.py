@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.alerts.models import Alert
-from service.db import insert_ignoring_conflicts
+from service.db import Base, insert_ignoring_conflicts
 from service.interactions.models import Interaction
 from service.reviews.models import CorrectiveAction, ReviewCase, ReviewCaseChange, ReviewCaseLink
 from service.reviews.workflow import ACTIVE
@@ -23,21 +23,25 @@ def open_case(session: Session, open_key: str) -> ReviewCase | None:
     return session.scalar(select(ReviewCase).where(ReviewCase.open_key == open_key).with_for_update())
 
 
+def add_once(session: Session, row: Base) -> bool:
+    """Insert `row` in a savepoint; False when a unique key already holds it (another writer may have won the
+    race): the caller answers that as a conflict or a no-op, never as a failed transaction."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
 def add_link(session: Session, link: ReviewCaseLink) -> bool:
-    """False when the case already links it (the unique key settles races between processes)."""
+    """False when the case already links it."""
     found = session.scalar(
         select(ReviewCaseLink.id).where(
             ReviewCaseLink.case_id == link.case_id, ReviewCaseLink.kind == link.kind, ReviewCaseLink.ref == link.ref
         )
     )
-    if found is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(link)
-    except IntegrityError:
-        return False
-    return True
+    return found is None and add_once(session, link)
 
 
 def _unlinked(kind: str, ref: Any) -> Any:

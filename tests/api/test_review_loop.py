@@ -5,6 +5,7 @@ calibrate and the kappa is printed, and a review left too long raises an alert."
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -217,3 +218,25 @@ def test_review_samples_are_reproducible(api: httpx.Client) -> None:
     assert sum("random_per_agent" in p["reasons"] for p in picks) == 2
     assert any("lowest_sentiment" in p["reasons"] for p in picks)
     assert api.get("/v1/review-samples", params={"week": "2026-W60"}).status_code == 422
+
+
+def test_racing_disputes_and_reviews_never_fail_the_server(start_server: Callable[..., Any]) -> None:
+    """The same dispute filed five times at once is one dispute (the rest 409), and first reviews of one call sent
+    together all land, with one reviewed score: unique keys settle the races, never a 500."""
+    server = start_server()
+    agent = _client(server, "agent-a1", ["agent"], agent_id="a-1")
+    assert server.client.post("/v1/events", json={"events": call("race", turns=RUDE_CALL, agent="a-1")}).status_code
+    score = server.client.get("/v1/interactions/race").json()["score"]
+    failed = next(i["id"] for i in score["items"] if i["status"] == "fail")
+    body = {"interaction_id": "race", "item_id": failed, "reason": "at once"}
+    with ThreadPoolExecutor(5) as pool:
+        codes = sorted(pool.map(lambda _: agent.post("/v1/disputes", json=body).status_code, range(5)))
+    assert codes == [201, 409, 409, 409, 409]
+    review = {"items": [{"item_id": failed, "status": "pass"}]}
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(
+            pool.map(lambda _: server.client.post("/v1/interactions/race/reviews", json=review).status_code, range(4))
+        )
+    assert codes == [201] * 4
+    side = server.client.get("/v1/interactions/race/review").json()
+    assert len(side["reviews"]) == 4 and side["reviewed"]["review_id"] == max(r["id"] for r in side["reviews"])
