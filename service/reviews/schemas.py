@@ -85,18 +85,23 @@ class CaseDetail(CaseOut):
     history: list[ChangeOut]
 
 
-class CaseIn(BaseModel):
-    """Open (or join) a case by hand, about an alert or an interaction."""
+class LinkIn(BaseModel):
+    """An alert or an interaction (exactly one)."""
 
     alert_id: RowId | None = None
     interaction_id: Identifier | None = None
-    assignee: Name | None = None
 
     @model_validator(mode="after")
-    def _one_subject(self) -> "CaseIn":
+    def _one_subject(self) -> "LinkIn":
         if (self.alert_id is None) == (self.interaction_id is None):
             raise ValueError("give exactly one of alert_id or interaction_id")
         return self
+
+
+class CaseIn(LinkIn):
+    """Open (or join) a case by hand, about an alert or an interaction."""
+
+    assignee: Name | None = None
 
 
 class CaseUpdate(BaseModel):
@@ -110,10 +115,6 @@ class CaseUpdate(BaseModel):
 class StatusIn(BaseModel):
     status: CaseStatus
     note: Text | None = None
-
-
-class LinkIn(CaseIn):
-    assignee: None = None
 
 
 class ActionIn(BaseModel):
