@@ -232,6 +232,12 @@ def test_racing_disputes_and_reviews_never_fail_the_server(start_server: Callabl
     with ThreadPoolExecutor(5) as pool:
         codes = sorted(pool.map(lambda _: agent.post("/v1/disputes", json=body).status_code, range(5)))
     assert codes == [201, 409, 409, 409, 409]
+    dispute = agent.get("/v1/disputes").json()["items"][0]
+    upheld = server.client.post(f"/v1/disputes/{dispute['id']}/decision", json={"decision": "uphold"}).json()
+    assert (upheld["status"], upheld["overturned_to"], upheld["decided_by"]) == ("upheld", None, "test admin")
+    assert server.client.get("/v1/interactions/race/review").json()["reviewed"] is None  # nothing to change
+    refiled = agent.post("/v1/disputes", json={**body, "reason": "new evidence"})
+    assert refiled.status_code == 201  # a decided dispute no longer blocks the item
     review = {"items": [{"item_id": failed, "status": "pass"}]}
     with ThreadPoolExecutor(4) as pool:
         codes = list(
@@ -240,3 +246,44 @@ def test_racing_disputes_and_reviews_never_fail_the_server(start_server: Callabl
     assert codes == [201] * 4
     side = server.client.get("/v1/interactions/race/review").json()
     assert len(side["reviews"]) == 4 and side["reviewed"]["review_id"] == max(r["id"] for r in side["reviews"])
+
+
+def test_cases_opened_and_linked_by_hand(api: httpx.Client) -> None:
+    assert api.post("/v1/events", json={"events": call("h-1", turns=GOOD_CALL)}).status_code == 202
+    assert api.post("/v1/events", json={"events": call("h-2", turns=RUDE_CALL)}).status_code == 202
+    opened = api.post("/v1/reviews", json={"interaction_id": "h-1", "assignee": "lee"})
+    assert opened.status_code == 201, opened.text
+    case = opened.json()
+    assert (case["subject_id"], case["assignee"], case["opened_by"]) == ("h-1", "lee", "test admin")
+    again = api.post("/v1/reviews", json={"interaction_id": "h-1"}).json()
+    assert again["id"] == case["id"]  # joins the open case
+    alert = api.get("/v1/alerts", params={"interaction_id": "h-2"}).json()["items"][0]
+    linked = api.post(f"/v1/reviews/{case['id']}/links", json={"alert_id": alert["id"]}).json()
+    assert {"alert", "interaction"} == {lk["kind"] for lk in linked["links"]}
+    twice = api.post(f"/v1/reviews/{case['id']}/links", json={"alert_id": alert["id"]}).json()
+    assert len(twice["links"]) == len(linked["links"]) and len(twice["history"]) == len(linked["history"])
+    from_alert = api.post("/v1/reviews", json={"alert_id": alert["id"]}).json()
+    assert from_alert["subject_id"] == "h-2" and from_alert["id"] != case["id"]
+    for body in ({}, {"alert_id": alert["id"], "interaction_id": "h-1"}):
+        assert api.post("/v1/reviews", json=body).status_code == 422
+    assert api.post("/v1/reviews", json={"alert_id": 999999}).status_code == 404
+    assert api.post("/v1/reviews", json={"interaction_id": "nope"}).status_code == 404
+    assert api.get("/v1/reviews/999999").status_code == 404
+    assert api.post(f"/v1/reviews/{case['id']}/links", json={"alert_id": 999999}).status_code == 404
+    action = {
+        "description": "x", "owner": "y", "due_at": "2026-12-01T00:00:00Z", "metric": "quality_score",
+        "subject_kind": "team", "subject_id": "t-1",
+    }  # fmt: skip
+    early = api.post(f"/v1/reviews/{case['id']}/actions", json=action)
+    assert early.status_code == 409 and "while investigating" in early.json()["detail"]
+    assert api.post("/v1/actions/999999/verify").status_code == 404
+    api.post(f"/v1/reviews/{case['id']}/status", json={"status": "investigating"})
+    api.patch(f"/v1/reviews/{case['id']}", json={"root_cause": "outside_agent_control"})
+    closed = api.post(f"/v1/reviews/{case['id']}/status", json={"status": "closed", "note": "line outage"})
+    assert closed.json()["status"] == "closed" and closed.json()["closed_at"] is not None
+    assert api.post(f"/v1/reviews/{case['id']}/links", json={"interaction_id": "h-2"}).status_code == 409
+    assert api.patch(f"/v1/reviews/{case['id']}", json={"assignee": "kim"}).status_code == 409
+    reopened = api.post("/v1/reviews", json={"interaction_id": "h-1"}).json()
+    assert reopened["id"] not in (case["id"], from_alert["id"])  # a closed case frees its subject
+    listed = api.get("/v1/reviews", params={"status": "closed"}).json()
+    assert [c["id"] for c in listed["items"]] == [case["id"]]
