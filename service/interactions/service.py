@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service import metrics, telemetry
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
+from service.alerts.schemas import summary_doc
 from service.alerts.service import raise_alerts, withdraw_cleared
 from service.events.consistency import inconsistency
 from service.events.decode import FieldError, Rejection
@@ -57,7 +58,7 @@ class Recorded:
 
     def alerts_brief(self) -> list[dict[str, Any]]:
         """The alerts raised, as an ingest answer lists them."""
-        return [{"id": a.id, "rule": a.rule, "severity": a.severity, "message": a.message} for a in self.alerts]
+        return [summary_doc(a) for a in self.alerts]
 
 
 @dataclass(frozen=True, slots=True)
