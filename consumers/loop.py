@@ -295,7 +295,7 @@ def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLe
         if outcome.status != "rejected":
             continue
         reason = d.reason or INCONSISTENT
-        error = "; ".join(f"{e.field}: {e.message}" for e in outcome.errors) if outcome.errors else "rejected"
+        error = outcome.reason or "rejected"
         if isinstance(d.item, Rejection) and not outcome.errors:
             error = d.item.reason
         out.append(DeadLetter(d.record, reason, error))

@@ -17,7 +17,7 @@ from service.alerts.notify import Destinations
 from service.alerts.schemas import summary_doc
 from service.alerts.service import raise_alerts, withdraw_cleared
 from service.events.consistency import inconsistency
-from service.events.decode import FieldError, Rejection
+from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
@@ -36,6 +36,11 @@ class Outcome:
     status: str  # accepted | duplicate | rejected
     interaction_id: str | None = None
     errors: tuple[FieldError, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why it was rejected, as one line (empty when it was not)."""
+        return describe(self.errors)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"index": self.index, "event_id": self.event_id, "status": self.status}
@@ -133,10 +138,9 @@ class Pipeline:
         for interaction_id, new in by_interaction.items():
             taken = accepted[interaction_id] = []
             for index, event in new:
-                reason = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
-                if reason:
-                    errors = (FieldError("occurred_at" if " before " in reason else "type", reason),)
-                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
+                problem = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
+                if problem:
+                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, (problem,)))
                 else:
                     taken.append((index, event))
         with metrics.STAGE_SECONDS.labels(stage="store").time():
