@@ -151,10 +151,10 @@ class Pipeline:
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
                 result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
-            new = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
-            if new:
-                to_score.append((rows[interaction_id], existing[interaction_id] + [e for e, _ in new]))
-                telemetry.observe_scored(new, now)
+            fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
+            if fresh:
+                to_score.append((rows[interaction_id], existing[interaction_id] + [e for e, _ in fresh]))
+                telemetry.observe_scored(fresh, now)
             elif not existing[interaction_id]:
                 session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
         self._rescore(session, to_score, now, result)

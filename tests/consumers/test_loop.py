@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from consumers.dead_letter import DeadLetterLimit, DeadLetterLimitExceeded
+from consumers.decoders import CanonicalDecoder
 from consumers.loop import JOIN_POLL_MS, ConsumeLoop, LoopConfig
 from consumers.offsets import OffsetTracker
 from service.config import Settings
@@ -279,3 +280,25 @@ def test_a_record_keeps_the_source_its_header_names_and_an_unknown_one_is_kafka(
     with runtime.sessions() as session:
         sources = session.execute(text("SELECT event_id, source FROM events ORDER BY event_id")).all()
     assert [s for _, s in sources] == ["twilio", "kafka", "kafka"]
+
+
+class Tripping(CanonicalDecoder):
+    """Trips on one record's content the way an adapter can (a wrongly typed field): a record error."""
+
+    def decode(self, session: Any, records: Any, limits: Any, now: Any) -> Any:
+        if any(r.value == b'{"trip": 1}' for r in records):
+            raise TypeError("'int' object is not subscriptable")
+        return super().decode(session, records, limits, now)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_record_that_fails_even_alone_is_dead_lettered_with_its_error_and_the_others_are_stored(
+    runtime: Runtime,
+) -> None:
+    consumer, publisher = ScriptedConsumer([]), FakePublisher()
+    loop = make_loop(runtime, consumer, publisher)
+    loop.decoder = Tripping()
+    good = events(2, "trip")
+    loop.handle({TP: [Record(0, good[0]), Record(1, b'{"trip": 1}'), Record(2, good[1])]})
+    assert publisher.dead == [(1, "invalid_event", "TypeError: 'int' object is not subscriptable")]
+    assert stored(runtime) == 2 and consumer.commits[-1] == {TP: 3} and loop.tracker.pending() == {}
