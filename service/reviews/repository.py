@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, select
+from sqlalchemy import String, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.alerts.lifecycle import SYSTEM
 from service.alerts.models import Alert
 from service.db import Base, insert_ignoring_conflicts
 from service.interactions.models import Interaction
@@ -51,9 +52,11 @@ def _unlinked(kind: str, ref: Any) -> Any:
 def unlinked_alerts(
     session: Session, since: datetime, severities: frozenset[str], skip_rule: str, limit: int
 ) -> list[Alert]:
+    """Alerts no case links yet, leaving out those callqa itself withdrew (later evidence cleared them)."""
     stmt = (
         select(Alert)
         .where(Alert.raised_at >= since, Alert.severity.in_(sorted(severities)), Alert.rule != skip_rule)
+        .where(or_(Alert.state != "resolved", Alert.resolved_by != SYSTEM))
         .where(_unlinked("alert", cast(Alert.id, String)))
         .order_by(Alert.id)
         .limit(limit)

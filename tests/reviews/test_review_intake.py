@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from service.alerts.lifecycle import SYSTEM, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.db import make_engine, make_sessionmaker, session_scope
@@ -117,3 +118,16 @@ def test_history_before_the_intake_window_is_left_alone(db: Any) -> None:
     _rude_calls(db, ["h-1"])
     assert _sweep(db, 61 + 86400 + 1).opened == []
     assert _count(db, ReviewCase) == 0
+
+
+def test_an_alert_callqa_withdrew_opens_no_case(db: Any) -> None:
+    _rude_calls(db, ["w-1"])
+    with session_scope(db) as session:
+        alerts = list(session.scalars(select(Alert).where(Alert.interaction_id == "w-1").order_by(Alert.id)))
+        withdrawn = alerts[0]
+        resolve(session, withdrawn, SYSTEM, "withdrawn: later evidence cleared it", at(100), NONE)
+        resolve(session, alerts[1], "sue", "seen to", at(100), NONE)  # a supervisor's resolve still opens one
+    _sweep(db, 120)
+    with session_scope(db) as session:
+        refs = set(session.scalars(select(ReviewCaseLink.ref).where(ReviewCaseLink.kind == "alert")))
+    assert str(withdrawn.id) not in refs and str(alerts[1].id) in refs
