@@ -2,7 +2,7 @@
 (percent, Cohen's kappa for two reviewers, Fleiss' for more) and each reviewer's deviation. Needs `supervise`."""
 
 from datetime import datetime
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -40,6 +40,39 @@ class CalibrationReviewIn(ReviewIn):
     interaction_id: Identifier
 
 
+class AgreementOut(BaseModel):
+    subjects: int = Field(description="Judgements every panel member made (interaction x item)")
+    raters: int
+    percent_agreement: float | None
+    chance_agreement: float | None
+    kappa: float | None = Field(description="null when chance agreement is 1 (every rating in one category)")
+    method: Literal["cohen", "fleiss"] = Field(description="Cohen's kappa for two reviewers, Fleiss' for more")
+
+
+class ItemAgreementOut(AgreementOut):
+    item_id: str
+
+
+class ReviewerDeviationOut(BaseModel):
+    reviewer: str
+    deviation_from_panel: float | None = Field(description="Share of judgements unlike the rest of the panel's")
+    compared_with_panel: int
+    deviation_from_automated: float | None = Field(description="Share of judgements unlike callqa's own")
+    compared_with_automated: int
+    mean_score_minus_panel: float | None
+    mean_score_minus_automated: float | None
+
+
+class CalibrationReport(BaseModel):
+    id: int
+    name: str
+    reviewers_count: int
+    interactions: int
+    overall: AgreementOut
+    items: list[ItemAgreementOut]
+    reviewers: list[ReviewerDeviationOut]
+
+
 @router.post("", response_model=CalibrationOut, status_code=201, responses=CHANGE, summary="Set up a panel")
 def create(body: CalibrationIn, session: SessionDep, state: StateDep, principal: Supervise) -> CalibrationOut:
     with answered():
@@ -73,9 +106,10 @@ def submit(
 
 
 @router.get(
-    "/{calibration_id}/report", responses={**NOT_FOUND, 409: {"description": "Not every member has scored yet"}},
+    "/{calibration_id}/report", response_model=CalibrationReport,
+    responses={**NOT_FOUND, 409: {"description": "Not every member has scored yet"}},
     summary="Agreement per item and overall (percent, kappa) and each reviewer's deviation from panel and callqa",
 )  # fmt: skip
-def report(calibration_id: RowIdPath, session: SessionDep) -> dict[str, Any]:
+def report(calibration_id: RowIdPath, session: SessionDep) -> CalibrationReport:
     with answered():
-        return service.report(session, service.get(session, calibration_id))
+        return CalibrationReport.model_validate(service.report(session, service.get(session, calibration_id)))

@@ -2,7 +2,7 @@
 /v1/actions: corrective actions (verify). Supervisors' work: the router needs the `supervise` scope."""
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -23,6 +23,7 @@ from service.reviews.schemas import (
     CaseStatus,
     CaseUpdate,
     LinkIn,
+    RootCauses,
     StatusIn,
 )
 
@@ -82,10 +83,12 @@ def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Sup
     return _detail(session, case)
 
 
-@router.get("/reviews/root-causes", summary="The standard's root-cause taxonomy, with labels per language")
-def root_causes(state: StateDep) -> dict[str, Any]:
-    review = state.pipeline.standard.review
-    return {"standard_version": state.pipeline.standard.version, "items": [c.model_dump() for c in review.root_causes]}
+@router.get(
+    "/reviews/root-causes", response_model=RootCauses, summary="The standard's root-cause taxonomy, labelled en/zh"
+)
+def root_causes(state: StateDep) -> RootCauses:
+    standard = state.pipeline.standard
+    return RootCauses(standard_version=standard.version, items=list(standard.review.root_causes))
 
 
 @router.get("/reviews/{case_id}", response_model=CaseDetail, responses=NOT_FOUND, summary="One case, fully")

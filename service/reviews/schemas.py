@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.db import MAX_INTEGER_ID
 from service.events.schemas import TEXT_PATTERN, Identifier, UtcTime
-from service.standards.schema import AggregateMetric
+from service.standards.schema import AggregateMetric, RootCause
 
 CaseStatus = Literal["open", "investigating", "action_planned", "verified", "closed"]
 Text = Annotated[str, Field(min_length=1, max_length=4000, pattern=TEXT_PATTERN)]
@@ -128,3 +128,8 @@ class ActionIn(BaseModel):
     window_seconds: float | None = Field(
         None, gt=0, le=366 * 86400, description="Verification window; default the standard's"
     )
+
+
+class RootCauses(BaseModel):
+    standard_version: str
+    items: list[RootCause]
