@@ -270,7 +270,10 @@ def verify_action(
     for r in before_rows:
         by_day[int((action.starts_at - r.started_at) / timedelta(days=1))].append(r)
     daily = [v for day in by_day.values() if (v := measure(day, action.metric).value) is not None]  # type: ignore[arg-type]
-    verdict = judge(action.metric, before, after, daily, action.target)
+    rules = standard.review
+    verdict = judge(
+        action.metric, before, after, daily, action.target, rules.verification_sigmas, rules.verification_min_days
+    )
     action.before_value, action.before_count = before.value, before.count
     action.after_value, action.after_count = after.value, after.count
     action.worked, action.verdict = verdict.worked, verdict.text

@@ -2,8 +2,8 @@
 
 Before: the verification window just before the action started; after: the same length from its start. The
 action worked when the metric moved the right way beyond the control limits of the period before (mean +/- k
-sigma of its daily values), or, with too few days to draw limits, simply moved the right way; it is
-inconclusive (None) when either period has no data.
+sigma of its daily values, k and the days needed from the standard's review section), or, with too few days to
+draw limits, simply moved the right way; it is inconclusive (None) when either period has no data.
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,6 @@ from service.alerts.aggregates import Measure, control_limits
 from service.standards.schema import AggregateMetric, Standard
 
 LOWER_IS_BETTER = frozenset({"abandonment_rate", "overdue_ticket_ratio"})
-_MIN_DAYS_FOR_LIMITS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +38,8 @@ def judge(
     after: Measure,
     daily_before: Sequence[float],
     target: float | None,
-    sigmas: float = 3.0,
+    sigmas: float,
+    min_days: int,
 ) -> Verdict:
     if before.value is None or after.value is None:
         return Verdict(None, None, f"inconclusive: {before.count} interactions before, {after.count} after")
@@ -47,7 +47,7 @@ def judge(
     better = sign * (after.value - before.value) > 0
     meets = None if target is None else sign * (after.value - target) >= 0
     moved = f"{metric} {before.value:.4g} -> {after.value:.4g} ({before.count} -> {after.count} interactions)"
-    if len(daily_before) >= _MIN_DAYS_FOR_LIMITS:
+    if len(daily_before) >= min_days:
         _, _, lower, upper = control_limits(daily_before, sigmas)
         beyond = after.value > upper if sign > 0 else after.value < lower
         limits = f"control limits before [{lower:.4g}, {upper:.4g}] ({sigmas:g} sigma, {len(daily_before)} days)"

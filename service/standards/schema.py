@@ -328,6 +328,12 @@ class ReviewStandard(_Strict):
     verification_window_seconds: Seconds = Field(
         604800, description="Default time after a corrective action starts before its effect is checked."
     )
+    verification_sigmas: float = Field(
+        3, gt=0, description="An action worked when its metric left the control limits of the days before it."
+    )
+    verification_min_days: int = Field(
+        3, ge=2, description="Days with data before an action needed to draw control limits (else: did it move?)."
+    )
     action_metrics: frozenset[AggregateMetric] = Field(
         frozenset(AggregateMetric.__args__),  # type: ignore[attr-defined]
         description="Metrics a corrective action may target.",

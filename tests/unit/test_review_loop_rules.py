@@ -72,14 +72,14 @@ def test_sampling_is_reproducible_and_follows_every_rule() -> None:
 
 
 def test_action_verdicts() -> None:
-    assert judge("compliance_rate", Measure(0.80, 20), Measure(0.95, 22), [], 0.9).worked is True
-    assert judge("compliance_rate", Measure(0.80, 20), Measure(0.95, 22), [], 0.98).meets_target is False
-    assert judge("abandonment_rate", Measure(0.10, 20), Measure(0.15, 20), [], None).worked is False
-    assert judge("quality_score", Measure(None, 0), Measure(80, 5), [], 80).worked is None
+    assert judge("compliance_rate", Measure(0.80, 20), Measure(0.95, 22), [], 0.9, 3, 3).worked is True
+    assert judge("compliance_rate", Measure(0.80, 20), Measure(0.95, 22), [], 0.98, 3, 3).meets_target is False
+    assert judge("abandonment_rate", Measure(0.10, 20), Measure(0.15, 20), [], None, 3, 3).worked is False
+    assert judge("quality_score", Measure(None, 0), Measure(80, 5), [], 80, 3, 3).worked is None
     # with days enough for control limits, a move inside the limits is not counted as the action's effect
-    noisy = judge("compliance_rate", Measure(0.80, 30), Measure(0.84, 30), [0.7, 0.9, 0.75, 0.85], None)
+    noisy = judge("compliance_rate", Measure(0.80, 30), Measure(0.84, 30), [0.7, 0.9, 0.75, 0.85], None, 3, 3)
     assert noisy.worked is False and "control limits" in noisy.text
-    steady = judge("compliance_rate", Measure(0.80, 30), Measure(0.95, 30), [0.80, 0.81, 0.79, 0.80], None)
+    steady = judge("compliance_rate", Measure(0.80, 30), Measure(0.95, 30), [0.80, 0.81, 0.79, 0.80], None, 3, 3)
     assert steady.worked is True
     assert target_of(Standard(version="t"), "compliance_rate") == 0.98
 
