@@ -24,6 +24,7 @@ from service.alerts.evaluator import evaluate
 from service.clock import Clock
 from service.config import Settings
 from service.db import session_scope
+from service.interactions.repository import window_rows
 from service.interactions.service import Pipeline
 from service.reviews.service import sweep as review_sweep
 
@@ -74,7 +75,7 @@ class Jobs:
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
-            evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+            evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations, window_rows)
 
     def reviews(self) -> None:
         """Issue 13: breaches open review cases, late reviews alert, corrective actions are checked."""

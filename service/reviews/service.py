@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row, measure
-from service.alerts.evaluator import metric_rows
 from service.alerts.lifecycle import SYSTEM, opened, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.interactions.models import Interaction
+from service.interactions.repository import window_rows
 from service.reviews import repository as repo
 from service.reviews.errors import Conflict, NotFound, ReviewError
 from service.reviews.models import CorrectiveAction, ReviewCase, ReviewCaseChange, ReviewCaseLink
@@ -262,7 +262,7 @@ def verify_action(
     window = timedelta(seconds=action.window_seconds)
     if action.verify_at > now:
         raise Conflict(f"corrective action {action.id}: its verification window ends at {action.verify_at.isoformat()}")
-    rows = metric_rows(session, action.subject_kind, action.starts_at - window, action.verify_at, action.subject_id)
+    rows = window_rows(session, action.subject_kind, action.starts_at - window, action.verify_at, action.subject_id)
     before_rows = [r for r in rows if r.started_at < action.starts_at]
     after_rows = [r for r in rows if r.started_at >= action.starts_at]
     before, after = measure(before_rows, action.metric), measure(after_rows, action.metric)  # type: ignore[arg-type]
