@@ -1,0 +1,133 @@
+"""Queries of survey answers and contacts. Only this module talks SQL about them (the KPI aggregates are in
+service/kpis/repository.py)."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select, text, tuple_
+from sqlalchemy.orm import Session
+
+from service.db import insert_ignoring_conflicts
+from service.events.model import Event
+from service.interactions.models import Interaction
+from service.outcomes.models import Contact, SurveyAnswer
+
+ContactKey = tuple[str, str]  # (customer_id, reason)
+
+
+def known_outcome_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
+    ids = list(set(event_ids))
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found.update(session.scalars(select(SurveyAnswer.event_id).where(SurveyAnswer.event_id.in_(chunk))))
+        found.update(session.scalars(select(Contact.event_id).where(Contact.event_id.in_(chunk))))
+    return found
+
+
+def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(queue_id, team_id) of the interactions callqa knows, for metric labels."""
+    ids = list(set(interaction_ids))
+    stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(ids))
+    return {r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)}
+
+
+def _row(e: Event, source: str, now: datetime) -> dict[str, object]:
+    return {
+        "event_id": e.event_id,
+        "interaction_id": e.interaction_id,
+        "received_at": now,
+        "source": source,
+        "agent_id": e.agent_id,
+        "team_id": e.team_id,
+        "queue_id": e.queue_id,
+    }
+
+
+def insert_survey_answers(session: Session, events: Sequence[Event], source: str, now: datetime) -> set[str]:
+    """Returns the event ids inserted; one another writer stored first is left out (a duplicate)."""
+    rows = [
+        {
+            **_row(e, source, now),
+            "answered_at": e.occurred_at,
+            "csat": e.payload.get("csat"),
+            "nps": e.payload.get("nps"),
+        }
+        for e in events
+    ]
+    return insert_ignoring_conflicts(session, SurveyAnswer, rows, "event_id")
+
+
+def lock_contact_keys(session: Session, keys: Iterable[ContactKey]) -> None:
+    """PostgreSQL: one transaction at a time per customer and reason, in key order (no deadlock), so the gaps
+    between their contacts are computed from every contact. SQLite writers are serialised already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for customer, reason in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"{customer}\x1f{reason}"})
+
+
+def upsert_contacts(
+    session: Session, events: Sequence[Event], source: str, now: datetime
+) -> tuple[set[str], set[ContactKey]]:
+    """One contact per interaction, the latest `contact.reason` by occurred_at winning.
+
+    Returns the event ids stored and every (customer, reason) whose contacts changed (old keys of a replaced
+    reason included), for `refresh_gaps`.
+    """
+    latest: dict[str, Event] = {}
+    for e in events:
+        if e.interaction_id not in latest or e.occurred_at >= latest[e.interaction_id].occurred_at:
+            latest[e.interaction_id] = e
+    rows = [
+        {
+            **_row(e, source, now),
+            "customer_id": e.payload["customer_id"],
+            "reason": e.payload["reason"],
+            "contacted_at": e.occurred_at,
+        }
+        for e in latest.values()
+    ]
+    stored = {
+        r["event_id"]
+        for r in rows
+        if r["interaction_id"] in insert_ignoring_conflicts(session, Contact, rows, "interaction_id")
+    }
+    touched = {(r["customer_id"], r["reason"]) for r in rows if r["event_id"] in stored}
+    existing = [r for r in rows if r["event_id"] not in stored]
+    if existing:
+        stmt = (
+            select(Contact).where(Contact.interaction_id.in_([r["interaction_id"] for r in existing])).with_for_update()
+        )
+        current = {c.interaction_id: c for c in session.scalars(stmt)}
+        for r in existing:
+            contact = current[str(r["interaction_id"])]
+            if r["contacted_at"] >= contact.contacted_at:  # type: ignore[operator]
+                touched.add((contact.customer_id, contact.reason))
+                for name, value in r.items():
+                    setattr(contact, name, value)
+                touched.add((str(r["customer_id"]), str(r["reason"])))
+                stored.add(str(r["event_id"]))
+    session.flush()
+    return {str(s) for s in stored}, touched
+
+
+def refresh_gaps(session: Session, keys: Iterable[ContactKey]) -> list[Contact]:
+    """Recompute the gap to the next contact of the same customer and reason; returns the contacts of `keys`,
+    in time order per key. A customer has few contacts per reason: reading them all is cheap and always right,
+    whatever order the events came in."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    stmt = (
+        select(Contact)
+        .where(tuple_(Contact.customer_id, Contact.reason).in_(keys))
+        .order_by(Contact.customer_id, Contact.reason, Contact.contacted_at, Contact.interaction_id)
+    )
+    contacts = list(session.scalars(stmt))
+    for here, after in zip(contacts, [*contacts[1:], None], strict=True):
+        same_key = after is not None and (after.customer_id, after.reason) == (here.customer_id, here.reason)
+        gap = (after.contacted_at - here.contacted_at).total_seconds() if same_key and after else None
+        if here.next_contact_gap_seconds != gap:
+            here.next_contact_gap_seconds = gap
+    return contacts

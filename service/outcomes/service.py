@@ -1,0 +1,74 @@
+"""record_outcomes: survey answers and contact reasons into their tables, the pipeline's store step for them.
+
+They are about an interaction but never part of its timeline: they do not rescore it, and may come before the
+interaction itself (a CRM sends the reason at wrap-up, a survey tool days later). Services flush, never commit.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from itertools import pairwise
+
+from sqlalchemy.orm import Session
+
+from service import telemetry
+from service.events.model import Event, EventType
+from service.outcomes import repository as repo
+from service.outcomes.models import Contact
+from service.standards.schema import Standard
+
+
+def record_outcomes(
+    session: Session,
+    events: Sequence[Event],
+    source: str,
+    now: datetime,
+    standard: Standard,
+    labels: telemetry.SubjectLabels,
+) -> set[str]:
+    """Store new outcome events; returns the event ids stored (the others were duplicates)."""
+    known = repo.known_outcome_ids(session, (e.event_id for e in events))
+    events = [e for e in events if e.event_id not in known]
+    surveys = [e for e in events if e.type is EventType.SURVEY_ANSWERED]
+    contacts = [e for e in events if e.type is EventType.CONTACT_REASON]
+    stored = repo.insert_survey_answers(session, surveys, source, now)
+    if contacts:
+        repo.lock_contact_keys(session, ((e.payload["customer_id"], e.payload["reason"]) for e in contacts))
+        in_contacts, touched = repo.upsert_contacts(session, contacts, source, now)
+        stored |= in_contacts
+        refreshed = repo.refresh_gaps(session, touched)
+        subjects = _subjects(session, contacts)
+        repeats = _repeats(refreshed, standard.outcomes.fcr_window_seconds)
+        telemetry.observe_contacts([(*subjects[i], i in repeats) for i in in_contacts], labels)
+    if surveys:
+        subjects = _subjects(session, surveys)
+        answers = [
+            (*subjects[e.event_id], e.payload.get("csat"), e.payload.get("nps"))
+            for e in surveys
+            if e.event_id in stored
+        ]
+        telemetry.observe_surveys(answers, labels)
+    return stored
+
+
+def _repeats(contacts: Sequence[Contact], window_seconds: float) -> set[str]:
+    """Event ids of the contacts that repeat an earlier one (same customer and reason) within the window."""
+    out = set()
+    for before, here in pairwise(contacts):
+        same_key = (before.customer_id, before.reason) == (here.customer_id, here.reason)
+        if (
+            same_key
+            and before.next_contact_gap_seconds is not None
+            and before.next_contact_gap_seconds <= window_seconds
+        ):
+            out.add(here.event_id)
+    return out
+
+
+def _subjects(session: Session, events: Sequence[Event]) -> dict[str, tuple[str | None, str | None]]:
+    """(queue, team) per event id: the interaction's when callqa knows it, else the event's own."""
+    known = repo.subjects_of(session, (e.interaction_id for e in events))
+    out = {}
+    for e in events:
+        queue, team = known.get(e.interaction_id, (None, None))
+        out[e.event_id] = (queue or e.queue_id, team or e.team_id)
+    return out
