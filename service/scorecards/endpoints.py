@@ -9,6 +9,8 @@ from service.api.deps import SessionDep, StateDep
 from service.api.pagination import TimeRangeDep
 from service.api.params import IdPath
 from service.interactions.models import Interaction
+from service.kpis.repository import Scope
+from service.kpis.service import subject_outcomes
 from service.scorecards.service import live_queues, live_window_seconds, scorecard
 
 router = APIRouter(prefix="/v1", tags=["scorecards"])
@@ -24,7 +26,9 @@ def _route(plural: str) -> None:
         end = when.end or state.clock()
         start = when.start or end - timedelta(days=1)
         card = scorecard(session, column, subject_id, start, end, state.pipeline.standard)
-        return {"subject": plural[:-1], "id": subject_id, **card}
+        scope = Scope(start, end, **{f"{plural[:-1]}_id": subject_id})
+        outcomes = subject_outcomes(session, state.pipeline.standard, scope, state.clock())
+        return {"subject": plural[:-1], "id": subject_id, **card, "outcomes": outcomes}
 
 
 for _plural in _SUBJECTS:
