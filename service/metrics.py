@@ -174,8 +174,9 @@ for _operation in DB_OPERATIONS:
 SURVEYS = ("csat", "nps")
 SURVEY_ANSWERS = Counter(
     "callqa_survey_answers_total",
-    "Survey answers, by survey (csat 1-5, nps 0-10), answer, queue and team",
-    ["survey", "answer", "queue", "team"],
+    "Survey answers, by survey (csat 1-5, nps 0-10), answer, band as the standard reads the answer (csat: "
+    "satisfied, not_satisfied; nps: promoter, passive, detractor), queue and team",
+    ["survey", "answer", "band", "queue", "team"],
 )
 CONTACTS = Counter(
     "callqa_contacts_total",

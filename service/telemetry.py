@@ -121,15 +121,12 @@ def _observe_times(score: "InteractionScore", queue: str, team: str) -> None:
         metrics.TICKET_FIRST_REPLY_SECONDS.labels(queue=queue, team=team).observe(r.first_reply_seconds)
 
 
-def observe_surveys(
-    answers: Iterable[tuple[str | None, str | None, int | None, int | None]], labels: SubjectLabels
-) -> None:
-    """Each stored survey answer: (queue_id, team_id, csat, nps)."""
-    for queue_id, team_id, csat, nps in answers:
-        queue, team = labels.queue(queue_id), labels.team(team_id)
-        for survey, answer in (("csat", csat), ("nps", nps)):
-            if answer is not None:
-                metrics.SURVEY_ANSWERS.labels(survey=survey, answer=str(answer), queue=queue, team=team).inc()
+def observe_surveys(answers: Iterable[tuple[str | None, str | None, str, int, str]], labels: SubjectLabels) -> None:
+    """Each answer stored: (queue_id, team_id, survey, answer, band)."""
+    for queue_id, team_id, survey, answer, band in answers:
+        metrics.SURVEY_ANSWERS.labels(
+            survey=survey, answer=str(answer), band=band, queue=labels.queue(queue_id), team=labels.team(team_id)
+        ).inc()
 
 
 def observe_contacts(contacts: Iterable[tuple[str | None, str | None, bool]], labels: SubjectLabels) -> None:

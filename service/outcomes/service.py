@@ -14,7 +14,7 @@ from service import telemetry
 from service.events.model import Event, EventType
 from service.outcomes import repository as repo
 from service.outcomes.models import Contact
-from service.standards.schema import Standard
+from service.standards.schema import OutcomeStandard, Standard
 
 
 def record_outcomes(
@@ -42,12 +42,24 @@ def record_outcomes(
     if surveys:
         subjects = _subjects(session, surveys)
         answers = [
-            (*subjects[e.event_id], e.payload.get("csat"), e.payload.get("nps"))
+            (*subjects[e.event_id], survey, answer, band)
             for e in surveys
             if e.event_id in stored
+            for survey, answer, band in bands(e, standard.outcomes)
         ]
         telemetry.observe_surveys(answers, labels)
     return stored
+
+
+def bands(event: Event, rules: OutcomeStandard) -> list[tuple[str, int, str]]:
+    """(survey, answer, band) of each answer of a survey event, as the standard reads it."""
+    out = []
+    if (csat := event.payload.get("csat")) is not None:
+        out.append(("csat", csat, "satisfied" if csat >= rules.csat_satisfied_at_least else "not_satisfied"))
+    if (nps := event.payload.get("nps")) is not None:
+        promoter, detractor = nps >= rules.nps_promoter_at_least, nps <= rules.nps_detractor_at_most
+        out.append(("nps", nps, "promoter" if promoter else "detractor" if detractor else "passive"))
+    return out
 
 
 def _repeats(contacts: Sequence[Contact], window_seconds: float) -> set[str]:
