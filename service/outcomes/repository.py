@@ -2,6 +2,7 @@
 service/kpis/repository.py)."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, text, tuple_
@@ -67,49 +68,52 @@ def lock_contact_keys(session: Session, keys: Iterable[ContactKey]) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"{customer}\x1f{reason}"})
 
 
-def upsert_contacts(
-    session: Session, events: Sequence[Event], source: str, now: datetime
-) -> tuple[set[str], set[ContactKey]]:
-    """One contact per interaction, the latest `contact.reason` by occurred_at winning.
+@dataclass(slots=True)
+class ContactWrites:
+    """What upsert_contacts did with each event, by event id, and the (customer, reason) keys it changed."""
 
-    Returns the event ids stored and every (customer, reason) whose contacts changed (old keys of a replaced
-    reason included), for `refresh_gaps`.
-    """
+    inserted: set[str] = field(default_factory=set)  # a new contact
+    replaced: set[str] = field(default_factory=set)  # a newer reason for a contact already known
+    superseded: set[str] = field(default_factory=set)  # older than the reason already known: kept out
+    touched: set[ContactKey] = field(default_factory=set)  # old keys of a replaced reason included
+
+
+def upsert_contacts(session: Session, events: Sequence[Event], source: str, now: datetime) -> ContactWrites:
+    """One contact per interaction, the latest `contact.reason` by occurred_at winning."""
+    out = ContactWrites()
     latest: dict[str, Event] = {}
-    for e in events:
-        if e.interaction_id not in latest or e.occurred_at >= latest[e.interaction_id].occurred_at:
-            latest[e.interaction_id] = e
-    rows = [
-        {
+    for e in sorted(events, key=lambda e: e.occurred_at):
+        if e.interaction_id in latest:
+            out.superseded.add(latest[e.interaction_id].event_id)
+        latest[e.interaction_id] = e
+    rows = {
+        e.interaction_id: {
             **_row(e, source, now),
             "customer_id": e.payload["customer_id"],
             "reason": e.payload["reason"],
             "contacted_at": e.occurred_at,
         }
         for e in latest.values()
-    ]
-    stored = {
-        r["event_id"]
-        for r in rows
-        if r["interaction_id"] in insert_ignoring_conflicts(session, Contact, rows, "interaction_id")
     }
-    touched = {(r["customer_id"], r["reason"]) for r in rows if r["event_id"] in stored}
-    existing = [r for r in rows if r["event_id"] not in stored]
-    if existing:
-        stmt = (
-            select(Contact).where(Contact.interaction_id.in_([r["interaction_id"] for r in existing])).with_for_update()
-        )
-        current = {c.interaction_id: c for c in session.scalars(stmt)}
-        for r in existing:
-            contact = current[str(r["interaction_id"])]
-            if r["contacted_at"] >= contact.contacted_at:  # type: ignore[operator]
-                touched.add((contact.customer_id, contact.reason))
-                for name, value in r.items():
-                    setattr(contact, name, value)
-                touched.add((str(r["customer_id"]), str(r["reason"])))
-                stored.add(str(r["event_id"]))
+    new = insert_ignoring_conflicts(session, Contact, list(rows.values()), "interaction_id")
+    for iid in new:
+        out.inserted.add(latest[iid].event_id)
+        out.touched.add((rows[iid]["customer_id"], rows[iid]["reason"]))  # type: ignore[arg-type]
+    known = [iid for iid in rows if iid not in new]
+    if known:
+        stmt = select(Contact).where(Contact.interaction_id.in_(known)).with_for_update()
+        for contact in session.scalars(stmt):
+            row = rows[contact.interaction_id]
+            if row["contacted_at"] < contact.contacted_at:  # type: ignore[operator]
+                out.superseded.add(str(row["event_id"]))
+                continue
+            out.touched.add((contact.customer_id, contact.reason))
+            for name, value in row.items():
+                setattr(contact, name, value)
+            out.touched.add((contact.customer_id, contact.reason))
+            out.replaced.add(contact.event_id)
     session.flush()
-    return {str(s) for s in stored}, touched
+    return out
 
 
 def refresh_gaps(session: Session, keys: Iterable[ContactKey]) -> list[Contact]:

@@ -25,7 +25,7 @@ def record_outcomes(
     standard: Standard,
     labels: telemetry.SubjectLabels,
 ) -> set[str]:
-    """Store new outcome events; returns the event ids stored (the others were duplicates)."""
+    """Store new outcome events; returns the event ids taken in (the others were duplicates)."""
     known = repo.known_outcome_ids(session, (e.event_id for e in events))
     events = [e for e in events if e.event_id not in known]
     surveys = [e for e in events if e.type is EventType.SURVEY_ANSWERED]
@@ -33,12 +33,13 @@ def record_outcomes(
     stored = repo.insert_survey_answers(session, surveys, source, now)
     if contacts:
         repo.lock_contact_keys(session, ((e.payload["customer_id"], e.payload["reason"]) for e in contacts))
-        in_contacts, touched = repo.upsert_contacts(session, contacts, source, now)
-        stored |= in_contacts
-        refreshed = repo.refresh_gaps(session, touched)
+        writes = repo.upsert_contacts(session, contacts, source, now)
+        # A superseded reason was taken in (a newer one wins): accepted, as any event whose value is outdated
+        stored |= writes.inserted | writes.replaced | writes.superseded
+        refreshed = repo.refresh_gaps(session, writes.touched)
         subjects = _subjects(session, contacts)
-        repeats = _repeats(refreshed, standard.outcomes.fcr_window_seconds)
-        telemetry.observe_contacts([(*subjects[i], i in repeats) for i in in_contacts], labels)
+        repeats = repeated_contacts(refreshed, standard.outcomes.fcr_window_seconds)
+        telemetry.observe_contacts([(*subjects[i], i in repeats) for i in writes.inserted], labels)
     if surveys:
         subjects = _subjects(session, surveys)
         answers = [
@@ -62,7 +63,7 @@ def bands(event: Event, rules: OutcomeStandard) -> list[tuple[str, int, str]]:
     return out
 
 
-def _repeats(contacts: Sequence[Contact], window_seconds: float) -> set[str]:
+def repeated_contacts(contacts: Sequence[Contact], window_seconds: float) -> set[str]:
     """Event ids of the contacts that repeat an earlier one (same customer and reason) within the window."""
     out = set()
     for before, here in pairwise(contacts):
