@@ -157,18 +157,17 @@ def subject_outcomes(session: Session, standard: Standard, scope: Scope, now: da
     for parts in repo.outcome_parts(session, scope, outcome_rules(standard, now)).values():
         total.add(parts)
     kpis = kpis_of(total, targets_of(standard))
+
+    def figure(name: str, **parts: float) -> dict[str, Any]:
+        return {"value": kpis[name]["value"], **parts, "target": kpis[name]["target"], "met": kpis[name]["met"]}
+
     return {
-        "csat": {**kpis["csat"], "answers": total.csat_answers, "satisfied": total.csat_satisfied},
-        "nps": {
-            **kpis["nps"],
-            "answers": total.nps_answers,
-            "promoters": total.nps_promoters,
-            "detractors": total.nps_detractors,
-        },
-        "first_contact_resolution": {
-            **kpis["first_contact_resolution"],
-            "judged": total.contacts_judged,
-            "repeated": total.contacts_repeated,
-            "window_seconds": standard.outcomes.fcr_window_seconds,
-        },
+        "csat": figure("csat", answers=total.csat_answers, satisfied=total.csat_satisfied),
+        "nps": figure("nps", answers=total.nps_answers, promoters=total.nps_promoters, detractors=total.nps_detractors),
+        "first_contact_resolution": figure(
+            "first_contact_resolution",
+            judged=total.contacts_judged,
+            repeated=total.contacts_repeated,
+            window_seconds=standard.outcomes.fcr_window_seconds,
+        ),
     }
