@@ -6,7 +6,7 @@ service adds agents up into teams and teams into the centre without averaging av
 
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, case, func, literal, or_, select, text
 from sqlalchemy.orm import Session
@@ -67,6 +67,8 @@ class OutcomeRules:
     now: datetime
 
 
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
+
 # A row's subject: (team_id, agent_id) for the tree, (queue_id,) for queues.
 Key = tuple[str | None, ...]
 Rows = dict[tuple[Key, str], Parts]
@@ -84,7 +86,7 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _collect(session: Session, stmt: Select[Any], key_width: int, into: Rows) -> None:
+def _collect(session: Session, stmt: Select, key_width: int, into: Rows) -> None:  # type: ignore[type-arg]
     for row in session.execute(stmt):
         key, bucket, values = tuple(row[:key_width]), row[key_width], row._mapping
         parts = into.setdefault((key, bucket), Parts())
@@ -168,7 +170,7 @@ def contact_parts(
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
-def _narrow(stmt: Select[Any], scope: Scope, team: Any, queue: Any, agent: Any = None) -> Select[Any]:
+def _narrow(stmt: S, scope: Scope, team: Any, queue: Any, agent: Any = None) -> S:
     if scope.agent_id is not None:
         stmt = stmt.where(agent == scope.agent_id)
     if scope.team_id is not None:
@@ -186,9 +188,10 @@ def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, offset:
     if dialect == "postgresql":
         items = func.jsonb_array_elements(i.score["items"]).table_valued("value").alias("item")
         item_id, status = items.c.value.op("->>")("id"), items.c.value.op("->>")("status")
-    else:
+    else:  # SQLite
         items = func.json_each(i.score, "$.items").table_valued("value").alias("item")
-        item_id, status = func.json_extract(items.c.value, "$.id"), func.json_extract(items.c.value, "$.status")
+        item_id = func.json_extract(items.c.value, "$.id")  # type: ignore[assignment]
+        status = func.json_extract(items.c.value, "$.status")  # type: ignore[assignment]
     key = bucket_key(i.started_at, bucket, offset, dialect) if bucket is not None else literal("")
     stmt = (
         select(key.label("bucket"), item_id.label("cause"), func.count().label("n"))
