@@ -45,7 +45,10 @@ def _row(e: Event, source: str, now: datetime) -> dict[str, object]:
     }
 
 
-def insert_survey_answers(session: Session, events: Sequence[Event], source: str, now: datetime) -> set[str]:
+Sourced = tuple[Event, str]  # an event and the ingest path or source it came by
+
+
+def insert_survey_answers(session: Session, events: Sequence[Sourced], now: datetime) -> set[str]:
     """Returns the event ids inserted; one another writer stored first is left out (a duplicate)."""
     rows = [
         {
@@ -54,7 +57,7 @@ def insert_survey_answers(session: Session, events: Sequence[Event], source: str
             "csat": e.payload.get("csat"),
             "nps": e.payload.get("nps"),
         }
-        for e in events
+        for e, source in events
     ]
     return insert_ignoring_conflicts(session, SurveyAnswer, rows, "event_id")
 
@@ -78,17 +81,18 @@ class ContactWrites:
     touched: set[ContactKey] = field(default_factory=set)  # old keys of a replaced reason included
 
 
-def upsert_contacts(session: Session, events: Sequence[Event], source: str, now: datetime) -> ContactWrites:
+def upsert_contacts(session: Session, events: Sequence[Sourced], now: datetime) -> ContactWrites:
     """One contact per interaction, the latest `contact.reason` by occurred_at winning."""
     out = ContactWrites()
     latest: dict[str, Event] = {}
-    for e in sorted(events, key=lambda e: e.occurred_at):
+    sources: dict[str, str] = {}
+    for e, source in sorted(events, key=lambda pair: pair[0].occurred_at):
         if e.interaction_id in latest:
             out.superseded.add(latest[e.interaction_id].event_id)
-        latest[e.interaction_id] = e
+        latest[e.interaction_id], sources[e.event_id] = e, source
     rows = {
         e.interaction_id: {
-            **_row(e, source, now),
+            **_row(e, sources[e.event_id], now),
             "customer_id": e.payload["customer_id"],
             "reason": e.payload["reason"],
             "contacted_at": e.occurred_at,

@@ -19,21 +19,21 @@ from service.standards.schema import OutcomeStandard, Standard
 
 def record_outcomes(
     session: Session,
-    events: Sequence[Event],
-    source: str,
+    events: Sequence[repo.Sourced],
     now: datetime,
     standard: Standard,
     labels: telemetry.SubjectLabels,
 ) -> set[str]:
     """Store new outcome events; returns the event ids taken in (the others were duplicates)."""
-    known = repo.known_outcome_ids(session, (e.event_id for e in events))
-    events = [e for e in events if e.event_id not in known]
-    surveys = [e for e in events if e.type is EventType.SURVEY_ANSWERED]
-    contacts = [e for e in events if e.type is EventType.CONTACT_REASON]
-    stored = repo.insert_survey_answers(session, surveys, source, now)
+    known = repo.known_outcome_ids(session, (e.event_id for e, _ in events))
+    events = [(e, source) for e, source in events if e.event_id not in known]
+    survey_pairs = [p for p in events if p[0].type is EventType.SURVEY_ANSWERED]
+    contact_pairs = [p for p in events if p[0].type is EventType.CONTACT_REASON]
+    surveys, contacts = [e for e, _ in survey_pairs], [e for e, _ in contact_pairs]
+    stored = repo.insert_survey_answers(session, survey_pairs, now)
     if contacts:
         repo.lock_contact_keys(session, ((e.payload["customer_id"], e.payload["reason"]) for e in contacts))
-        writes = repo.upsert_contacts(session, contacts, source, now)
+        writes = repo.upsert_contacts(session, contact_pairs, now)
         # A superseded reason was taken in (a newer one wins): accepted, as any event whose value is outdated
         stored |= writes.inserted | writes.replaced | writes.superseded
         refreshed = repo.refresh_gaps(session, writes.touched)

@@ -59,7 +59,7 @@ def _reason(iid: str, hours: float, customer: str, reason: str = "billing", n: i
 
 
 def _record(session: Session, *events: Event) -> set[str]:
-    stored = record_outcomes(session, events, "http", T0, default_standard(), SubjectLabels())
+    stored = record_outcomes(session, [(e, "http") for e in events], T0, default_standard(), SubjectLabels())
     session.commit()
     return stored
 

@@ -9,7 +9,7 @@ from service.events.model import Event, EventType
 from service.kpis.buckets import Bucket, bucket_starts
 from service.kpis.compute import Target, kpis_of, met, pareto_items, targets_of, values_of
 from service.kpis.repository import Parts
-from service.outcomes.service import repeated_contacts, bands
+from service.outcomes.service import bands, repeated_contacts
 from service.standards.schema import OutcomeStandard
 from tests.factories import default_standard, standard
 
