@@ -64,7 +64,7 @@ class DatabaseCollector(Collector):
                     .group_by(Alert.severity, Alert.state)
                 )
                 open_alerts = {(severity, state): n for severity, state, n in session.execute(stmt)}
-                overdue = overdue_by_queue(session, self.standard, now)
+                overdue = overdue_by_queue(session, self.standard, now, window)
         except SQLAlchemyError as exc:  # /metrics must still answer: the process metrics matter most then
             log.warning("metrics: database gauges unavailable: %s", str(exc).splitlines()[0])
             up.add_metric([], 0)

@@ -179,3 +179,10 @@ def live_interactions(session: Session, kind: str | None, limit: int) -> list[In
         conds.append(Interaction.kind == kind)
     stmt = select(Interaction).where(*conds).order_by(Interaction.started_at.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(queue_id, team_id) of the interactions callqa knows, for metric labels."""
+    ids = list(set(interaction_ids))
+    stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(ids))
+    return {r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)}

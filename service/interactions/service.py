@@ -115,7 +115,7 @@ class Pipeline:
             self._record_batch(session, by_interaction, sources, now, result)
         if outcomes:
             taken = [(e, sources[index]) for index, e in outcomes]
-            stored = record_outcomes(session, taken, now, self.standard, self.labels)
+            stored = record_outcomes(session, taken, now, self.standard, self.labels, repo.subjects_of)
             for index, e in outcomes:
                 status = "accepted" if e.event_id in stored else "duplicate"
                 result.outcomes.append(Outcome(index, e.event_id, status, e.interaction_id))

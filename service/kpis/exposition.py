@@ -12,7 +12,6 @@ from service.kpis import repository as repo
 from service.kpis.buckets import Bucket
 from service.kpis.compute import targets_of
 from service.kpis.repository import Parts, Scope
-from service.scorecards.service import live_window_seconds
 from service.standards.schema import Standard
 
 
@@ -29,18 +28,15 @@ def standard_families(standard: Standard) -> Iterator[GaugeMetricFamily]:
     yield from (targets, info)
 
 
-def overdue_window_seconds(standard: Standard) -> float:
-    """The standard's queue overdue-ticket rule window; the live window without one."""
-    return next(
-        (r.window_seconds for r in standard.alerts.aggregates if r.metric == "overdue_ticket_ratio"),
-        live_window_seconds(standard),
-    )
+def overdue_window_seconds(standard: Standard, otherwise: float) -> float:
+    """The standard's overdue-ticket rule window; `otherwise` (the live window) without one."""
+    return next((r.window_seconds for r in standard.alerts.aggregates if r.metric == "overdue_ticket_ratio"), otherwise)
 
 
-def overdue_by_queue(session: Session, standard: Standard, now: datetime) -> dict[str, float]:
+def overdue_by_queue(session: Session, standard: Standard, now: datetime, live_window: float) -> dict[str, float]:
     """Tickets overdue for a first reply / tickets judged, per queue, over the overdue window (queues with none
     judged are left out rather than given a made-up ratio)."""
-    scope = Scope(now - timedelta(seconds=overdue_window_seconds(standard)), now)
+    scope = Scope(now - timedelta(seconds=overdue_window_seconds(standard, live_window)), now)
     rows: repo.Rows = {}
     repo.interaction_parts(session, scope, Bucket.DAY, 0, True, rows)
     totals: dict[str, Parts] = {}

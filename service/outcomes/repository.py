@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from service.db import insert_ignoring_conflicts
 from service.events.model import Event
-from service.interactions.models import Interaction
 from service.outcomes.models import Contact, SurveyAnswer
 
 ContactKey = tuple[str, str]  # (customer_id, reason)
@@ -24,13 +23,6 @@ def known_outcome_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
         found.update(session.scalars(select(SurveyAnswer.event_id).where(SurveyAnswer.event_id.in_(chunk))))
         found.update(session.scalars(select(Contact.event_id).where(Contact.event_id.in_(chunk))))
     return found
-
-
-def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
-    """(queue_id, team_id) of the interactions callqa knows, for metric labels."""
-    ids = list(set(interaction_ids))
-    stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(ids))
-    return {r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)}
 
 
 def _row(e: Event, source: str, now: datetime) -> dict[str, object]:

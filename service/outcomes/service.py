@@ -4,7 +4,7 @@ They are about an interaction but never part of its timeline: they do not rescor
 interaction itself (a CRM sends the reason at wrap-up, a survey tool days later). Services flush, never commit.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import pairwise
 
@@ -16,6 +16,9 @@ from service.outcomes import repository as repo
 from service.outcomes.models import Contact
 from service.standards.schema import OutcomeStandard, Standard
 
+Subject = tuple[str | None, str | None]  # (queue_id, team_id)
+SubjectsOf = Callable[[Session, Sequence[str]], dict[str, Subject]]
+
 
 def record_outcomes(
     session: Session,
@@ -23,8 +26,13 @@ def record_outcomes(
     now: datetime,
     standard: Standard,
     labels: telemetry.SubjectLabels,
+    subjects_of: SubjectsOf,
 ) -> set[str]:
-    """Store new outcome events; returns the event ids taken in (the others were duplicates)."""
+    """Store new outcome events; returns the event ids taken in (the others were duplicates).
+
+    `subjects_of` gives the (queue, team) of the interactions callqa knows, for metric labels: the pipeline passes
+    its own lookup, as outcomes sit below interactions.
+    """
     known = repo.known_outcome_ids(session, (e.event_id for e, _ in events))
     events = [(e, source) for e, source in events if e.event_id not in known]
     survey_pairs = [p for p in events if p[0].type is EventType.SURVEY_ANSWERED]
@@ -37,11 +45,11 @@ def record_outcomes(
         # A superseded reason was taken in (a newer one wins): accepted, as any event whose value is outdated
         stored |= writes.inserted | writes.replaced | writes.superseded
         refreshed = repo.refresh_gaps(session, writes.touched)
-        subjects = _subjects(session, contacts)
+        subjects = _subjects(session, contacts, subjects_of)
         repeats = repeated_contacts(refreshed, standard.outcomes.fcr_window_seconds)
         telemetry.observe_contacts([(*subjects[i], i in repeats) for i in writes.inserted], labels)
     if surveys:
-        subjects = _subjects(session, surveys)
+        subjects = _subjects(session, surveys, subjects_of)
         answers = [
             (*subjects[e.event_id], survey, answer, band)
             for e in surveys
@@ -77,9 +85,9 @@ def repeated_contacts(contacts: Sequence[Contact], window_seconds: float) -> set
     return out
 
 
-def _subjects(session: Session, events: Sequence[Event]) -> dict[str, tuple[str | None, str | None]]:
+def _subjects(session: Session, events: Sequence[Event], subjects_of: SubjectsOf) -> dict[str, Subject]:
     """(queue, team) per event id: the interaction's when callqa knows it, else the event's own."""
-    known = repo.subjects_of(session, (e.interaction_id for e in events))
+    known = subjects_of(session, [e.interaction_id for e in events])
     out = {}
     for e in events:
         queue, team = known.get(e.interaction_id, (None, None))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.db import UTCDateTime, make_engine, make_sessionmaker
 from service.events.model import Event, EventType
+from service.interactions.repository import subjects_of
 from service.kpis.buckets import Bucket, bucket_key
 from service.outcomes.models import Contact
 from service.outcomes.service import record_outcomes
@@ -59,7 +60,8 @@ def _reason(iid: str, hours: float, customer: str, reason: str = "billing", n: i
 
 
 def _record(session: Session, *events: Event) -> set[str]:
-    stored = record_outcomes(session, [(e, "http") for e in events], T0, default_standard(), SubjectLabels())
+    pairs = [(e, "http") for e in events]
+    stored = record_outcomes(session, pairs, T0, default_standard(), SubjectLabels(), subjects_of)
     session.commit()
     return stored
 
