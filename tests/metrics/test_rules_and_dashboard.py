@@ -152,3 +152,44 @@ def test_panels_over_allow_listed_labels_say_so_when_empty() -> None:
         if any('team=~"$team"' in t["expr"] for t in panel.get("targets", [])):
             assert "CALLQA_METRICS_QUEUES" in panel["fieldConfig"]["defaults"].get("noValue", ""), panel["title"]
             assert "other" in panel["description"], panel["title"]
+
+
+def _outcome_series(survey: str, band: str, answer: int, per_minute: int) -> dict[str, str]:
+    labels = f'survey="{survey}",answer="{answer}",band="{band}",queue="q1",team="t1"'
+    return {"series": f"callqa_survey_answers_total{{{labels}}}", "values": f"0+{per_minute}x20"}
+
+
+@pytest.mark.parametrize(
+    ("detractors", "expected_nps"),
+    [(2, 30.0), (0, 62.5)],  # without detractors, NPS is promoters' share alone (not "no data")
+)
+def test_the_outcome_panels_compute_csat_nps_and_fcr(tmp_path: Path, detractors: int, expected_nps: float) -> None:
+    """The dashboard's own CSAT, NPS and FCR queries on known counters, through promtool's evaluator."""
+    dashboard = load_dashboard()
+    values = {**EVERY_VALUE, "__rate_interval": "5m"}
+
+    def expr(title: str) -> str:
+        panel = next(p for p in dashboard["panels"] if p["title"].startswith(title))
+        return substitute(panel["targets"][0]["expr"], values)
+
+    series = [
+        _outcome_series("csat", "satisfied", 5, 3),
+        _outcome_series("csat", "not_satisfied", 2, 1),  # CSAT 3 / 4
+        _outcome_series("nps", "promoter", 10, 5),
+        _outcome_series("nps", "passive", 8, 3),
+        *([_outcome_series("nps", "detractor", 3, detractors)] if detractors else []),
+        {"series": 'callqa_contacts_total{queue="q1",team="t1",repeat="false"}', "values": "0+3x20"},
+        {"series": 'callqa_contacts_total{queue="q1",team="t1",repeat="true"}', "values": "0+1x20"},  # FCR 3 / 4
+    ]
+    cases = [("CSAT", 0.75), ("NPS", expected_nps), ("First-contact resolution", 0.75)]
+    test = {
+        "interval": "1m",
+        "input_series": series,
+        "promql_expr_test": [
+            {"expr": expr(title), "eval_time": "15m", "exp_samples": [{"labels": "{}", "value": value}]}
+            for title, value in cases
+        ],
+    }
+    path = tmp_path / "outcomes.test.yml"
+    path.write_text(yaml.safe_dump({"rule_files": [], "evaluation_interval": "1m", "tests": [test]}))
+    _ok(promtool("test", "rules", path))
