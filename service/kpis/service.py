@@ -25,6 +25,10 @@ def register_cause_source(name: str, source: CauseSource) -> None:
     _CAUSE_SOURCES[name] = source
 
 
+def unregister_cause_source(name: str) -> None:
+    _CAUSE_SOURCES.pop(name, None)
+
+
 def cause_sources() -> list[str]:
     return sorted(_CAUSE_SOURCES)
 
