@@ -47,7 +47,7 @@ class Parts:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which rows: a time range, and optionally one team or queue."""
+    """Which rows: a time range, and optionally one team, queue or agent."""
 
     start: datetime
     end: datetime
