@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
-from service.db import insert_ignoring_conflicts
+from service.db import in_chunks, insert_ignoring_conflicts
 from service.events.model import Event
 from service.outcomes.models import Contact, SurveyAnswer
 
@@ -16,10 +16,8 @@ ContactKey = tuple[str, str]  # (customer_id, reason)
 
 
 def known_outcome_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
-    ids = list(set(event_ids))
     found: set[str] = set()
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
+    for chunk in in_chunks(sorted(set(event_ids))):
         found.update(session.scalars(select(SurveyAnswer.event_id).where(SurveyAnswer.event_id.in_(chunk))))
         found.update(session.scalars(select(Contact.event_id).where(Contact.event_id.in_(chunk))))
     return found
