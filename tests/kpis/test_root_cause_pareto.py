@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.alerts.receivers import wait_until
 from tests.api.wire import RUDE_CALL, call
 from tests.clock import TestClock
 from tests.conftest import LiveServer
+from tests.metrics.support import scraped_gauge
 
 DAY = {"from": "2026-11-24T00:00:00Z", "to": "2026-11-25T00:00:00Z"}
 CALLS = {"p-1": ("a-1", "t-1", "billing"), "p-2": ("a-2", "t-1", "sales"), "p-3": ("a-3", "t-2", "billing")}
@@ -23,13 +23,6 @@ def _pareto(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
     response = api.get("/v1/kpis/pareto", params={"causes": "root_causes", **DAY, **params})
     assert response.status_code == 200, response.text
     return response.json()["periods"]  # type: ignore[no-any-return]
-
-
-def _scraped(api: httpx.Client, name: str) -> dict[str, float]:
-    """One gauge's samples from /metrics, by the value of its one label ('' without a label)."""
-    families = text_string_to_metric_families(api.get("/metrics/").text)
-    (family,) = [f for f in families if f.name == name]
-    return {next(iter(s.labels.values()), ""): s.value for s in family.samples}
 
 
 def test_root_causes_of_review_cases_lead_the_pareto(start_server: Callable[..., LiveServer]) -> None:
@@ -49,7 +42,7 @@ def test_root_causes_of_review_cases_lead_the_pareto(start_server: Callable[...,
 
     wait_until(every_breach_has_a_case, "a review case for each rude call", seconds=20)
     assert _pareto(api)[0] == {**_pareto(api)[0], "total": 0, "items": []}  # no root cause recorded yet
-    assert _scraped(api, "callqa_review_cases")["open"] >= len(CALLS)
+    assert scraped_gauge(api, "callqa_review_cases")["open"] >= len(CALLS)
 
     for iid, cause in CAUSES.items():
         patched = api.patch(f"/v1/reviews/{cases[iid]}", json={"root_cause": cause})
@@ -84,12 +77,12 @@ def test_root_causes_of_review_cases_lead_the_pareto(start_server: Callable[...,
     assert unknown.status_code == 422 and "root_causes, rules" in unknown.json()["detail"]
 
     # nobody moved the cases on within 24 h: they are overdue, in the review loop's gauges too
-    assert _scraped(api, "callqa_review_cases_overdue")[""] == 0
+    assert scraped_gauge(api, "callqa_review_cases_overdue")[""] == 0
     clock.advance(25 * 3600)
-    assert _scraped(api, "callqa_review_cases_overdue")[""] >= len(CALLS)
-    assert set(_scraped(api, "callqa_review_cases")) == {"open", "investigating", "action_planned", "verified"}
-    assert _scraped(api, "callqa_disputes") == {"open": 0, "upheld": 0, "overturned": 0}
-    assert _scraped(api, "callqa_corrective_actions") == {
+    assert scraped_gauge(api, "callqa_review_cases_overdue")[""] >= len(CALLS)
+    assert set(scraped_gauge(api, "callqa_review_cases")) == {"open", "investigating", "action_planned", "verified"}
+    assert scraped_gauge(api, "callqa_disputes") == {"open": 0, "upheld": 0, "overturned": 0}
+    assert scraped_gauge(api, "callqa_corrective_actions") == {
         "pending": 0,
         "worked": 0,
         "did_not_work": 0,
