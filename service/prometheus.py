@@ -1,8 +1,9 @@
 """GET /metrics of the API process: every metric of this process plus gauges read from the database at scrape.
 
-Per-queue service level and abandonment and the open alerts are facts of the database, not of one process: they
-are computed when Prometheus scrapes (one grouped query each, bounded by the number of queues in the live window
-and by severities x states), so they are never stale and survive restarts. Several API processes serve the same
+Per-queue service level and abandonment, the open alerts and the review loop's counts are facts of the database,
+not of one process: they are computed when Prometheus scrapes (one grouped query each, bounded by the number of
+queues in the live window, by severities x states, and by the case statuses, dispute states and action verdicts),
+so they are never stale and survive restarts. Several API processes serve the same
 values; dashboards and rules aggregate them with max.
 """
 
