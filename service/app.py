@@ -29,7 +29,9 @@ from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
 from service.jobs import Jobs, start_tasks
 from service.kpis.endpoints import router as kpis_router
+from service.kpis.service import RULE_FAILURES
 from service.prometheus import metrics_app
+from service.reviews.causes import ROOT_CAUSES
 from service.reviews.endpoints import router as reviews_router
 from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
@@ -75,6 +77,7 @@ def create_app(
         standard=loaded,
         pipeline=pipeline,
         key_usage=KeyUsage(sessions),
+        cause_sources={"rules": RULE_FAILURES, "root_causes": ROOT_CAUSES},
         sink=sink,
         clock=clock,
     )

@@ -8,6 +8,7 @@ Bounded label values: `type` is an event type or "unknown"; `source` one of the 
 from typing import NamedTuple
 
 from prometheus_client import Counter, Gauge, Histogram, Info, disable_created_metrics
+from prometheus_client.core import GaugeMetricFamily
 
 from service import __version__
 
@@ -124,6 +125,10 @@ class ScrapeGauge(NamedTuple):
     documentation: str
     labels: tuple[str, ...] = ()
 
+    def family(self) -> GaugeMetricFamily:
+        """An empty family of this gauge, for one scrape."""
+        return GaugeMetricFamily(self.name, self.documentation, labels=list(self.labels))
+
 
 # Per queue over the live window (the standard's queue service-level rule window, 15 min by default): one series
 # per queue with calls in the window. Every API process serves the same numbers: aggregate with max, not sum.
@@ -213,3 +218,17 @@ STANDARD_TARGET = ScrapeGauge(
     ("kpi",),
 )
 STANDARD_INFO = ScrapeGauge("callqa_standard_info", "1 for the standard version in force", ("version",))
+
+# The review loop (issue 13), from the database at scrape; every label value is served, 0 included, so "no
+# overdue case" is a value. `status`: the case workflow's (service/reviews/workflow.py) but closed; `state`: a
+# dispute's; `verdict`: pending, worked, did_not_work, inconclusive (service/reviews/repository.py).
+REVIEW_CASES = ScrapeGauge("callqa_review_cases", "Review cases not closed, by status", ("status",))
+REVIEW_CASES_OVERDUE = ScrapeGauge(
+    "callqa_review_cases_overdue", "Review cases not reviewed yet (open, investigating) past their due time"
+)
+DISPUTES = ScrapeGauge("callqa_disputes", "Disputes of reviewed items by state: open, upheld, overturned", ("state",))
+CORRECTIVE_ACTIONS = ScrapeGauge(
+    "callqa_corrective_actions",
+    "Corrective actions by verdict: pending (not verified yet), worked, did_not_work, inconclusive (no data)",
+    ("verdict",),
+)

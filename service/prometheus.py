@@ -1,15 +1,16 @@
 """GET /metrics of the API process: every metric of this process plus gauges read from the database at scrape.
 
-Per-queue service level and abandonment and the open alerts are facts of the database, not of one process: they
-are computed when Prometheus scrapes (one grouped query each, bounded by the number of queues in the live window
-and by severities x states), so they are never stale and survive restarts. Several API processes serve the same
+Per-queue service level and abandonment, the open alerts and the review loop's counts are facts of the database,
+not of one process: they are computed when Prometheus scrapes (one grouped query each, bounded by the number of
+queues in the live window, by severities x states, and by the case statuses, dispute states and action verdicts),
+so they are never stale and survive restarts. Several API processes serve the same
 values; dashboards and rules aggregate them with max.
 """
 
 import gzip
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import REGISTRY, CollectorRegistry
@@ -25,7 +26,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service import metrics
 from service.alerts.repository import open_alert_counts
 from service.clock import Clock
+from service.evaluations.repository import dispute_counts
 from service.kpis.exposition import overdue_by_queue, overdue_family, standard_families
+from service.reviews.repository import action_verdicts, case_counts
 from service.scorecards.service import live_queues, live_window_seconds
 from service.standards.schema import Standard
 
@@ -34,8 +37,22 @@ log = logging.getLogger(__name__)
 _UNRESOLVED = ("open", "acknowledged")
 
 
-def _family(spec: metrics.ScrapeGauge) -> GaugeMetricFamily:
-    return GaugeMetricFamily(spec.name, spec.documentation, labels=list(spec.labels))
+def review_loop_families(session: Session, now: datetime) -> list[GaugeMetricFamily]:
+    """Open and overdue review cases, disputes by state, corrective actions by verdict: one grouped query each."""
+    by_status, overdue = case_counts(session, now)
+    families = []
+    for spec, counts in (
+        (metrics.REVIEW_CASES, by_status),
+        (metrics.DISPUTES, dispute_counts(session)),
+        (metrics.CORRECTIVE_ACTIONS, action_verdicts(session)),
+    ):
+        family = spec.family()
+        for value, n in counts.items():
+            family.add_metric([value], n)
+        families.append(family)
+    late = metrics.REVIEW_CASES_OVERDUE.family()
+    late.add_metric([], overdue)
+    return [*families, late]
 
 
 class DatabaseCollector(Collector):
@@ -46,11 +63,11 @@ class DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         window = live_window_seconds(self.standard)
-        target = _family(metrics.SERVICE_LEVEL_TARGET)
+        target = metrics.SERVICE_LEVEL_TARGET.family()
         target.add_metric([], self.standard.responsiveness.call.service_level_target)
-        length = _family(metrics.LIVE_WINDOW)
+        length = metrics.LIVE_WINDOW.family()
         length.add_metric([], window)
-        up = _family(metrics.DATABASE_UP)
+        up = metrics.DATABASE_UP.family()
         yield from (target, length)
         yield from standard_families(self.standard)
         now = self.clock()
@@ -59,6 +76,7 @@ class DatabaseCollector(Collector):
                 queues = live_queues(session, now - timedelta(seconds=window), now, self.standard)
                 open_alerts = open_alert_counts(session, _UNRESOLVED)
                 overdue = overdue_by_queue(session, self.standard, now, window)
+                review_loop = review_loop_families(session, now)
         except SQLAlchemyError as exc:  # /metrics must still answer: the process metrics matter most then
             log.warning("metrics: database gauges unavailable: %s", str(exc).splitlines()[0])
             up.add_metric([], 0)
@@ -73,13 +91,14 @@ class DatabaseCollector(Collector):
             metrics.QUEUE_LIVE_CALLS: "live_calls",
         }
         for spec, key in by_queue.items():
-            family = _family(spec)
+            family = spec.family()
             for q in queues:
                 if q[key] is not None:  # no offered calls: no ratio, rather than a made-up 0 or 1
                     family.add_metric([q["queue_id"]], q[key])
             yield family
         yield overdue_family(overdue)
-        alerts = _family(metrics.ALERTS_OPEN)
+        yield from review_loop
+        alerts = metrics.ALERTS_OPEN.family()
         # Every severity of the standard's vocabulary, 0 included, so "no critical alert open" is a value.
         for severity in sorted({*metrics.SEVERITIES, *(s for s, _ in open_alerts)}):
             for state in _UNRESOLVED:

@@ -4,7 +4,7 @@ This toolkit sits below the domains that use it: it names their types only for t
 composition root (service/app.py) builds the state from them.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from service.auth.service import KeyUsage
     from service.ingest.sink import EventSink
     from service.interactions.service import Pipeline
+    from service.kpis.service import CauseSource
     from service.standards.loader import LoadedStandard
 
 
@@ -28,6 +29,7 @@ class AppState:
     standard: "LoadedStandard"
     pipeline: "Pipeline"
     key_usage: "KeyUsage"
+    cause_sources: "Mapping[str, CauseSource]"  # the Pareto view's, by name (GET /v1/kpis/pareto?causes=)
     sink: "EventSink | None" = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
     clock: Clock = utc_now
 

@@ -11,6 +11,8 @@ from service.evaluations.models import Dispute, HumanReview, ReviewedScore
 from service.evaluations.sampling import Candidate
 from service.interactions.models import Interaction
 
+DISPUTE_STATES = ("open", "upheld", "overturned")
+
 
 def reviews_of(session: Session, interaction_id: str) -> list[HumanReview]:
     """The counting reviews (not calibration ones), oldest first."""
@@ -33,6 +35,12 @@ def disputes(session: Session, *, filters: dict[str, str | None], limit: int, of
     total = session.scalar(select(func.count()).select_from(Dispute).where(*conds)) or 0
     rows = session.scalars(select(Dispute).where(*conds).order_by(Dispute.id.desc()).limit(limit).offset(offset))
     return list(rows), total
+
+
+def dispute_counts(session: Session) -> dict[str, int]:
+    """Disputes by state, every state (0 included): open (undecided), upheld, overturned."""
+    found = {s: n for s, n in session.execute(select(Dispute.status, func.count()).group_by(Dispute.status))}
+    return {state: found.get(state, 0) for state in DISPUTE_STATES}
 
 
 def sample_candidates(session: Session, start: datetime, end: datetime) -> list[Candidate]:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import func, literal, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -65,3 +65,8 @@ def bucket_key(column: Any, bucket: Bucket, offset_minutes: int, dialect: str) -
 
 def key_of(at: datetime) -> str:
     return at.date().isoformat()
+
+
+def period_key(column: Any, bucket: Bucket | None, offset_minutes: int, dialect: str) -> ColumnElement[str]:
+    """The bucket key, or '' when there are no buckets (one period over the whole range)."""
+    return literal("") if bucket is None else bucket_key(column, bucket, offset_minutes, dialect)

@@ -59,7 +59,10 @@ def get_pareto(
     session: SessionDep,
     state: StateDep,
     when: TimeRangeDep,
-    causes: Annotated[str, Query(max_length=64, description="Cause source: `rules` (failed score items)")] = "rules",
+    causes: Annotated[
+        str,
+        Query(max_length=64, description="`rules` (failed score items) or `root_causes` (of review cases)"),
+    ] = "rules",
     team_id: IdFilter = None,
     queue_id: IdFilter = None,
     bucket: Annotated[Bucket | None, Query(description="One period per bucket; without it, one for the range")] = None,
@@ -67,6 +70,7 @@ def get_pareto(
 ) -> dict[str, Any]:
     start, end = _range(when, state.clock(), bucket or Bucket.MONTH, offset_minutes)
     try:
-        return pareto(session, causes, Scope(start, end, team_id, queue_id), bucket, offset_minutes)
+        scope = Scope(start, end, team_id, queue_id)
+        return pareto(session, state.pipeline.standard, state.cause_sources, causes, scope, bucket, offset_minutes)
     except UnknownCauseSource as exc:
         raise HTTPException(422, detail=f"causes: {exc}") from exc

@@ -15,15 +15,11 @@ from service.kpis.repository import Parts, Scope
 from service.standards.schema import Standard
 
 
-def _family(spec: metrics.ScrapeGauge) -> GaugeMetricFamily:
-    return GaugeMetricFamily(spec.name, spec.documentation, labels=list(spec.labels))
-
-
 def standard_families(standard: Standard) -> Iterator[GaugeMetricFamily]:
-    targets = _family(metrics.STANDARD_TARGET)
+    targets = metrics.STANDARD_TARGET.family()
     for kpi, target in targets_of(standard).items():
         targets.add_metric([kpi], target.value)
-    info = _family(metrics.STANDARD_INFO)
+    info = metrics.STANDARD_INFO.family()
     info.add_metric([standard.version], 1)
     yield from (targets, info)
 
@@ -47,7 +43,7 @@ def overdue_by_queue(session: Session, standard: Standard, now: datetime, live_w
 
 
 def overdue_family(ratios: dict[str, float]) -> GaugeMetricFamily:
-    family = _family(metrics.QUEUE_OVERDUE_TICKETS)
+    family = metrics.QUEUE_OVERDUE_TICKETS.family()
     for queue, ratio in ratios.items():
         family.add_metric([queue], ratio)
     return family

@@ -8,12 +8,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, literal, or_, select, text
+from sqlalchemy import Select, case, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.interactions.models import Interaction
-from service.kpis.buckets import Bucket, bucket_key
+from service.kpis.buckets import Bucket, bucket_key, period_key
 from service.outcomes.models import Contact, SurveyAnswer
 
 
@@ -82,7 +82,7 @@ def _sum(value: Any, cond: ColumnElement[bool] | None = None) -> ColumnElement[f
     return func.coalesce(func.sum(value if cond is None else case((cond, value))), 0.0)
 
 
-def _dialect(session: Session) -> str:
+def dialect_of(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
@@ -96,7 +96,7 @@ def _collect(session: Session, stmt: Select, key_width: int, into: Rows) -> None
 def interaction_parts(session: Session, scope: Scope, bucket: Bucket, offset: int, by_queue: bool, into: Rows) -> None:
     i = Interaction
     keys = [i.queue_id.label("k0")] if by_queue else [i.team_id.label("k0"), i.agent_id.label("k1")]
-    key = bucket_key(i.started_at, bucket, offset, _dialect(session)).label("bucket")
+    key = bucket_key(i.started_at, bucket, offset, dialect_of(session)).label("bucket")
     stmt = select(
         *keys,
         key,
@@ -112,7 +112,7 @@ def interaction_parts(session: Session, scope: Scope, bucket: Bucket, offset: in
         _count(i.first_reply_overdue.is_not(None)).label("tickets_judged"),
         _count(i.first_reply_overdue.is_(True)).label("tickets_overdue"),
     ).where(i.started_at >= scope.start, i.started_at < scope.end, i.status != "new")
-    stmt = _narrow(stmt, scope, i.team_id, i.queue_id, i.agent_id)
+    stmt = narrow(stmt, scope, i.team_id, i.queue_id, i.agent_id)
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
@@ -123,7 +123,7 @@ def survey_parts(
     team, queue = func.coalesce(i.team_id, s.team_id), func.coalesce(i.queue_id, s.queue_id)
     agent = func.coalesce(i.agent_id, s.agent_id)
     keys = [queue.label("k0")] if by_queue else [team.label("k0"), agent.label("k1")]
-    key = bucket_key(s.answered_at, bucket, offset, _dialect(session)).label("bucket")
+    key = bucket_key(s.answered_at, bucket, offset, dialect_of(session)).label("bucket")
     stmt = (
         select(
             *keys,
@@ -138,7 +138,7 @@ def survey_parts(
         .outerjoin(i, i.id == s.interaction_id)
         .where(s.answered_at >= scope.start, s.answered_at < scope.end)
     )
-    stmt = _narrow(stmt, scope, team, queue, agent)
+    stmt = narrow(stmt, scope, team, queue, agent)
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
@@ -151,7 +151,7 @@ def contact_parts(
     team, queue = func.coalesce(i.team_id, c.team_id), func.coalesce(i.queue_id, c.queue_id)
     agent = func.coalesce(i.agent_id, c.agent_id)
     keys = [queue.label("k0")] if by_queue else [team.label("k0"), agent.label("k1")]
-    key = bucket_key(c.contacted_at, bucket, offset, _dialect(session)).label("bucket")
+    key = bucket_key(c.contacted_at, bucket, offset, dialect_of(session)).label("bucket")
     window = rules.fcr_window_seconds
     repeated = c.next_contact_gap_seconds <= window
     closed = c.contacted_at <= rules.now - timedelta(seconds=window)
@@ -166,11 +166,12 @@ def contact_parts(
         .outerjoin(i, i.id == c.interaction_id)
         .where(c.contacted_at >= scope.start, c.contacted_at < scope.end)
     )
-    stmt = _narrow(stmt, scope, team, queue, agent)
+    stmt = narrow(stmt, scope, team, queue, agent)
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
-def _narrow(stmt: S, scope: Scope, team: Any, queue: Any, agent: Any = None) -> S:
+def narrow(stmt: S, scope: Scope, team: Any, queue: Any, agent: Any = None) -> S:
+    """`stmt` restricted to the scope's agent, team and queue, whichever it names."""
     if scope.agent_id is not None:
         stmt = stmt.where(agent == scope.agent_id)
     if scope.team_id is not None:
@@ -184,7 +185,7 @@ def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, offset:
     """(bucket key or '', failed item id, interactions) of finished interactions in the scope: the score's items
     whose status is `fail`, read from the stored score document (JSON on SQLite, JSONB on PostgreSQL)."""
     i = Interaction
-    dialect = _dialect(session)
+    dialect = dialect_of(session)
     if dialect == "postgresql":
         items = func.jsonb_array_elements(i.score["items"]).table_valued("value").alias("item")
         item_id, status = items.c.value.op("->>")("id"), items.c.value.op("->>")("status")
@@ -192,14 +193,14 @@ def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, offset:
         items = func.json_each(i.score, "$.items").table_valued("value").alias("item")
         item_id = func.json_extract(items.c.value, "$.id")  # type: ignore[assignment]
         status = func.json_extract(items.c.value, "$.status")  # type: ignore[assignment]
-    key = bucket_key(i.started_at, bucket, offset, dialect) if bucket is not None else literal("")
+    key = period_key(i.started_at, bucket, offset, dialect)
     stmt = (
         select(key.label("bucket"), item_id.label("cause"), func.count().label("n"))
         .select_from(i)
         .join(items, text("true"))
         .where(i.final.is_(True), i.started_at >= scope.start, i.started_at < scope.end, status == "fail")
     )
-    stmt = _narrow(stmt, scope, i.team_id, i.queue_id, i.agent_id).group_by(key, item_id)
+    stmt = narrow(stmt, scope, i.team_id, i.queue_id, i.agent_id).group_by(key, item_id)
     return [(r.bucket, r.cause, r.n) for r in session.execute(stmt)]
 
 

@@ -57,6 +57,10 @@ class KpiTree(BaseModel):
 
 class ParetoItem(BaseModel):
     cause: str
+    labels: dict[Literal["en", "zh"], str] | None = Field(
+        description="The cause's name per language from the standard's taxonomy (root causes); null for causes "
+        "named by their id (rules)."
+    )
     count: int
     share: float
     cumulative_share: float
@@ -72,8 +76,8 @@ class ParetoPeriod(BaseModel):
 
 class Pareto(BaseModel):
     causes: str = Field(
-        description="Where the causes come from: `rules` (failed score items), or a source added "
-        "by another module (review cases' root causes)."
+        description="Where the causes come from: `rules` (failed score items of finished interactions, by "
+        "the interaction's start) or `root_causes` (review cases' root causes, by the case's opening)."
     )
     team_id: str | None
     queue_id: str | None

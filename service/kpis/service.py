@@ -1,6 +1,6 @@
 """The KPI tree and the Pareto view, assembled from the repository's additive parts. Services never commit."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -14,23 +14,27 @@ from service.kpis.compute import Target, kpis_of, pareto_items, targets_of
 from service.kpis.repository import OutcomeRules, Parts, Scope
 from service.standards.schema import Standard
 
-# Where failure causes come from, by name. `rules` (the failed items of scores) is built in; review cases
-# (service/reviews) add their root causes with register_cause_source("root_causes", ...) when they exist.
-CauseSource = Callable[[Session, Scope, Bucket | None, int], list[tuple[str, str, int]]]
+CauseCounts = Callable[[Session, Scope, Bucket | None, int], list[tuple[str, str, int]]]
 """(session, scope, bucket or None for the whole range, UTC offset minutes) -> (bucket key or '', cause, count)."""
-_CAUSE_SOURCES: dict[str, CauseSource] = {"rules": repo.rule_failures}
 
 
-def register_cause_source(name: str, source: CauseSource) -> None:
-    _CAUSE_SOURCES[name] = source
+def _no_labels(_standard: Standard) -> dict[str, dict[str, str]]:
+    return {}
 
 
-def unregister_cause_source(name: str) -> None:
-    _CAUSE_SOURCES.pop(name, None)
+@dataclass(frozen=True, slots=True)
+class CauseSource:
+    """Where failure causes come from: their counts, and their names per language where a taxonomy gives them.
+
+    `rules` (the failed items of scores) is this module's; a module above it adds its own (the review cases' root
+    causes), and the composition root (service/app.py) hands the Pareto view all of them by name.
+    """
+
+    counts: CauseCounts
+    labels: Callable[[Standard], dict[str, dict[str, str]]] = _no_labels
 
 
-def cause_sources() -> list[str]:
-    return sorted(_CAUSE_SOURCES)
+RULE_FAILURES = CauseSource(repo.rule_failures)
 
 
 class UnknownCauseSource(ValueError):
@@ -124,11 +128,19 @@ def kpi_tree(
     }
 
 
-def pareto(session: Session, causes: str, scope: Scope, bucket: Bucket | None, offset: int) -> dict[str, Any]:
+def pareto(
+    session: Session,
+    standard: Standard,
+    sources: Mapping[str, CauseSource],
+    causes: str,
+    scope: Scope,
+    bucket: Bucket | None,
+    offset: int,
+) -> dict[str, Any]:
     """Failure causes sorted by count with cumulative share: one period for the range, or one per bucket."""
-    source = _CAUSE_SOURCES.get(causes)
+    source = sources.get(causes)
     if source is None:
-        raise UnknownCauseSource(f"unknown cause source {causes!r}; known: {', '.join(cause_sources())}")
+        raise UnknownCauseSource(f"unknown cause source {causes!r}; known: {', '.join(sorted(sources))}")
     if bucket is None:
         periods = [(scope.start, scope.end, "")]
     else:
@@ -136,8 +148,9 @@ def pareto(session: Session, causes: str, scope: Scope, bucket: Bucket | None, o
         scope = Scope(starts[0], starts[-1], scope.team_id, scope.queue_id)
         periods = [(a, b, key_of(a)) for a, b in pairwise(starts)]
     counts: dict[str, dict[str, int]] = {}
-    for key, cause, n in source(session, scope, bucket, offset):
+    for key, cause, n in source.counts(session, scope, bucket, offset):
         counts.setdefault(key, {})[cause] = counts.get(key, {}).get(cause, 0) + n
+    labels = source.labels(standard)
     return {
         "causes": causes,
         "team_id": scope.team_id,
@@ -148,7 +161,7 @@ def pareto(session: Session, causes: str, scope: Scope, bucket: Bucket | None, o
                 "to": b.isoformat(),
                 **({"bucket": key} if key else {}),
                 "total": sum(counts.get(key, {}).values()),
-                "items": pareto_items(counts.get(key, {})),
+                "items": [{**i, "labels": labels.get(i["cause"])} for i in pareto_items(counts.get(key, {}))],
             }
             for a, b, key in periods
         ],

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy import String, case, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -11,8 +11,12 @@ from service.alerts.lifecycle import SYSTEM
 from service.alerts.models import Alert
 from service.db import Base, insert_ignoring_conflicts
 from service.interactions.models import Interaction
+from service.kpis.buckets import Bucket, period_key
+from service.kpis.repository import Scope, dialect_of, narrow
 from service.reviews.models import CorrectiveAction, ReviewCase, ReviewCaseChange, ReviewCaseLink
-from service.reviews.workflow import ACTIVE
+from service.reviews.workflow import ACTIVE, STATUSES
+
+ACTION_VERDICTS = ("pending", "worked", "did_not_work", "inconclusive")
 
 
 def insert_open_case(session: Session, row: dict[str, Any]) -> bool:
@@ -122,3 +126,37 @@ def changes_of(session: Session, case_id: int) -> list[ReviewCaseChange]:
 def actions_of(session: Session, case_id: int) -> list[CorrectiveAction]:
     stmt = select(CorrectiveAction).where(CorrectiveAction.case_id == case_id).order_by(CorrectiveAction.id)
     return list(session.scalars(stmt))
+
+
+def root_cause_counts(session: Session, scope: Scope, bucket: Bucket | None, offset: int) -> list[tuple[str, str, int]]:
+    """(bucket key or '', root cause, cases) of the cases opened in the scope whose root cause is recorded, closed
+    ones included: the Pareto view's `root_causes` (service/kpis)."""
+    c = ReviewCase
+    key = period_key(c.opened_at, bucket, offset, dialect_of(session))
+    stmt = select(key.label("bucket"), c.root_cause, func.count().label("n")).where(
+        c.root_cause.is_not(None), c.opened_at >= scope.start, c.opened_at < scope.end
+    )
+    stmt = narrow(stmt, scope, c.team_id, c.queue_id, c.agent_id).group_by(key, c.root_cause)
+    return [(r.bucket, r.root_cause, r.n) for r in session.execute(stmt)]
+
+
+def case_counts(session: Session, now: datetime) -> tuple[dict[str, int], int]:
+    """Cases not closed by status (every status, 0 included), and those not reviewed by their due time."""
+    c = ReviewCase
+    rows = session.execute(select(c.status, func.count()).where(c.status != "closed").group_by(c.status))
+    found = {status: n for status, n in rows}
+    overdue = select(func.count()).where(c.status.in_(ACTIVE), c.due_at <= now)
+    return {s: found.get(s, 0) for s in STATUSES if s != "closed"}, session.scalar(overdue) or 0
+
+
+def action_verdicts(session: Session) -> dict[str, int]:
+    """Corrective actions by verdict: pending (not verified yet), worked, did_not_work, inconclusive (no data)."""
+    a = CorrectiveAction
+    verdict = case(
+        (a.status != "verified", "pending"),
+        (a.worked.is_(True), "worked"),
+        (a.worked.is_(False), "did_not_work"),
+        else_="inconclusive",
+    )
+    found = {v: n for v, n in session.execute(select(verdict, func.count()).group_by(verdict))}
+    return {v: found.get(v, 0) for v in ACTION_VERDICTS}

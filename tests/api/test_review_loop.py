@@ -13,6 +13,7 @@ import httpx
 
 from tests.api.wire import GOOD_CALL, RUDE_CALL, call
 from tests.clock import TestClock
+from tests.metrics.support import scraped_gauge
 
 
 def _shifted(events: list[dict[str, Any]], hours: float) -> list[dict[str, Any]]:
@@ -197,6 +198,11 @@ def test_breach_review_action_dispute_calibration(start_server: Callable[..., An
     assert sup.get(f"/v1/reviews/{late['id']}").json()["overdue_alert_id"] == overdue[0]["id"]
     assert len(sup.get("/v1/alerts", params={"rule": "review_overdue"}).json()["items"]) == 1  # raised once
     assert sup.get("/v1/reviews", params={"overdue": "true"}).json()["total"] == 1
+
+    # 7. /metrics tells the same story: one case overdue, the dispute overturned, the action worked.
+    assert scraped_gauge(server.client, "callqa_review_cases_overdue") == {"": 1}
+    assert scraped_gauge(server.client, "callqa_disputes") == {"open": 0, "upheld": 0, "overturned": 1}
+    assert scraped_gauge(server.client, "callqa_corrective_actions")["worked"] == 1
 
 
 def _human(status: str, flip: bool) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from service.clock import utc_now
 
@@ -30,6 +31,12 @@ REQUIRE_ENV = "CALLQA_TEST_REQUIRE_PROMETHEUS"
 # What Grafana puts in for its built-in variables; the test's Prometheus scrapes every second, so a minute holds
 # enough samples for rate() and increase().
 GRAFANA_BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__range": "5m"}
+
+
+def scraped_gauge(api: httpx.Client, name: str) -> dict[str, float]:
+    """One gauge's samples from callqa's /metrics, by the value of its one label ('' for a gauge without one)."""
+    (family,) = [f for f in text_string_to_metric_families(api.get("/metrics/").text) if f.name == name]
+    return {next(iter(s.labels.values()), ""): s.value for s in family.samples}
 
 
 def binaries() -> tuple[str, str]:

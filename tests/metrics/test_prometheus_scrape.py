@@ -90,6 +90,10 @@ def the_numbers_are_those_of_the_events(server: LiveServer, prometheus: Promethe
     assert one('sum(callqa_db_write_seconds_count{operation="commit"})') >= 2
     assert one('sum(callqa_pipeline_stage_seconds_count{stage="store"})') >= 2
     assert one("min(callqa_database_up)") == 1
+    # the review loop's gauges are served with every label value, 0 included (no sweep opened a case here)
+    assert one("max(callqa_review_cases_overdue)") == 0
+    assert one('max(callqa_disputes{state="overturned"})') == 0
+    assert one('max(callqa_corrective_actions{verdict="pending"})') == 0
     # times, tickets and customer outcomes of the allow-listed queue and team, targets from the standard
     red = f'queue="{s.north}",team="{s.red}"'
     assert one(f"sum(callqa_answer_wait_seconds_count{{{red}}})") == 2

@@ -72,7 +72,7 @@ def test_dashboard_loads_with_its_variables_and_panels() -> None:
     }
     titles = " | ".join(q.where for q in dashboard_queries(dashboard)).lower()
     for topic in ("service level", "events received", "scored", "compliance", "quality score", "sentiment",
-                  "alerts", "consumer lag"):  # fmt: skip
+                  "alerts", "consumer lag", "review cases", "disputes", "corrective actions"):  # fmt: skip
         assert topic in titles, f"no panel about {topic}"
     for panel in dashboard["panels"]:  # imported dashboards pick their Prometheus by the variable
         if panel["type"] != "row":

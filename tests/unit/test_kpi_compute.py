@@ -10,7 +10,7 @@ from service.events.model import Event, EventType
 from service.kpis.buckets import Bucket, bucket_starts
 from service.kpis.compute import Target, kpis_of, met, pareto_items, targets_of, values_of
 from service.kpis.repository import Parts, Scope
-from service.kpis.service import UnknownCauseSource, pareto, register_cause_source, unregister_cause_source
+from service.kpis.service import RULE_FAILURES, CauseSource, UnknownCauseSource, pareto
 from service.outcomes.service import bands, repeated_contacts
 from service.standards.schema import OutcomeStandard
 from tests.factories import default_standard, standard
@@ -133,25 +133,28 @@ def test_repeats_are_the_later_contacts_within_the_window() -> None:
     assert repeated_contacts(contacts, 10 * day) == {"a2", "a3"}  # type: ignore[arg-type]
 
 
-def test_a_registered_cause_source_serves_the_pareto_per_bucket() -> None:
-    """The seam review cases plug their root causes into: a source gives (bucket, cause, count) rows."""
+def test_a_cause_source_serves_the_pareto_per_bucket_with_its_labels() -> None:
+    """The seam review cases plug their root causes into: a source gives (bucket, cause, count) rows and names."""
 
     def root_causes(_session: Any, scope: Scope, bucket: Bucket | None, _offset: int) -> list[tuple[str, str, int]]:
         assert bucket is Bucket.WEEK and scope.team_id == "blue"
         return [("2026-11-23", "process", 3), ("2026-11-23", "people", 1), ("2026-11-30", "system", 2)]
 
-    register_cause_source("test_root_causes", root_causes)
-    try:
-        scope = Scope(_utc("2026-11-24T00:00Z"), _utc("2026-12-01T00:00Z"), team_id="blue")
-        out = pareto(None, "test_root_causes", scope, Bucket.WEEK, 0)  # type: ignore[arg-type]
-    finally:
-        unregister_cause_source("test_root_causes")
+    def labels(_standard: Any) -> dict[str, dict[str, str]]:
+        return {"system": {"en": "System", "zh": "系统"}}
+
+    sources = {"rules": RULE_FAILURES, "test_root_causes": CauseSource(root_causes, labels)}
+    scope = Scope(_utc("2026-11-24T00:00Z"), _utc("2026-12-01T00:00Z"), team_id="blue")
+    out = pareto(None, None, sources, "test_root_causes", scope, Bucket.WEEK, 0)  # type: ignore[arg-type]
     first, second = out["periods"]
     assert (first["bucket"], first["total"], [i["cause"] for i in first["items"]]) == (
         "2026-11-23",
         4,
         ["process", "people"],
     )
-    assert second["items"] == [{"cause": "system", "count": 2, "share": 1.0, "cumulative_share": 1.0}]
-    with pytest.raises(UnknownCauseSource, match="known: rules"):
-        pareto(None, "test_root_causes", scope, None, 0)  # type: ignore[arg-type]
+    assert first["items"][0]["labels"] is None  # a cause the taxonomy does not name
+    assert second["items"] == [
+        {"cause": "system", "labels": {"en": "System", "zh": "系统"}, "count": 2, "share": 1.0, "cumulative_share": 1.0}
+    ]
+    with pytest.raises(UnknownCauseSource, match="known: rules, test_root_causes"):
+        pareto(None, None, sources, "astrology", scope, None, 0)  # type: ignore[arg-type]
