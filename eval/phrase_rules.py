@@ -128,7 +128,7 @@ def turn_counts(dialogues: list[Dialogue], std: Standard, rule: ScriptRule, spea
         for i, t in enumerate(own):
             # phrases bound to a turn are about the rule's own speaker (the agent's last turn): never a customer's
             own_turn = speaker == rule.speaker
-            position = TurnPosition(first=own_turn and i == 0, last=own_turn and i == len(own) - 1)
+            position = TurnPosition(first=own_turn and i == 0, last=own_turn and i == len(own) - 1, speaker=speaker)
             found = find(t.text, position) is not None
             labelled = label in t.labels
             naive = NAIVE[rule.id].search(t.text) is not None
