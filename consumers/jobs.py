@@ -79,7 +79,8 @@ class JobsThread(threading.Thread):
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
-            evaluate(session, self.pipeline.standard, utc_now(), self.pipeline.destinations)
+            now = utc_now()
+            evaluate(session, self.pipeline.standard_at(session, now), now, self.pipeline.destinations)
 
     def deliveries(self) -> None:
         deliver_due(self.sessions, self.channels, self.policy, utc_now)  # its own short transactions

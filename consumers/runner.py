@@ -20,6 +20,7 @@ from consumers.loop import Committed, ConsumeLoop, LoopConfig
 from consumers.offsets import CommitOnRevoke, OffsetTracker
 from consumers.producer import make_producer
 from consumers.publisher import AlertsChannel, Publisher
+from service.clock import utc_now
 from service.config import Settings
 from service.runtime import open_runtime
 
@@ -138,7 +139,7 @@ def _consume(
             settings.kafka_group_id,
             settings.kafka_bootstrap_servers,
             make_url(settings.database_url).render_as_string(hide_password=True),
-            pipeline.standard.version,
+            pipeline.book.in_force_at(utc_now()).version,
         )
         jobs.start()
         config = LoopConfig.from_settings(settings)

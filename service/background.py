@@ -34,7 +34,8 @@ class Jobs:
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
-            evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+            now = self.clock()
+            evaluate(session, self.pipeline.standard_at(session, now), now, self.pipeline.destinations)
 
     def deliveries(self) -> None:
         deliver_due(self.sessions, self.channels, self.policy, self.clock)  # its own short transactions

@@ -58,8 +58,8 @@ def create_app(
     and jobs are judged at (tests pass their own).
     """
     runtime = open_runtime(settings, clock=clock)
-    sessions, loaded, pipeline = runtime.sessions, runtime.standard, runtime.pipeline
-    state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink, clock=clock)
+    sessions, pipeline = runtime.sessions, runtime.pipeline
+    state = AppState(settings=settings, sessions=sessions, pipeline=pipeline, sink=sink, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -70,7 +70,7 @@ def create_app(
                 sessions, pipeline, channels.policy_from(settings), channels.http_channels(settings, client), clock
             )
             tasks = background.start(jobs, settings)
-        log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
+        log.info("callqa %s scoring by standard %s", __version__, pipeline.book.in_force_at(clock()).version)
         try:
             yield
         finally:
@@ -97,7 +97,7 @@ def create_app(
             app.include_router(router, responses=errors.COMMON)
         else:
             app.include_router(router, dependencies=[Depends(scope)], responses=errors.KEYED)
-    metrics = metrics_app(sessions, loaded.standard, clock)
+    metrics = metrics_app(sessions, pipeline.book, clock)
     app.router.routes.append(Route("/metrics", metrics, include_in_schema=False))  # `curl /metrics`, no redirect
     app.mount("/metrics", metrics)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)

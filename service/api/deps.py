@@ -12,14 +12,12 @@ from service.clock import Clock, utc_now
 from service.config import Settings
 from service.events.sink import EventSink
 from service.interactions.service import Pipeline
-from service.standards.loader import LoadedStandard
 
 
 @dataclass(frozen=True, slots=True)
 class AppState:
     settings: Settings
     sessions: sessionmaker[Session]
-    standard: LoadedStandard
     pipeline: Pipeline
     sink: EventSink | None = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
     clock: Clock = utc_now

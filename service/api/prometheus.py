@@ -27,7 +27,7 @@ from service import metrics
 from service.alerts.models import Alert
 from service.clock import Clock
 from service.scorecards.service import live_queues, live_window_seconds
-from service.standards.schema import Standard
+from service.standards.book import StandardBook
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,16 @@ def _family(spec: metrics.ScrapeGauge) -> GaugeMetricFamily:
 
 
 class DatabaseCollector(Collector):
-    def __init__(self, sessions: sessionmaker[Session], standard: Standard, clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker[Session], book: StandardBook, clock: Clock) -> None:
         self.sessions = sessions
-        self.standard = standard
+        self.book = book  # the version in force now as this process last read it (ingest and jobs keep it fresh)
         self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
-        window = live_window_seconds(self.standard)
+        standard = self.book.in_force_at(self.clock())
+        window = live_window_seconds(standard)
         target = _family(metrics.SERVICE_LEVEL_TARGET)
-        target.add_metric([], self.standard.responsiveness.call.service_level_target)
+        target.add_metric([], standard.responsiveness.call.service_level_target)
         length = _family(metrics.LIVE_WINDOW)
         length.add_metric([], window)
         up = _family(metrics.DATABASE_UP)
@@ -55,7 +56,7 @@ class DatabaseCollector(Collector):
         now = self.clock()
         try:
             with self.sessions() as session:
-                queues = live_queues(session, now - timedelta(seconds=window), now, self.standard)
+                queues = live_queues(session, now - timedelta(seconds=window), now, standard)
                 stmt = (
                     select(Alert.severity, Alert.state, func.count())
                     .where(Alert.state.in_(_UNRESOLVED))
@@ -105,12 +106,12 @@ def _render(registry: CollectorRegistry, accept: str, accept_encoding: str) -> t
     return body, headers
 
 
-def metrics_app(sessions: sessionmaker[Session], standard: Standard, clock: Clock) -> ASGIApp:
+def metrics_app(sessions: sessionmaker[Session], book: StandardBook, clock: Clock) -> ASGIApp:
     """Like prometheus_client's make_asgi_app, but rendered in a worker thread: the database gauges query the
     database, which must not block the event loop that serves the API."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_ProcessMetrics())
-    registry.register(DatabaseCollector(sessions, standard, clock))
+    registry.register(DatabaseCollector(sessions, book, clock))
     return _MetricsApp(registry)
 
 

@@ -49,7 +49,7 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
         now = state.clock()
         validated = validate_items(items, limits, now)
         if state.sink is not None:
-            return publish(state.sink, state.pipeline.redact(validated))
+            return publish(state.sink, state.pipeline.redact(validated, state.clock()))
         recorded = state.pipeline.record_events(session, validated, "http", now)
         session.commit()
         return recorded

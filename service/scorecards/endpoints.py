@@ -23,7 +23,7 @@ def _route(plural: str) -> None:
     def get_scorecard(subject_id: IdPath, session: SessionDep, state: StateDep, when: TimeRangeDep) -> dict[str, Any]:
         end = when.end or state.clock()
         start = when.start or end - timedelta(days=1)
-        card = scorecard(session, column, subject_id, start, end, state.pipeline.standard)
+        card = scorecard(session, column, subject_id, start, end, state.pipeline.standard_at(session, end))
         return {"subject": plural[:-1], "id": subject_id, **card}
 
 
@@ -33,7 +33,7 @@ for _plural in _SUBJECTS:
 
 @router.get("/queues/live", summary="Service level and abandonment per queue over the standard's live window")
 def queues_live(session: SessionDep, state: StateDep) -> dict[str, Any]:
-    standard = state.pipeline.standard
-    window = live_window_seconds(standard)
     now = state.clock()
+    standard = state.pipeline.standard_at(session, now)
+    window = live_window_seconds(standard)
     return {"window_seconds": window, "items": live_queues(session, now - timedelta(seconds=window), now, standard)}

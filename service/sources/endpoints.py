@@ -109,7 +109,7 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
         now = state.clock()
         prepared = prepare(session, source, records, limits_of(settings), now, defaults)
         if state.sink is not None:
-            recorded = publish(state.sink, state.pipeline.redact(prepared.items))
+            recorded = publish(state.sink, state.pipeline.redact(prepared.items, state.clock()))
         else:
             recorded = state.pipeline.record_events(session, prepared.items, source.name, now)
         session.commit()  # after a publish: a record version is only kept once its events are on the topic

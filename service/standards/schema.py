@@ -1,10 +1,11 @@
 """Schema of a standards file. Every threshold callqa judges by is a field here, never a constant in code."""
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from service.standards.fixtures import FixtureCase, check_fixtures
 from service.standards.phrases import Phrase, WordClasses, check_phrases
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -297,6 +298,14 @@ class Standard(_Strict):
     script_rules: tuple[ScriptRule, ...] = ()
     alerts: AlertStandard = AlertStandard()
     redaction: RedactionStandard = RedactionStandard()
+    fixtures: tuple[FixtureCase, ...] = Field(
+        (), description="Short conversations with the outcome each rule must give (`callqa standards test`)."
+    )
+
+    @model_validator(mode="after")
+    def _fixtures_name_scored_items(self) -> "Standard":
+        check_fixtures(self.fixtures, {r.id for r in self.script_rules} | set(get_args(NonScriptItem)))
+        return self
 
     @model_validator(mode="after")
     def _phrases_read(self) -> "Standard":
