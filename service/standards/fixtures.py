@@ -48,14 +48,24 @@ class FixtureCase(BaseModel):
     )
 
 
+class FixtureError(ValueError):
+    """A fixture case that cannot be run; `loc` is where it is written (the loader turns it into a line)."""
+
+    def __init__(self, message: str, loc: tuple[int | str, ...]) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 def check_fixtures(cases: tuple[FixtureCase, ...], item_ids: set[str]) -> None:
     """Case names are unique and every expected item is one the standard scores."""
-    names = [c.name for c in cases]
-    if twice := sorted({n for n in names if names.count(n) > 1}):
-        raise ValueError(f"fixtures: case name(s) used twice: {', '.join(map(repr, twice))}")
-    for case in cases:
+    seen: set[str] = set()
+    for i, case in enumerate(cases):
+        if case.name in seen:
+            raise FixtureError(f"case name {case.name!r} is used twice", ("fixtures", i, "name"))
+        seen.add(case.name)
         if unknown := sorted(set(case.expect) - item_ids):
-            raise ValueError(
-                f"fixtures: case {case.name!r} expects {', '.join(map(repr, unknown))}, which this standard does not "
-                f"score (items: {', '.join(sorted(item_ids))})"
+            raise FixtureError(
+                f"case {case.name!r} expects {', '.join(map(repr, unknown))}, which this standard does not score "
+                f"(items: {', '.join(sorted(item_ids))})",
+                ("fixtures", i, "expect"),
             )

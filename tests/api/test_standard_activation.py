@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from alembic import command
+from sqlalchemy import create_engine, text
 
 from service.config import DEFAULT_STANDARDS_FILE
+from service.migrate import alembic_config, upgrade
 from tests.conftest import LiveServer
 
 DEFAULT = DEFAULT_STANDARDS_FILE.read_text(encoding="utf-8")
@@ -172,3 +175,24 @@ def test_the_cli_activates_and_a_running_server_follows_without_restart(
     at = server.clock.advance((effective - server.clock()).total_seconds() + 60)  # the server's time passes it
     post(server.client, [*opening("after-cli", at), *ending("after-cli", at)])
     assert judged(server.client, "after-cli") == (V2, "fail")
+
+
+def test_the_migration_counts_each_recorded_version_as_activated_when_first_loaded(database_url: str) -> None:
+    """A database from before activations: every version it recorded judged from its first load on."""
+    command.downgrade(alembic_config(database_url), "0003")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            insert = (
+                "INSERT INTO standard_versions (version, name, sha256, source, first_loaded_at) "
+                "VALUES (:v, 'n', 's', 'src', :at)"
+            )
+            conn.execute(
+                text(insert), [{"v": "old", "at": datetime(2026, 1, 1)}, {"v": "new", "at": datetime(2026, 6, 1)}]
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version, activated_by FROM standard_activations ORDER BY effective_at"))
+            assert [tuple(r) for r in rows] == [("old", "startup"), ("new", "startup")]
+    finally:
+        engine.dispose()
