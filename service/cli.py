@@ -5,9 +5,12 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from service.standards.loader import LoadedStandard
 
 from service.auth import cli as auth_cli
 from service.config import Settings
@@ -74,13 +77,20 @@ def _consume(settings: Settings, args: argparse.Namespace) -> int:
     return run_consumer(settings, decoder=SourceDecoder(SOURCES[args.source]))
 
 
-def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
+def _load_standard(file: str) -> "LoadedStandard | None":
+    """The standards file, or None once its problems (file:line and reason) are printed."""
     from service.standards.loader import StandardsError, load_standard
 
     try:
-        loaded = load_standard(Path(args.file))
+        return load_standard(Path(file))
     except StandardsError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
+    loaded = _load_standard(args.file)
+    if loaded is None:
         return 1
     std = loaded.standard
     print(f"{args.file}: valid standard {std.version!r} ({len(std.script_rules)} script rules)")
@@ -89,13 +99,11 @@ def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
 
 def _test_standard(_: Settings, args: argparse.Namespace) -> int:
     from service.scoring.fixtures import run_fixtures
-    from service.standards.loader import StandardsError, load_standard
 
-    try:
-        std = load_standard(Path(args.file)).standard
-    except StandardsError as exc:
-        print(exc, file=sys.stderr)
+    loaded = _load_standard(args.file)
+    if loaded is None:
         return 1
+    std = loaded.standard
     report = run_fixtures(std)
     for failure in report.failures:
         print(f"FAIL {failure.line()}")
@@ -110,12 +118,9 @@ def _activate_standard(settings: Settings, args: argparse.Namespace) -> int:
     from service.db import session_scope
     from service.history.runtime import open_database
     from service.standards import service
-    from service.standards.loader import StandardsError, load_standard
 
-    try:
-        loaded = load_standard(Path(args.file))
-    except StandardsError as exc:
-        print(exc, file=sys.stderr)
+    loaded = _load_standard(args.file)
+    if loaded is None:
         return 1
     now = utc_now()
     with open_database(settings) as sessions, session_scope(sessions) as session:

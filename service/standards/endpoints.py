@@ -11,11 +11,12 @@ from service.api.deps import SessionDep, StateDep
 from service.api.errors import BODY, Problem, problem
 from service.api.params import IdPath
 from service.auth.deps import Admin
-from service.rfc3339 import Rfc3339
+from service.events.schemas import UtcTime
 from service.standards import repository as repo
 from service.standards import service
 from service.standards.loader import StandardsError, parse_standard
 from service.standards.models import StandardActivation, StandardVersion
+from service.standards.schema import VERSION_PATTERN
 
 router = APIRouter(prefix="/v1/standards", tags=["standards"])
 
@@ -23,9 +24,9 @@ router = APIRouter(prefix="/v1/standards", tags=["standards"])
 class ActivationIn(BaseModel):
     """Exactly one of `standard` (a standards file's YAML text) or `version` (one already recorded: a rollback)."""
 
-    standard: str | None = Field(None, min_length=1, max_length=1_000_000, description="The YAML text")
-    version: str | None = Field(None, min_length=1, max_length=64)
-    effective_at: Rfc3339 | None = Field(
+    standard: str | None = Field(None, min_length=1, max_length=262_144, description="The YAML text")
+    version: str | None = Field(None, min_length=1, max_length=64, pattern=VERSION_PATTERN)
+    effective_at: UtcTime | None = Field(
         None, description="From when new interactions are judged by it (now or later; default now)"
     )
 

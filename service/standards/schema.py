@@ -287,9 +287,12 @@ class RedactionStandard(_Strict):
         return self
 
 
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
 class Standard(_Strict):
-    version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str = "Service standard"
+    version: str = Field(min_length=1, max_length=64, pattern=VERSION_PATTERN)
+    name: str = Field("Service standard", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
     languages: frozenset[Language] = frozenset({"en"})
     responsiveness: Responsiveness = Responsiveness()
     sentiment: SentimentStandard = SentimentStandard()

@@ -166,6 +166,14 @@ def test_the_cli_activates_and_a_running_server_follows_without_restart(
     cli = [sys.executable, "-m", "service.cli", "standards"]
     tested = subprocess.run([*cli, "test", str(strict)], capture_output=True, text=True, env=env, check=False)
     assert tested.returncode == 0 and "8 fixture cases, 20 checks, all pass" in tested.stdout, tested.stderr
+    lax = tmp_path / "lax.yaml"
+    lax.write_text(STRICT.replace(V2, "2026.12-lax").replace("not my problem, ", ""), encoding="utf-8")
+    for action in ("test", "activate"):
+        refused = subprocess.run([*cli, action, str(lax)], capture_output=True, text=True, env=env, check=False)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "FAIL English forbidden phrase: no_forbidden_phrases is pass, expected fail" in (
+            refused.stdout + refused.stderr
+        )
     done = subprocess.run(
         [*cli, "activate", str(strict), "--effective-at", effective.isoformat()],
         capture_output=True, text=True, env=env, check=False,
