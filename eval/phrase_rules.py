@@ -9,7 +9,8 @@ Data (../shared/data/dialogues, public train splits; skipped with a message when
   openinggreeting, the `closing` rule's pack against closinggreeting (how customers spell in chat and fast
   speech-to-text).
 A turn counts as found when the rule's matcher finds its wording there, knowing whether the turn is its
-speaker's first or last (phrases bound to a turn count only there). The call-level lines replay each SGD dialogue
+speaker's first or last (phrases bound to a turn count only there) and whose turn it is (a condition such as
+`unless_turn_also: {customer: ...}` applies to customer turns only). The call-level lines replay each SGD dialogue
 as a call (one turn every 5 s, then the call ends) and judge it with the rule itself, window and all.
 
 Every dialogue goes to half A or half B by a SHA-1 of its id. The packs were developed looking at half A only;
