@@ -5,13 +5,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from service.alerts.repository import alerts_of_interaction
+from service.alerts.schemas import AlertSummary
 from service.api.deps import SessionDep
 from service.api.errors import problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.api.params import IdFilter, IdPath
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
-from service.interactions.schemas import AlertBrief, InteractionDetail, InteractionSummary, TimelineEvent
+from service.interactions.schemas import InteractionDetail, InteractionSummary, TimelineEvent
 
 router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
 
@@ -86,6 +87,6 @@ def get_interaction(interaction_id: IdPath, session: SessionDep) -> InteractionD
     if row is None or row.status == "new":
         raise HTTPException(404, detail=f"no interaction {interaction_id!r}")
     timeline = [TimelineEvent.model_validate(r) for r in repo.event_records_of(session, interaction_id)]
-    alerts = [AlertBrief.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
+    alerts = [AlertSummary.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
     summary = InteractionSummary.model_validate(row).model_dump()
     return InteractionDetail(**summary, score=row.score, timeline=timeline, alerts=alerts)

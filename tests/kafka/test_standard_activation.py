@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from service.activations import service
 from service.clock import utc_now
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker, session_scope
-from service.standards import service
 from service.standards.loader import parse_standard
 from tests.kafka.support import ConsumerThread, Topics, produce, rows, stored, wait_for
 from tests.standards_support import STRICT, V1, V2, ending, opening
