@@ -24,6 +24,7 @@ from service.alerts.evaluator import evaluate
 from service.clock import Clock
 from service.config import Settings
 from service.db import session_scope
+from service.interactions.repository import window_rows
 from service.interactions.service import Pipeline
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class Jobs:
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
             now = self.clock()
-            evaluate(session, self.pipeline.standard_at(session, now), now, self.pipeline.destinations)
+            standard = self.pipeline.standard_at(session, now)
+            evaluate(session, standard, now, self.pipeline.destinations, window_rows)
 
     def deliveries(self, only: Sequence[Channel] | None = None) -> None:
         """Due deliveries on every channel, or `only` on those; in short transactions of their own."""

@@ -53,3 +53,8 @@ def refresh(session: Session, book: StandardBook) -> None:
     book.update([Activation(r.version, r.effective_at) for r in rows], parsed)
     if len(book.timeline) != len(before):
         log.info("standard activations: %s", ", ".join(f"{a.version} from {a.effective_at}" for a in book.timeline))
+
+
+def recorded_sources(session: Session, versions: set[str]) -> list[tuple[str, str]]:
+    """(version, the standard's source text) of these recorded versions."""
+    return [(row.version, row.source) for row in repo.versions_named(session, versions)]
