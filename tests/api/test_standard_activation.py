@@ -150,7 +150,7 @@ def test_the_cli_activates_and_a_running_server_follows_without_restart(
 
 def test_the_migration_counts_each_recorded_version_as_activated_when_first_loaded(database_url: str) -> None:
     """A database from before activations: every version it recorded judged from its first load on."""
-    command.downgrade(alembic_config(database_url), "0003")
+    command.downgrade(alembic_config(database_url), "0005")
     engine = create_engine(database_url)
     try:
         with engine.begin() as conn:
