@@ -19,6 +19,7 @@ from consumers.loop import Committed, ConsumeLoop, LoopConfig
 from consumers.offsets import CommitOnRevoke, OffsetTracker
 from consumers.producer import make_producer
 from consumers.publisher import AlertsChannel, Publisher
+from service.clock import utc_now
 from service.config import Settings
 from service.jobs import Job, Jobs, JobsThread
 from service.runtime import open_runtime
@@ -140,7 +141,7 @@ def _consume(
             settings.kafka_group_id,
             settings.kafka_bootstrap_servers,
             make_url(settings.database_url).render_as_string(hide_password=True),
-            pipeline.standard.version,
+            pipeline.book.in_force_at(utc_now()).version,
         )
         scheduler.start()
         config = LoopConfig.from_settings(settings)

@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.routing import Route
 
 from service import __version__
+from service.activations.endpoints import router as activations_router
 from service.alerts.endpoints import router as alerts_router
 from service.api import errors
 from service.api.body import BodyLimits
@@ -51,6 +52,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (scorecards_router, require_supervise),
     (kpis_router, require_supervise),
     (standards_router, require_supervise),
+    (activations_router, require_admin),
     (keys_router, require_admin),
     # issue 13, the review loop: cases and actions, calibration (supervise); human review and disputes declare
     # their scopes per route (an `agent` key reaches its own interactions' reviews and disputes)
@@ -70,11 +72,10 @@ def create_app(
     and jobs are judged at (tests pass their own).
     """
     runtime = open_runtime(settings, clock=clock)
-    sessions, loaded, pipeline = runtime.sessions, runtime.standard, runtime.pipeline
+    sessions, pipeline = runtime.sessions, runtime.pipeline
     state = AppState(
         settings=settings,
         sessions=sessions,
-        standard=loaded,
         pipeline=pipeline,
         key_usage=KeyUsage(sessions),
         cause_sources={"rules": RULE_FAILURES, "root_causes": ROOT_CAUSES},
@@ -88,7 +89,7 @@ def create_app(
         tasks: list[asyncio.Task[None]] = []
         if sweep and sink is None:
             tasks = start_tasks(jobs, settings)
-        log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
+        log.info("callqa %s scoring by standard %s", __version__, pipeline.book.in_force_at(clock()).version)
         try:
             yield
         finally:
@@ -115,7 +116,7 @@ def create_app(
             app.include_router(router, responses=errors.COMMON)
         else:
             app.include_router(router, dependencies=[Depends(scope)], responses=errors.KEYED)
-    metrics = metrics_app(sessions, loaded.standard, clock)
+    metrics = metrics_app(sessions, pipeline.book, clock)
     app.router.routes.append(Route("/metrics", metrics, include_in_schema=False))  # `curl /metrics`, no redirect
     app.mount("/metrics", metrics)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)

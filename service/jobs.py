@@ -75,12 +75,15 @@ class Jobs:
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
-            evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations, window_rows)
+            now = self.clock()
+            standard = self.pipeline.standard_at(session, now)
+            evaluate(session, standard, now, self.pipeline.destinations, window_rows)
 
     def reviews(self) -> None:
         """Issue 13: breaches open review cases, late reviews alert, corrective actions are checked."""
         with session_scope(self.sessions) as session:
-            done = review_sweep(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+            now = self.clock()
+            done = review_sweep(session, self.pipeline.standard_at(session, now), now, self.pipeline.destinations)
         if done.opened or done.overdue or done.verified:
             log.info("review cases opened %s, overdue %s; actions checked %s", done.opened, done.overdue, done.verified)
 

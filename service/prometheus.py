@@ -30,7 +30,7 @@ from service.evaluations.repository import dispute_counts
 from service.kpis.exposition import overdue_by_queue, overdue_family, standard_families
 from service.reviews.repository import action_verdicts, case_counts
 from service.scorecards.service import live_queues, live_window_seconds
-from service.standards.schema import Standard
+from service.standards.book import StandardBook
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +56,27 @@ def review_loop_families(session: Session, now: datetime) -> list[GaugeMetricFam
 
 
 class DatabaseCollector(Collector):
-    def __init__(self, sessions: sessionmaker[Session], standard: Standard, clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker[Session], book: StandardBook, clock: Clock) -> None:
         self.sessions = sessions
-        self.standard = standard
+        self.book = book  # the version in force now as this process last read it (ingest and jobs keep it fresh)
         self.clock = clock
 
     def collect(self) -> Iterator[Metric]:
-        window = live_window_seconds(self.standard)
+        standard = self.book.in_force_at(self.clock())
+        window = live_window_seconds(standard)
         target = metrics.SERVICE_LEVEL_TARGET.family()
-        target.add_metric([], self.standard.responsiveness.call.service_level_target)
+        target.add_metric([], standard.responsiveness.call.service_level_target)
         length = metrics.LIVE_WINDOW.family()
         length.add_metric([], window)
         up = metrics.DATABASE_UP.family()
         yield from (target, length)
-        yield from standard_families(self.standard)
+        yield from standard_families(standard)
         now = self.clock()
         try:
             with self.sessions() as session:
-                queues = live_queues(session, now - timedelta(seconds=window), now, self.standard)
+                queues = live_queues(session, now - timedelta(seconds=window), now, standard)
                 open_alerts = open_alert_counts(session, _UNRESOLVED)
-                overdue = overdue_by_queue(session, self.standard, now, window)
+                overdue = overdue_by_queue(session, standard, now, window)
                 review_loop = review_loop_families(session, now)
         except SQLAlchemyError as exc:  # /metrics must still answer: the process metrics matter most then
             log.warning("metrics: database gauges unavailable: %s", str(exc).splitlines()[0])
@@ -122,12 +123,12 @@ def _render(registry: CollectorRegistry, accept: str, accept_encoding: str) -> t
     return body, headers
 
 
-def metrics_app(sessions: sessionmaker[Session], standard: Standard, clock: Clock) -> ASGIApp:
+def metrics_app(sessions: sessionmaker[Session], book: StandardBook, clock: Clock) -> ASGIApp:
     """Like prometheus_client's make_asgi_app, but rendered in a worker thread: the database gauges query the
     database, which must not block the event loop that serves the API."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_ProcessMetrics())
-    registry.register(DatabaseCollector(sessions, standard, clock))
+    registry.register(DatabaseCollector(sessions, book, clock))
     return _MetricsApp(registry)
 
 

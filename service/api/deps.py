@@ -19,14 +19,12 @@ if TYPE_CHECKING:
     from service.ingest.sink import EventSink
     from service.interactions.service import Pipeline
     from service.kpis.service import CauseSource
-    from service.standards.loader import LoadedStandard
 
 
 @dataclass(frozen=True, slots=True)
 class AppState:
     settings: Settings
     sessions: sessionmaker[Session]
-    standard: "LoadedStandard"
     pipeline: "Pipeline"
     key_usage: "KeyUsage"
     cause_sources: "Mapping[str, CauseSource]"  # the Pareto view's, by name (GET /v1/kpis/pareto?causes=)

@@ -99,7 +99,7 @@ def submit(
         cal = service.get(session, calibration_id)
         review = service.submit(
             session, cal, principal.name, body.interaction_id, [i.model_dump() for i in body.items], body.comment,
-            state.pipeline.standard, state.clock(),
+            state.pipeline.standard_at(session, state.clock()), state.clock(),
         )  # fmt: skip
     session.commit()
     return ReviewOut.model_validate(review)

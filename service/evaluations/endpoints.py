@@ -52,7 +52,7 @@ def submit_review(
         row = service.interaction(session, interaction_id)
         review = service.submit_review(
             session, row, reviewer=principal.name, items=[i.model_dump() for i in body.items], comment=body.comment,
-            standard=state.pipeline.standard, now=state.clock(),
+            standard=state.pipeline.standard_at(session, state.clock()), now=state.clock(),
         )  # fmt: skip
     session.commit()
     return ReviewOut.model_validate(review)
@@ -103,7 +103,7 @@ def decide_dispute(
         dispute = service.get_dispute(session, dispute_id, principal)
         service.decide(
             session, dispute, overturn=body.decision == "overturn", overturned_to=body.overturned_to, note=body.note,
-            actor=principal.name, standard=state.pipeline.standard, now=state.clock(),
+            actor=principal.name, standard=state.pipeline.standard_at(session, state.clock()), now=state.clock(),
         )  # fmt: skip
     session.commit()
     return DisputeOut.model_validate(dispute)
@@ -123,7 +123,7 @@ def sample(
     lowest_sentiment: Annotated[int | None, Query(ge=0, le=1000)] = None,
     critical_failures: bool | None = None,
 ) -> SampleOut:
-    rules = state.pipeline.standard.review.sampling
+    rules = state.pipeline.standard_at(session, state.clock()).review.sampling
     overrides = {
         "random_per_agent_per_week": random_per_agent, "lowest_sentiment": lowest_sentiment,
         "all_critical_failures": critical_failures,

@@ -25,5 +25,5 @@ def ingest(
     """`sink` set: redacted events are produced and answered once the broker has them (raises SinkUnavailable);
     else they are recorded (scored, stored, alerted) in this session."""
     if sink is not None:
-        return publish(sink, pipeline.redact(items), source)
+        return publish(sink, pipeline.redact(items, pipeline.standard_at(session, now)), source)
     return pipeline.record_events(session, items, source, now)

@@ -1,6 +1,6 @@
 """Queries of events and interactions. Only this module talks SQL about them."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -55,9 +55,10 @@ def insert_events(session: Session, events: Sequence[tuple[Event, str]], now: da
 
 
 def lock_interactions(
-    session: Session, firsts: Sequence[Event], standard_version: str, now: datetime
+    session: Session, firsts: Sequence[Event], version_of: Callable[[Event], str], now: datetime
 ) -> dict[str, Interaction]:
-    """The interactions' rows, created if new and locked (PostgreSQL) so concurrent writers score in turn.
+    """The interactions' rows, created if new (judged by `version_of` their first event) and locked
+    (PostgreSQL) so concurrent writers score in turn.
 
     Rows are created and locked in id order: two consumers with overlapping batches can never deadlock.
     """
@@ -68,7 +69,7 @@ def lock_interactions(
             "status": "new",
             "final": False,
             "started_at": e.occurred_at,
-            "standard_version": standard_version,
+            "standard_version": version_of(e),
             "scored_at": now,
             "score": {},
         }

@@ -27,6 +27,8 @@ from service.privacy.redact import redactor_for
 from service.scoring.breaches import find_breaches
 from service.scoring.quality import score_interaction
 from service.scoring.types import InteractionScore
+from service.standards import service as standards
+from service.standards.book import StandardBook
 from service.standards.schema import Standard
 
 
@@ -69,17 +71,23 @@ class Recorded:
 
 @dataclass(frozen=True, slots=True)
 class Pipeline:
-    """What every entry point shares: the standard in force and the ingest limits."""
+    """What every entry point shares: the standards in force (by time, kept in step with the database's
+    activations) and the ingest limits."""
 
-    standard: Standard
+    book: StandardBook
     max_order_skew: timedelta
     destinations: Destinations = field(default_factory=Destinations)
     labels: telemetry.SubjectLabels = field(default_factory=telemetry.SubjectLabels)
 
-    def redact(self, items: Sequence[Event | Rejection]) -> list[Event | Rejection]:
-        """Personal data replaced by placeholders, as the standard says: the first step of every path that stores
-        or sends events, so the first score and every rescore read the same (redacted) text."""
-        redactor = redactor_for(self.standard.redaction)
+    def standard_at(self, session: Session, moment: datetime) -> Standard:
+        """The version in force at `moment`, after reading the database's activations (made by any process)."""
+        standards.refresh(session, self.book)
+        return self.book.in_force_at(moment)
+
+    def redact(self, items: Sequence[Event | Rejection], standard: Standard) -> list[Event | Rejection]:
+        """Personal data replaced by placeholders, as the standard in force says: the first step of every path
+        that stores or sends events, so the first score and every rescore read the same (redacted) text."""
+        redactor = redactor_for(standard.redaction)
         out: list[Event | Rejection] = []
         for item in items:
             if isinstance(item, Event):
@@ -104,7 +112,8 @@ class Pipeline:
         """
         result = Recorded()
         sources = [source] * len(items) if isinstance(source, str) else list(source)
-        items = self.redact(items)
+        current = self.standard_at(session, now)
+        items = self.redact(items, current)
         known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
         outcomes: list[tuple[int, Event]] = []  # survey answers, contact reasons: stored apart, never scored
@@ -121,7 +130,7 @@ class Pipeline:
             self._record_batch(session, by_interaction, sources, now, result)
         if outcomes:
             taken = [(e, sources[index]) for index, e in outcomes]
-            stored = record_outcomes(session, taken, now, self.standard, self.labels, repo.subjects_of)
+            stored = record_outcomes(session, taken, now, current, self.labels, repo.subjects_of)
             for index, e in outcomes:
                 status = "accepted" if e.event_id in stored else "duplicate"
                 result.outcomes.append(Outcome(index, e.event_id, status, e.interaction_id))
@@ -138,9 +147,9 @@ class Pipeline:
         result: Recorded,
     ) -> None:
         """One round trip per step for the whole batch: lock rows, read events, insert, rescore, raise."""
-        rows = repo.lock_interactions(
-            session, [new[0][1] for new in by_interaction.values()], self.standard.version, now
-        )
+        # a new interaction is judged by the version in force when it started; an existing one keeps its own
+        firsts = [min((e for _, e in new), key=lambda e: e.occurred_at) for new in by_interaction.values()]
+        rows = repo.lock_interactions(session, firsts, lambda e: self.book.in_force_at(e.occurred_at).version, now)
         existing = repo.events_of_many(session, list(by_interaction))
         accepted: dict[str, list[tuple[int, Event]]] = {}
         for interaction_id, new in by_interaction.items():
@@ -172,14 +181,15 @@ class Pipeline:
     ) -> None:
         breaches = []
         for row, events in interactions:
+            standard = self.book.version(row.standard_version) or self.book.in_force_at(row.started_at)
             with metrics.STAGE_SECONDS.labels(stage="score").time():
-                score = score_interaction(events, self.standard, now)
+                score = score_interaction(events, standard, now)
             was_final = row.final
             repo.save_score(row, score, len(events))
             if score.final and not was_final:
                 telemetry.observe_final(score, self.labels)
             result.scores.append(score)
-            breaches.append((score, find_breaches(score, self.standard)))
+            breaches.append((score, find_breaches(score, standard)))
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
             result.alerts.extend(raise_alerts(session, breaches, now, self.destinations))
             result.withdrawn.extend(withdraw_cleared(session, breaches, now, self.destinations))
@@ -187,6 +197,7 @@ class Pipeline:
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
         """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""
         result = Recorded()
+        standards.refresh(session, self.book)
         ids = repo.due_interaction_ids(session, now, limit)
         events = repo.events_of_many(session, ids)
         due = [(row, events[i]) for i in ids if (row := session.get(Interaction, i)) is not None and events[i]]

@@ -47,7 +47,7 @@ def get_tree(
 ) -> dict[str, Any]:
     now = state.clock()
     start, end = _range(when, now, bucket, offset_minutes)
-    return kpi_tree(session, state.pipeline.standard, start, end, bucket, offset_minutes, now)
+    return kpi_tree(session, state.pipeline.standard_at(session, now), start, end, bucket, offset_minutes, now)
 
 
 @router.get(
@@ -71,6 +71,7 @@ def get_pareto(
     start, end = _range(when, state.clock(), bucket or Bucket.MONTH, offset_minutes)
     try:
         scope = Scope(start, end, team_id, queue_id)
-        return pareto(session, state.pipeline.standard, state.cause_sources, causes, scope, bucket, offset_minutes)
+        standard = state.pipeline.standard_at(session, end)
+        return pareto(session, standard, state.cause_sources, causes, scope, bucket, offset_minutes)
     except UnknownCauseSource as exc:
         raise HTTPException(422, detail=f"causes: {exc}") from exc

@@ -70,7 +70,7 @@ def list_cases(
     summary="Open a review case for an alert or an interaction (joins the subject's open case if there is one)",
 )  # fmt: skip
 def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Supervise) -> CaseDetail:
-    now, standard, who = state.clock(), state.pipeline.standard, principal.name
+    now, standard, who = state.clock(), state.pipeline.standard_at(session, state.clock()), principal.name
     with answered():
         if body.alert_id is not None:
             case, _ = service.open_for_alert(session, service.get_alert(session, body.alert_id), standard, now, who)
@@ -86,8 +86,8 @@ def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Sup
 @router.get(
     "/reviews/root-causes", response_model=RootCauses, summary="The standard's root-cause taxonomy, labelled en/zh"
 )
-def root_causes(state: StateDep) -> RootCauses:
-    standard = state.pipeline.standard
+def root_causes(session: SessionDep, state: StateDep) -> RootCauses:
+    standard = state.pipeline.standard_at(session, state.clock())
     return RootCauses(standard_version=standard.version, items=list(standard.review.root_causes))
 
 
@@ -105,7 +105,7 @@ def update_case(
     case_id: RowIdPath, body: CaseUpdate, session: SessionDep, state: StateDep, principal: Supervise
 ) -> CaseDetail:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    standard, now = state.pipeline.standard, state.clock()
+    standard, now = state.pipeline.standard_at(session, state.clock()), state.clock()
     return _changed(
         session, case_id, lambda case: service.update_case(session, case, changes, standard, now, principal.name)
     )
@@ -156,7 +156,12 @@ def add_action(
     with answered():
         case = service.get_case(session, case_id)
         action = service.add_action(
-            session, case, body.model_dump(), state.pipeline.standard, state.clock(), principal.name
+            session,
+            case,
+            body.model_dump(),
+            state.pipeline.standard_at(session, state.clock()),
+            state.clock(),
+            principal.name,
         )
     session.commit()
     return ActionOut.model_validate(action)
@@ -169,6 +174,8 @@ def add_action(
 def verify_action(action_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise) -> ActionOut:
     with answered():
         action = service.get_action(session, action_id)
-        service.verify_action(session, action, state.pipeline.standard, state.clock(), principal.name)
+        service.verify_action(
+            session, action, state.pipeline.standard_at(session, state.clock()), state.clock(), principal.name
+        )
     session.commit()
     return ActionOut.model_validate(action)

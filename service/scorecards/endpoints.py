@@ -36,9 +36,10 @@ def _route(plural: str) -> None:
     ) -> dict[str, Any]:
         end = when.end or state.clock()
         start = when.start or end - timedelta(days=1)
-        card = scorecard(session, column, subject_id, start, end, state.pipeline.standard)
+        standard = state.pipeline.standard_at(session, end)
+        card = scorecard(session, column, subject_id, start, end, standard)
         scope = Scope(start, end, **{f"{plural[:-1]}_id": subject_id})
-        card = {**card, "outcomes": subject_outcomes(session, state.pipeline.standard, scope, state.clock())}
+        card = {**card, "outcomes": subject_outcomes(session, standard, scope, state.clock())}
         if score == "reviewed":  # marked as such; the automated card keeps the shape it always had
             quality = reviewed_quality(session, column, subject_id, start, end)
             card = {"score": "reviewed", **card, "quality": {**card["quality"], **quality}}
@@ -51,7 +52,7 @@ for _plural in _SUBJECTS:
 
 @router.get("/queues/live", summary="Service level and abandonment per queue over the standard's live window")
 def queues_live(session: SessionDep, state: StateDep) -> dict[str, Any]:
-    standard = state.pipeline.standard
-    window = live_window_seconds(standard)
     now = state.clock()
+    standard = state.pipeline.standard_at(session, now)
+    window = live_window_seconds(standard)
     return {"window_seconds": window, "items": live_queues(session, now - timedelta(seconds=window), now, standard)}

@@ -23,6 +23,7 @@ def scorecard(
 ) -> dict[str, Any]:
     i = Interaction
     as_int = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    counted = (column == subject, i.started_at >= start, i.started_at < end, i.status != "new")
     stmt = select(
         func.count().label("interactions"),
         as_int(i.kind == "call").label("calls"),
@@ -40,15 +41,18 @@ def scorecard(
         as_int(i.passed.is_(False)).label("failed"),
         func.avg(i.customer_sentiment_mean).label("avg_sentiment"),
         func.sum(i.final.cast(Integer)).label("final"),
-    ).where(column == subject, i.started_at >= start, i.started_at < end, i.status != "new")
+    ).where(*counted)
     r = session.execute(stmt).one()
+    by_version = select(i.standard_version, func.count()).where(*counted).group_by(i.standard_version)
+    judged_by = {v: n for v, n in sorted(session.execute(by_version).all())}
     q = standard.quality
     service_level = _ratio(r.within_limit, r.offered)
     compliance = _ratio(r.c_pass, r.c_pass + r.c_fail)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "standard_version": standard.version,
+        "standard_version": standard.version,  # the targets' version: the one in force at `to`
+        "judged_by": judged_by,  # standard version -> interactions it judged (each keeps its own)
         "interactions": r.interactions,
         "completed": int(r.final or 0),
         "calls": {

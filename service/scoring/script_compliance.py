@@ -44,7 +44,7 @@ def finder(matcher: PhraseMatcher, turns: Sequence[Turn], final: bool) -> Find:
     last = turns[-1].event_id if turns and final else None
 
     def find(turn: Turn, text: str) -> PhraseMatch | None:
-        return matcher.find(text, TurnPosition(turn.event_id == first, turn.event_id == last))
+        return matcher.find(text, TurnPosition(turn.event_id == first, turn.event_id == last, turn.speaker))
 
     return find
 

@@ -1,10 +1,11 @@
 """Schema of a standards file. Every threshold callqa judges by is a field here, never a constant in code."""
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from service.standards.fixtures import FixtureCase, check_fixtures
 from service.standards.phrases import Phrase, WordClasses, check_phrases
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -286,6 +287,9 @@ class RedactionStandard(_Strict):
         return self
 
 
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
 class SamplingRules(_Strict):
     """Which interactions of a week are picked for human review (service/evaluations/sampling.py)."""
 
@@ -391,8 +395,8 @@ class KpiTargets(_Strict):
 
 
 class Standard(_Strict):
-    version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str = "Service standard"
+    version: str = Field(min_length=1, max_length=64, pattern=VERSION_PATTERN)
+    name: str = Field("Service standard", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
     languages: frozenset[Language] = frozenset({"en"})
     responsiveness: Responsiveness = Responsiveness()
     sentiment: SentimentStandard = SentimentStandard()
@@ -404,6 +408,14 @@ class Standard(_Strict):
     review: ReviewStandard = ReviewStandard()
     outcomes: OutcomeStandard = OutcomeStandard()
     kpi_targets: KpiTargets = KpiTargets()
+    fixtures: tuple[FixtureCase, ...] = Field(
+        (), description="Short conversations with the outcome each rule must give (`callqa standards test`)."
+    )
+
+    @model_validator(mode="after")
+    def _fixtures_name_scored_items(self) -> "Standard":
+        check_fixtures(self.fixtures, {r.id for r in self.script_rules} | set(get_args(NonScriptItem)))
+        return self
 
     @model_validator(mode="after")
     def _phrases_read(self) -> "Standard":

@@ -17,6 +17,7 @@ from service.db import make_engine, make_sessionmaker, session_scope
 from service.interactions.service import Pipeline
 from service.reviews import service
 from service.reviews.models import ReviewCase, ReviewCaseLink
+from service.standards.book import StandardBook
 from tests.factories import at, call, default_standard
 
 NONE = Destinations()
@@ -35,7 +36,7 @@ def _rude_calls(db: Any, ids: list[str], when: float = 0) -> None:
     with session_scope(db) as session:
         for iid in ids:
             events = call(iid, offered=when, answered=when + 5, utterances=RUDE, ended=when + 60)
-            Pipeline(STD, timedelta(hours=1)).record_events(session, events, "test", at(when + 61))
+            Pipeline(StandardBook(STD), timedelta(hours=1)).record_events(session, events, "test", at(when + 61))
 
 
 def _sweep(db: Any, seconds: float) -> service.Intake:
