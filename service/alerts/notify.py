@@ -71,6 +71,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.id,
         "rule": alert.rule,
+        "item": alert.item,
         "severity": alert.severity,
         "state": alert.state,
         "subject_kind": alert.subject_kind,

@@ -11,6 +11,7 @@ class AlertOut(BaseModel):
 
     id: int
     rule: str
+    item: str | None = None
     severity: str
     state: str
     interaction_id: str | None

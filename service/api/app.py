@@ -26,6 +26,7 @@ from service.config import Settings
 from service.console.endpoints import router as console_router
 from service.events.endpoints import router as events_router
 from service.events.sink import EventSink
+from service.floor.endpoints import router as floor_router
 from service.interactions.endpoints import router as interactions_router
 from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
@@ -43,6 +44,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (interactions_router, require_supervise),
     (alerts_router, require_supervise),
     (scorecards_router, require_supervise),
+    (floor_router, require_supervise),
     (standards_router, require_supervise),
     (keys_router, require_admin),
 )

@@ -9,7 +9,7 @@ from service.api.deps import SessionDep, StateDep
 from service.api.pagination import TimeRangeDep
 from service.api.params import IdPath
 from service.interactions.models import Interaction
-from service.scorecards.service import live_queues, live_window_seconds, scorecard
+from service.scorecards.service import scorecard
 
 router = APIRouter(prefix="/v1", tags=["scorecards"])
 
@@ -29,11 +29,3 @@ def _route(plural: str) -> None:
 
 for _plural in _SUBJECTS:
     _route(_plural)
-
-
-@router.get("/queues/live", summary="Service level and abandonment per queue over the standard's live window")
-def queues_live(session: SessionDep, state: StateDep) -> dict[str, Any]:
-    standard = state.pipeline.standard
-    window = live_window_seconds(standard)
-    now = state.clock()
-    return {"window_seconds": window, "items": live_queues(session, now - timedelta(seconds=window), now, standard)}
