@@ -39,7 +39,10 @@ def floor_batches(now: datetime) -> list[list[dict[str, Any]]]:
     at = lambda minutes: now - timedelta(minutes=minutes)  # noqa: E731
     return [
         moved(call("b-101", answered=6, turns=GOOD_CALL, ended=200, agent="ann", queue="billing"), at(14)),
-        moved(call("b-102", answered=12, turns=RUDE_CALL, ended=90, agent="bob", queue="billing", hold_after_turn=1), at(11)),
+        moved(
+            call("b-102", answered=12, turns=RUDE_CALL, ended=90, agent="bob", queue="billing", hold_after_turn=1),
+            at(11),
+        ),
         moved(call("b-103", answered=5, turns=ZH_CALL, ended=150, agent="wang", team="t-2", queue="billing"), at(9)),
         moved(call("b-104", answered=8, turns=GOOD_CALL[:3], ended=None, agent="cat", queue="billing"), at(3)),
         moved(_on_hold("b-105", "ann", "billing"), at(2)),
@@ -67,11 +70,31 @@ def _earlier_in_the_shift(at: Any) -> list[list[dict[str, Any]]]:
         minutes = 20 + 20 * i
         rude = i % 5 == 2
         batches.append(
-            moved(call(f"h-{i}a", answered=6 + (i * 7) % 40, turns=RUDE_CALL if rude else GOOD_CALL, ended=200,
-                       agent="gus", team="t-2", queue="support"), at(minutes))  # fmt: skip
+            moved(
+                call(
+                    f"h-{i}a",
+                    answered=6 + (i * 7) % 40,
+                    turns=RUDE_CALL if rude else GOOD_CALL,
+                    ended=200,
+                    agent="gus",
+                    team="t-2",
+                    queue="support",
+                ),
+                at(minutes),
+            )  # fmt: skip
         )
         batches.append(
-            moved(call(f"h-{i}b", answered=4 + (i * 5) % 20, turns=GOOD_CALL, ended=180, agent="ivy",
-                       team="t-2", queue="billing"), at(minutes + 7))  # fmt: skip
+            moved(
+                call(
+                    f"h-{i}b",
+                    answered=4 + (i * 5) % 20,
+                    turns=GOOD_CALL,
+                    ended=180,
+                    agent="ivy",
+                    team="t-2",
+                    queue="billing",
+                ),
+                at(minutes + 7),
+            )  # fmt: skip
         )
     return batches

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 
 from service.clock import utc_now
 from tests.browser.floor_data import floor_batches
-from tests.browser.support import css, post, severe_errors, sign_in, text_in, wait_for
+from tests.browser.support import audit, css, post, severe_errors, sign_in, text_in, wait_for
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -47,6 +47,8 @@ def shots(tmp_path: Path) -> Callable[[WebDriver, str], None]:
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(driver: WebDriver, name: str) -> None:
+        # Each view is also checked where it is pictured: names for every control, contrast for every text.
+        assert not audit(driver), f"{name}: {audit(driver)}"
         for size, (width, height) in SIZES.items():
             metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
@@ -99,10 +101,14 @@ def test_every_view(floor: LiveServer, browser: WebDriver, shots: Callable[[WebD
     assert browser.find_element(By.CSS_SELECTOR, "#nav a[aria-current='page']").text == words["nav"]
 
     # Alerts: grouped by interaction and by queue, said in sentences with the figures and the standard's limit.
-    rude = wait_for(browser, "the rude call's group", text_in("#feed li.group[data-group='i:b-102']", words["forbidden"]))
+    rude = wait_for(
+        browser, "the rude call's group", text_in("#feed li.group[data-group='i:b-102']", words["forbidden"])
+    )
     assert "“Calm down”" in rude.text and len(rude.find_elements(By.CSS_SELECTOR, "li.alert")) >= 3
     assert "Calm down, that's not my problem" not in rude.text or "“Calm down”" in rude.text
-    queue = wait_for(browser, "the support queue's group", text_in("#feed li.group[data-group='q:support']", words["window"]))
+    queue = wait_for(
+        browser, "the support queue's group", text_in("#feed li.group[data-group='q:support']", words["window"])
+    )
     assert words["limit"] in queue.text, queue.text
     critical = browser.find_element(By.CSS_SELECTOR, "#sev-counts button[data-severity='critical']")
     assert words["critical"] in critical.text and critical.get_attribute("aria-pressed") == "false"
@@ -171,7 +177,10 @@ def test_every_view(floor: LiveServer, browser: WebDriver, shots: Callable[[WebD
     wait_for(
         browser,
         "the next queue",
-        lambda d: any(t.get_attribute("data-queue-id") != first for t in d.find_elements(By.CSS_SELECTOR, ".wall-stage .tile.large")),
+        lambda d: any(
+            t.get_attribute("data-queue-id") != first
+            for t in d.find_elements(By.CSS_SELECTOR, ".wall-stage .tile.large")
+        ),
     )
     shots(browser, f"wallboard-{lang}")
     assert not severe_errors(browser)

@@ -167,7 +167,7 @@ async function onKeySubmit(ev) {
   }
   useKey(key, true);
   input.value = "";
-  start();
+  await start();
   const heading = document.querySelector("#view h2");
   if (heading) heading.focus();
 }

@@ -63,7 +63,7 @@ const TEMPLATES = {
       na: "Does not apply here",
       holds: "Longest hold {measured}; the limit is {limit}",
       episode: "Customer upset at {offset}; no empathy within the next {n} agent turns",
-      holdAsked: "Hold at {offset} without asking first",
+      holdAsked: "Put on hold at {time} without asking first",
     },
   },
   zh: {
@@ -123,7 +123,7 @@ const TEMPLATES = {
       na: "此处不适用",
       holds: "最长一次保持 {measured}；上限 {limit}",
       episode: "客户在第 {offset} 情绪激动；坐席随后 {n} 句内未表示理解",
-      holdAsked: "第 {offset} 开始保持，之前未征得同意",
+      holdAsked: "{time} 开始保持，之前未征得客户同意",
     },
   },
 };
@@ -148,6 +148,11 @@ export function describe(rule) {
   if (!rule) return "";
   const own = rule.description_i18n && rule.description_i18n[lang()];
   return own || rule.description || rule.id;
+}
+
+// A description inside a sentence or a list: without its own full stop.
+function bare(text) {
+  return String(text).replace(/[.。]\s*$/, "");
 }
 
 function scriptRule(standard, id) {
@@ -238,7 +243,7 @@ function interactionSentence(alert, standard, detail) {
       const rule = scriptRule(standard, alert.item);
       const where = windowText(rule);
       const text = rule ? describe(rule) : alert.item;
-      return where ? say("missed", { rule: text, window: where }) : say("missedNoWindow", { rule: text });
+      return where ? say("missed", { rule: bare(text), window: where }) : say("missedNoWindow", { rule: text });
     }
     case "customer_sentiment_low":
       return say("sentiment", {
@@ -264,7 +269,7 @@ function interactionSentence(alert, standard, detail) {
     case "critical_item_failed": {
       const items = detail && detail.score ? detail.score.items || [] : [];
       const failed = items.filter((i) => i.status === "fail" && (alert.rule !== "critical_item_failed" || i.critical));
-      const names = failed.length ? fmt.list(failed.map((i) => itemLabel(i.id, standard))) : "–";
+      const names = failed.length ? fmt.list(failed.map((i) => bare(itemLabel(i.id, standard)))) : "–";
       const score = fmt.num(detail ? detail.quality_score : null);
       const mark = fmt.num(standard && standard.quality ? standard.quality.pass_mark : null);
       return say(alert.rule === "critical_item_failed" ? "critical" : "quality", { score, mark, items: names });
@@ -302,7 +307,7 @@ export function itemReason(item, standard) {
     }
     if (rule && rule.window.kind === "before_hold") {
       const hold = (item.evidence || []).find((e) => e.at);
-      if (hold) return fill(r.holdAsked, { offset: fmt.time(hold.at) });
+      if (hold) return fill(r.holdAsked, { time: fmt.time(hold.at) });
     }
     return fill(r.notSaid, { window: windowText(rule) || "" });
   }

@@ -369,6 +369,24 @@ export function mountAlerts(host, ctx) {
 
   ackAll.addEventListener("click", () => acknowledge(ctx.store.matching({ ...filters, state: "open" }), null));
 
+  // New alerts arrive in bursts (one bad call breaches several items): one announcement per burst, saying how
+  // many of each severity and the most serious one in words.
+  let arrivals = [];
+  let arrivalTimer = null;
+  function announceLater(a) {
+    arrivals.push(a);
+    clearTimeout(arrivalTimer);
+    arrivalTimer = setTimeout(() => {
+      const burst = arrivals;
+      arrivals = [];
+      const worst = [...burst].sort((x, y) => SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity] || x.id - y.id)[0];
+      const bySeverity = SEVERITIES.filter((s) => burst.some((x) => x.severity === s)).map(
+        (s) => t("counts.chip", { severity: t(`sev.${s}`), count: fmt.int(burst.filter((x) => x.severity === s).length) }),
+      );
+      ctx.announce(t("announce.new", { count: fmt.int(burst.length), severities: fmt.list(bySeverity), sentence: sentenceOf(worst) }));
+    }, REFETCH_DELAY_MS);
+  }
+
   // ---- wiring ----
   for (const a of ctx.store.matching(filters).reverse()) place(a);
   paintTotals();
@@ -380,9 +398,7 @@ export function mountAlerts(host, ctx) {
       place(event.alert);
       const a = event.alert;
       if (event.live && a.interaction_id && !isWindowAlert(a) && details.has(a.interaction_id)) fetchDetail(a.interaction_id, true);
-      if (event.isNew && event.live && matches(a, filters)) {
-        ctx.announce(t("announce.new", { severity: t(`sev.${a.severity}`), sentence: sentenceOf(a) }));
-      }
+      if (event.isNew && event.live && matches(a, filters)) announceLater(a);
     }
     paintTotals();
   });
@@ -394,6 +410,7 @@ export function mountAlerts(host, ctx) {
   liveCallsPanel(calls, cError, cCount, ctx, { queue: filters.queue_id, team: filters.team_id });
   return () => {
     unsubscribe();
+    clearTimeout(arrivalTimer);
     for (const entry of details.values()) clearTimeout(entry.timer);
   };
 }
