@@ -81,7 +81,7 @@ def _earlier_in_the_shift(at: Any) -> list[list[dict[str, Any]]]:
                     queue="support",
                 ),
                 at(minutes),
-            )  # fmt: skip
+            )
         )
         batches.append(
             moved(
@@ -95,6 +95,6 @@ def _earlier_in_the_shift(at: Any) -> list[list[dict[str, Any]]]:
                     queue="billing",
                 ),
                 at(minutes + 7),
-            )  # fmt: skip
+            )
         )
     return batches

@@ -97,7 +97,8 @@ for (const e of document.querySelectorAll("body *")) {
   const fg = rgb(style.color).slice(0, 3);
   const [a, b] = [lum(fg), lum(background(e))].sort((x, y) => y - x);
   const ratio = (a + 0.05) / (b + 0.05);
-  if (ratio < (large ? 3 : 4.5)) problems.push(`contrast ${ratio.toFixed(2)}: ${e.tagName} ${e.className} "${e.textContent.trim().slice(0, 40)}"`);
+  const text = e.textContent.trim().slice(0, 40);
+  if (ratio < (large ? 3 : 4.5)) problems.push(`contrast ${ratio.toFixed(2)}: ${e.tagName} ${e.className} "${text}"`);
 }
 return problems;
 """
