@@ -9,6 +9,7 @@ from service.api.deps import SessionDep, StateDep
 from service.api.pagination import TimeRangeDep
 from service.api.params import IdFilter
 from service.floor import repository as repo
+from service.floor.schemas import AgentsLive, QueuesLive, Trends
 from service.floor.service import agent_table, queue_floor, trends
 from service.scorecards.service import live_min_offered, live_queues, live_window_seconds
 
@@ -20,6 +21,7 @@ MAX_BUCKETS = 500
 
 @router.get(
     "/queues/live",
+    response_model=QueuesLive,
     summary="Per queue: service level and abandonment over the standard's live window, contacts waiting, oldest "
     "wait, average speed of answer, handle time, agents on contacts",
 )
@@ -46,6 +48,8 @@ def queues_live(session: SessionDep, state: StateDep) -> dict[str, Any]:
 
 @router.get(
     "/agents/live",
+    response_model=AgentsLive,
+    response_model_by_alias=True,
     summary="Per agent: state now, current contact, time in state, and handled / average quality / average "
     "customer sentiment since `from` (default: the last 8 hours)",
 )
@@ -60,6 +64,8 @@ def agents_live(session: SessionDep, state: StateDep, when: TimeRangeDep) -> dic
 
 @router.get(
     "/trends",
+    response_model=Trends,
+    response_model_by_alias=True,
     summary="Service level, script compliance, customer sentiment and quality per time bucket (default: the last "
     "8 hours in quarter-hours)",
 )

@@ -144,7 +144,7 @@ function say(key, vars) {
 
 // ---------- the standard ----------
 
-export function describe(rule) {
+function describe(rule) {
   if (!rule) return "";
   const own = rule.description_i18n && rule.description_i18n[lang()];
   return own || rule.description || rule.id;

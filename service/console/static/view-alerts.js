@@ -45,7 +45,6 @@ function filterForm(filters, ctx) {
   const text = (name, key) => {
     const wrap = el("div", "field");
     const label = el("label", "", t(key));
-    label.htmlFor = `f-${name}`;
     const input = el("input");
     input.id = `f-${name.replace("_id", "")}`;
     label.htmlFor = input.id;
