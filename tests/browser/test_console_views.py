@@ -147,7 +147,7 @@ def test_every_view(floor: LiveServer, browser: WebDriver, shots: Callable[[WebD
     assert "您好" in zh_marks and "感谢您的来电" in zh_marks, zh_marks
 
     # Agents: state now, current contact, time in state, today's figures; the lost call flagged.
-    browser.get(f"{floor.url}/console?view=agents&lang={lang}")
+    browser.get(f"{floor.url}/console?view=agents&hours=8&lang={lang}")  # not "since midnight": any hour
     ann = wait_for(browser, "ann's row", css("#agents tr[data-agent-id='ann']"))
     assert words["on_hold"] in ann.text and "b-105" in ann.text
     assert words["idle"] in browser.find_element(By.CSS_SELECTOR, "#agents tr[data-agent-id='wang']").text

@@ -173,14 +173,17 @@ export function mountQueues(host, ctx) {
 
 // ---------- the agent table ----------
 
-function localMidnight() {
+// "Today" is the reader's own day: since local midnight, unless the URL asks for the last `hours`.
+function periodStart(ctx) {
+  const hours = Number(ctx.params().get("hours"));
+  if (hours > 0 && hours <= 24) return new Date(Date.now() - hours * 3600 * 1000);
   const d = new Date();
   d.setHours(0, 0, 0, 0);
   return d;
 }
 
 export function mountAgents(host, ctx) {
-  const since = localMidnight();
+  const since = periodStart(ctx);
   const section = el("section", "agents-view");
   section.setAttribute("aria-labelledby", "agents-heading");
   const heading = viewHeading("agents.heading", el("span", "sub", t("agents.since", { time: fmt.hm(since) })));
