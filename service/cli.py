@@ -29,8 +29,8 @@ def _port_taken(host: str, port: int) -> str | None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.api.app import create_app
     from service.api.server import ServerConfig
+    from service.app import create_app
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = settings.model_copy(update=overrides)
@@ -89,12 +89,12 @@ def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
 
 def _replay(settings: Settings, args: argparse.Namespace) -> int:
     from service.history.replay import read_records, replay
-    from service.history.runtime import open_runtime
+    from service.history.runtime import quiet_runtime
     from service.sources.registry import FORMATS
 
     fmt = FORMATS[args.format]
     history = read_records([Path(p) for p in args.paths], fmt)
-    with open_runtime(settings) as runtime:
+    with quiet_runtime(settings) as runtime:
         stats = replay(
             runtime, settings, fmt, history.records, pace=args.pace, batch=args.batch, progress=not args.quiet,
             unreadable=history.unreadable,

@@ -1,13 +1,13 @@
 """The rows the floor figures are computed from: one query per figure family, plain data out."""
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from service.floor.service import CONTACT_FIELDS, Contact
-from service.interactions.models import EventRecord, Interaction
+from service.interactions.models import Interaction
+from service.interactions.repository import last_event_times
 
 _I = Interaction
 _COLUMNS = tuple(getattr(Interaction, f) for f in CONTACT_FIELDS)
@@ -36,17 +36,3 @@ def contacts_between(
     if team_id:
         conds.append(_I.team_id == team_id)
     return _contacts(session, *conds)
-
-
-def last_event_times(session: Session, interaction_ids: Sequence[str]) -> dict[str, datetime]:
-    """When each interaction last heard an event (a live call silent too long has lost its call.ended)."""
-    out: dict[str, datetime] = {}
-    for i in range(0, len(interaction_ids), 500):
-        chunk = interaction_ids[i : i + 500]
-        stmt = (
-            select(EventRecord.interaction_id, func.max(EventRecord.occurred_at))
-            .where(EventRecord.interaction_id.in_(chunk))
-            .group_by(EventRecord.interaction_id)
-        )
-        out.update({iid: at for iid, at in session.execute(stmt)})
-    return out

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from service.interactions import liveness
 from service.standards.schema import Standard
 
 ON_CONTACT = frozenset({"talking", "on_hold"})
@@ -50,11 +51,7 @@ CONTACT_FIELDS = tuple(f for f in Contact.__slots__ if f != "last_event_at")  # 
 
 
 def is_stale(c: Contact, now: datetime, standard: Standard) -> bool:
-    """A call not ended and silent longer than the standard allows: its call.ended was most likely lost."""
-    if c.final or c.kind != "call":
-        return False
-    heard = c.last_event_at or c.started_at
-    return (now - heard).total_seconds() > standard.responsiveness.call.stale_after_seconds
+    return liveness.is_stale(c.kind, c.final, c.started_at, c.last_event_at, now, standard)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -109,6 +106,7 @@ def agent_table(
         )
         period = [c for c in mine if start <= c.started_at < now]
         handled = [c for c in period if c.kind == "ticket" or c.answered_at]
+        since: datetime | None
         if current is not None:
             state = current.status
             since = (current.last_event_at if state == "on_hold" else current.answered_at) or current.started_at

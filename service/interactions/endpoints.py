@@ -5,15 +5,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from service.alerts.repository import alerts_of_interaction
+from service.alerts.schemas import AlertSummary
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.api.params import IdFilter, IdPath
-from service.floor.repository import last_event_times
-from service.floor.service import CONTACT_FIELDS, Contact, is_stale
 from service.interactions import repository as repo
+from service.interactions.liveness import is_stale
 from service.interactions.models import Interaction
-from service.interactions.schemas import AlertBrief, InteractionDetail, InteractionSummary, TimelineEvent
+from service.interactions.schemas import InteractionDetail, InteractionSummary, TimelineEvent
 
 router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
 
@@ -56,15 +56,13 @@ def live_interactions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     rows = repo.live_interactions(session, kind, limit)
-    heard = last_event_times(session, [r.id for r in rows])
+    heard = repo.last_event_times(session, [r.id for r in rows])
     now, standard = state.clock(), state.pipeline.standard
     items = []
     for r in rows:
-        contact = Contact(**{f: getattr(r, f) for f in CONTACT_FIELDS}, last_event_at=heard.get(r.id))
         last = heard.get(r.id)
-        items.append(
-            {**_live(r), "last_event_at": last.isoformat() if last else None, "stale": is_stale(contact, now, standard)}
-        )
+        stale = is_stale(r.kind, r.final, r.started_at, last, now, standard)
+        items.append({**_live(r), "last_event_at": last.isoformat() if last else None, "stale": stale})
     return {"stale_after_seconds": standard.responsiveness.call.stale_after_seconds, "items": items}
 
 
@@ -104,6 +102,6 @@ def get_interaction(interaction_id: IdPath, session: SessionDep) -> InteractionD
     if row is None or row.status == "new":
         raise HTTPException(404, detail=f"no interaction {interaction_id!r}")
     timeline = [TimelineEvent.model_validate(r) for r in repo.event_records_of(session, interaction_id)]
-    alerts = [AlertBrief.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
+    alerts = [AlertSummary.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
     summary = InteractionSummary.model_validate(row).model_dump()
     return InteractionDetail(**summary, score=row.score, timeline=timeline, alerts=alerts)

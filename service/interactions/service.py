@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from service import metrics, telemetry
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
+from service.alerts.schemas import summary_doc
 from service.alerts.service import raise_alerts, withdraw_cleared
 from service.events.consistency import inconsistency
-from service.events.decode import FieldError, Rejection
+from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
@@ -35,6 +36,11 @@ class Outcome:
     status: str  # accepted | duplicate | rejected
     interaction_id: str | None = None
     errors: tuple[FieldError, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why it was rejected, as one line (empty when it was not)."""
+        return describe(self.errors)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"index": self.index, "event_id": self.event_id, "status": self.status}
@@ -57,7 +63,7 @@ class Recorded:
 
     def alerts_brief(self) -> list[dict[str, Any]]:
         """The alerts raised, as an ingest answer lists them."""
-        return [{"id": a.id, "rule": a.rule, "severity": a.severity, "message": a.message} for a in self.alerts]
+        return [summary_doc(a) for a in self.alerts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +91,18 @@ class Pipeline:
         self,
         session: Session,
         items: Sequence[Event | Rejection],
-        source: str,
+        source: str | Sequence[str],
         now: datetime,
         rejected_as: str = "rejected",
     ) -> Recorded:
         """Store new events, rescore the interactions they touch, raise alerts for new breaches.
 
-        `rejected_as` is how rejections are counted in metrics: an edge that sends them on to a dead-letter topic
-        says "dead_lettered".
+        `source` is the ingest path or source of every item, or of each item (a Kafka batch mixes them); it is
+        stored with each event and labels its metrics. `rejected_as` is how rejections are counted in metrics: an
+        edge that sends them on to a dead-letter topic says "dead_lettered".
         """
         result = Recorded()
+        sources = [source] * len(items) if isinstance(source, str) else list(source)
         items = self.redact(items)
         known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
@@ -108,16 +116,16 @@ class Pipeline:
                 seen.add(item.event_id)
                 by_interaction[item.interaction_id].append((index, item))
         if by_interaction:
-            self._record_batch(session, by_interaction, source, now, result)
+            self._record_batch(session, by_interaction, sources, now, result)
         result.outcomes.sort(key=lambda o: o.index)
-        telemetry.count_received(items, result.outcomes, source, rejected_as)
+        telemetry.count_received(items, result.outcomes, sources, rejected_as)
         return result
 
     def _record_batch(
         self,
         session: Session,
         by_interaction: dict[str, list[tuple[int, Event]]],
-        source: str,
+        sources: Sequence[str],
         now: datetime,
         result: Recorded,
     ) -> None:
@@ -130,23 +138,23 @@ class Pipeline:
         for interaction_id, new in by_interaction.items():
             taken = accepted[interaction_id] = []
             for index, event in new:
-                reason = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
-                if reason:
-                    errors = (FieldError("occurred_at" if " before " in reason else "type", reason),)
-                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
+                problem = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
+                if problem:
+                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, (problem,)))
                 else:
                     taken.append((index, event))
         with metrics.STAGE_SECONDS.labels(stage="store").time():
-            inserted = repo.insert_events(session, [e for taken in accepted.values() for _, e in taken], source, now)
+            stored = [(e, sources[index]) for taken in accepted.values() for index, e in taken]
+            inserted = repo.insert_events(session, stored, now)
         to_score: list[tuple[Interaction, list[Event]]] = []
         for interaction_id, taken in accepted.items():
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
                 result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
-            new_events = [e for _, e in taken if e.event_id in inserted]
-            if new_events:
-                to_score.append((rows[interaction_id], existing[interaction_id] + new_events))
-                telemetry.observe_scored(source, new_events, now)
+            fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
+            if fresh:
+                to_score.append((rows[interaction_id], existing[interaction_id] + [e for e, _ in fresh]))
+                telemetry.observe_scored(fresh, now)
             elif not existing[interaction_id]:
                 session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
         self._rescore(session, to_score, now, result)
