@@ -3,6 +3,7 @@ without asking, the switch changes it in place and the choice stays in the URL; 
 the keyboard, and moving to a view moves the reader there."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
@@ -11,7 +12,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from service.clock import utc_now
-from tests.browser.support import css, wait_for
+from tests.api.wire import RUDE_CALL, call
+from tests.browser.floor_data import moved
+from tests.browser.support import css, post, sign_in, wait_for
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -83,3 +86,14 @@ def test_keyboard_only(server: LiveServer, browser: WebDriver) -> None:
         "the filters in the URL",
         lambda d: "severity=critical" in d.current_url and "queue_id=billing" in d.current_url,
     )
+
+
+def test_an_alert_link_opens_its_call(server: LiveServer, browser: WebDriver) -> None:
+    """Alertmanager and webhooks link to /console#alert-<id>: the link lands on the call that raised it."""
+    post(server, moved(call("link-1", answered=5, turns=RUDE_CALL, ended=90), datetime.now(UTC) - timedelta(minutes=5)))
+    alert = server.client.get("/v1/alerts", params={"interaction_id": "link-1", "rule": "forbidden_phrase"}).json()
+    browser.get(f"{server.url}/console?lang=en#alert-{alert['items'][0]['id']}")
+    sign_in(browser, server.admin_key)
+    wait_for(browser, "the call's page", css(".interaction-view[data-loaded='true']"))
+    assert "view=interaction" in browser.current_url and "id=link-1" in browser.current_url
+    assert browser.find_element(By.ID, "ia-heading").text == "Call link-1"

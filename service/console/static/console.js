@@ -184,7 +184,25 @@ async function start() {
   }
   if (mine !== session) return;
   startStream();
+  await followAlertLink();
   render();
+}
+
+// Links sent out with an alert (Alertmanager's generatorURL) end in #alert-<id>: open its call, or its queue's
+// or team's alerts for a window rule.
+async function followAlertLink() {
+  const m = /^#alert-(\d+)$/.exec(location.hash);
+  if (!m) return;
+  try {
+    const a = await api(`/v1/alerts/${m[1]}`);
+    const next = a.interaction_id
+      ? { view: "interaction", id: a.interaction_id }
+      : { view: "alerts", queue_id: a.queue_id || "", team_id: a.team_id || "" };
+    const lang = params().get("lang");
+    history.replaceState(null, "", `/console${query({ ...next, lang })}`);
+  } catch (_) {
+    history.replaceState(null, "", `/console${location.search}`); // gone or not allowed: the alerts view says so
+  }
 }
 
 // ---------- alert stream ----------
