@@ -146,6 +146,9 @@ export function mountAlerts(host, ctx) {
       try {
         entry.detail = await api(`/v1/interactions/${encodeURIComponent(interactionId)}`);
         refreshSentences(interactionId);
+        const group = groups.get(`i:${interactionId}`);
+        const link = group && group.li.querySelector("h3 a");
+        if (link) link.textContent = t("group.interaction", { kind: t(`kind.${entry.detail.kind}`), id: interactionId });
       } catch (_) {
         // not scored yet, or gone: the sentence keeps the alert's own figures
       }
@@ -165,7 +168,8 @@ export function mountAlerts(host, ctx) {
     if (isWindowAlert(a)) {
       title.textContent = a.queue_id ? t("group.queue", { id: a.queue_id }) : t("group.team", { id: a.team_id });
     } else {
-      const kind = t("kind.call");
+      // Alerts do not say whether they are about a call or a ticket; the score (fetched below) does.
+      const kind = t("kind.interaction");
       title.append(consoleLink({ view: "interaction", id: a.interaction_id }, t("group.interaction", { kind, id: a.interaction_id })));
     }
     const meta = el("p", "meta");
