@@ -38,6 +38,7 @@ def floor_batches(now: datetime) -> list[list[dict[str, Any]]]:
     """Each list is one POST /v1/events body, already moved to its place before `now`."""
     at = lambda minutes: now - timedelta(minutes=minutes)  # noqa: E731
     return [
+        *_earlier_in_the_shift(at),  # sent first, as they happened: the newest calls head the alert list
         moved(call("b-101", answered=6, turns=GOOD_CALL, ended=200, agent="ann", queue="billing"), at(14)),
         moved(
             call("b-102", answered=12, turns=RUDE_CALL, ended=90, agent="bob", queue="billing", hold_after_turn=1),
@@ -59,14 +60,13 @@ def floor_batches(now: datetime) -> list[list[dict[str, Any]]]:
         # Too few calls in the live window to judge the queue: its tile must not turn red.
         moved(call("v-401", answered=40, turns=GOOD_CALL, ended=150, agent="hal", queue="vip"), at(6)),
         moved(call("v-402", answered=5, turns=GOOD_CALL, ended=120, agent="hal", queue="vip"), at(4)),
-        *_earlier_in_the_shift(at),
     ]
 
 
 def _earlier_in_the_shift(at: Any) -> list[list[dict[str, Any]]]:
     """Two calls every 20 minutes over the last six hours, so the trends have a shape."""
     batches = []
-    for i in range(18):
+    for i in reversed(range(18)):
         minutes = 20 + 20 * i
         rude = i % 5 == 2
         batches.append(
