@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.orm import Session
 
 from service.alerts.models import Alert, AlertTransition, Delivery, RuleState
@@ -120,5 +120,50 @@ def supersede_alertmanager_pushes(session: Session, transition: AlertTransition)
         .where(Delivery.destination == "alertmanager", Delivery.status == "pending")
         .where(Delivery.transition_id.in_(earlier))
         .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
+
+
+# The delivery worker's outbox (service/alerts/delivery.py): due rows, claims and the results recorded on them.
+def _due(destination: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return Delivery.status == "pending", Delivery.next_attempt_at <= now, Delivery.destination == destination
+
+
+def any_due(session: Session, destination: str, now: datetime) -> bool:
+    return session.scalar(select(Delivery.id).where(*_due(destination, now)).limit(1)) is not None
+
+
+def claim_due(
+    session: Session, destination: str, now: datetime, batch: int, lease_until: datetime
+) -> list[tuple[Delivery, AlertTransition, Alert]]:
+    """Up to `batch` due rows, claimed (attempts counted, due again at the end of the lease), with their transition
+    and alert. One UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED): on PostgreSQL concurrent workers
+    skip each other's rows; on SQLite the statement's first step is a write, so it waits for the single writer
+    instead of failing on a read snapshot another writer has made stale."""
+    due = select(Delivery.id).where(*_due(destination, now)).order_by(Delivery.id).limit(batch)
+    stmt = (
+        update(Delivery)
+        .where(Delivery.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+        .values(attempts=Delivery.attempts + 1, next_attempt_at=lease_until)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = list(session.scalars(stmt))
+    rows = session.execute(
+        select(Delivery, AlertTransition, Alert)
+        .join(AlertTransition, AlertTransition.id == Delivery.transition_id)
+        .join(Alert, Alert.id == AlertTransition.alert_id)
+        .where(Delivery.id.in_(ids))
+        .order_by(Delivery.id)
+    )
+    return [(d, t, a) for d, t, a in rows]
+
+
+def update_if_claimed(session: Session, delivery_id: int, attempt: int, values: dict[str, object]) -> None:
+    """The row, only while it still carries this claim: a claim that expired meanwhile may be another's now."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.attempts == attempt, Delivery.status == "pending")
+        .values(values)
         .execution_options(synchronize_session=False)
     )
