@@ -135,7 +135,7 @@ def test_every_view(floor: LiveServer, browser: WebDriver, shots: Callable[[WebD
     assert browser.find_elements(By.CSS_SELECTOR, "#ia-timeline svg .tl-hold")
     history = browser.find_elements(By.CSS_SELECTOR, "#ia-alerts .history li")
     assert history, "no alert history"
-    assert "2026.12-default.2" in browser.find_element(By.CSS_SELECTOR, ".ia-summary").text
+    assert "2026.12.2-default" in browser.find_element(By.CSS_SELECTOR, ".ia-summary").text
     shots(browser, f"interaction-{lang}")
 
     # A transfer on the timeline; a Chinese call's matched words.
