@@ -25,6 +25,7 @@ from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
 from service.evaluations.endpoints import router as evaluations_router
+from service.floor.endpoints import router as floor_router
 from service.ingest.endpoints import router as events_router
 from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
@@ -51,6 +52,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (alerts_router, require_supervise),
     (scorecards_router, require_supervise),
     (kpis_router, require_supervise),
+    (floor_router, require_supervise),
     (standards_router, require_supervise),
     (activations_router, require_admin),
     (keys_router, require_admin),

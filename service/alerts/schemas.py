@@ -14,6 +14,7 @@ class AlertSummary(BaseModel):
 
     id: int
     rule: str
+    item: str | None = None
     severity: str
     state: str
     message: str

@@ -65,10 +65,7 @@ def raise_alerts(
 
 def _why_cleared(score: InteractionScore, alert: Alert) -> str:
     """The reason a withdrawn finding gives, from the item of the latest score it was about."""
-    item_id = alert.dedup_key.split(":")[-1]
-    item = next((i for i in score.items if i.id == item_id), None)
-    if item is None and alert.rule == "customer_sentiment_low":
-        item = next((i for i in score.items if i.id == "customer_sentiment"), None)
+    item = next((i for i in score.items if i.id == alert.item), None)
     if item is not None:
         return f"withdrawn: later evidence cleared it: {item.id} is now {item.status.value} ({item.detail})"
     shown = "none" if score.quality_score is None else f"{score.quality_score:g}"

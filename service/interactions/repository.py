@@ -217,3 +217,16 @@ def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, t
         stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(chunk))
         out.update({r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)})
     return out
+
+
+def last_event_times(session: Session, interaction_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each interaction last heard an event (a live call silent too long has lost its call.ended)."""
+    out: dict[str, datetime] = {}
+    for chunk in in_chunks(interaction_ids):
+        stmt = (
+            select(EventRecord.interaction_id, func.max(EventRecord.occurred_at))
+            .where(EventRecord.interaction_id.in_(chunk))
+            .group_by(EventRecord.interaction_id)
+        )
+        out.update({iid: at for iid, at in session.execute(stmt)})
+    return out

@@ -12,7 +12,7 @@ from service.evaluations.repository import reviewed_quality
 from service.interactions.models import Interaction
 from service.kpis.repository import Scope
 from service.kpis.service import subject_outcomes
-from service.scorecards.service import live_queues, live_window_seconds, scorecard
+from service.scorecards.service import scorecard
 
 router = APIRouter(prefix="/v1", tags=["scorecards"])
 
@@ -48,11 +48,3 @@ def _route(plural: str) -> None:
 
 for _plural in _SUBJECTS:
     _route(_plural)
-
-
-@router.get("/queues/live", summary="Service level and abandonment per queue over the standard's live window")
-def queues_live(session: SessionDep, state: StateDep) -> dict[str, Any]:
-    now = state.clock()
-    standard = state.pipeline.standard_at(session, now)
-    window = live_window_seconds(standard)
-    return {"window_seconds": window, "items": live_queues(session, now - timedelta(seconds=window), now, standard)}

@@ -7,7 +7,7 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from service.interactions.models import Interaction
-from service.standards.schema import Standard
+from service.standards.schema import AggregateRule, Standard
 
 
 def _ratio(num: Any, den: Any) -> float | None:
@@ -88,13 +88,23 @@ def scorecard(
     }
 
 
+def _queue_service_level_rule(standard: Standard) -> AggregateRule | None:
+    rules = standard.alerts.aggregates
+    return next((r for r in rules if r.metric == "service_level" and r.subject == "queue"), None)
+
+
 def live_window_seconds(standard: Standard) -> float:
     """The live window of per-queue numbers (console tiles, Prometheus gauges): the standard's queue
     service-level rule window, 15 minutes without one."""
-    return next(
-        (r.window_seconds for r in standard.alerts.aggregates if r.metric == "service_level" and r.subject == "queue"),
-        900.0,
-    )
+    rule = _queue_service_level_rule(standard)
+    return rule.window_seconds if rule else 900.0
+
+
+def live_min_offered(standard: Standard) -> int:
+    """Fewest calls offered before a live service level is judged (and a tile coloured): the same rule's
+    min_count, so one unlucky call never paints a queue red."""
+    rule = _queue_service_level_rule(standard)
+    return rule.min_count if rule else 1
 
 
 def live_queues(session: Session, start: datetime, end: datetime, standard: Standard) -> list[dict[str, Any]]:

@@ -22,6 +22,9 @@ class CallResponsiveness(_Strict):
     service_level_target: float = Field(0.8, gt=0, le=1)
     short_abandon_seconds: float = Field(5, ge=0, description="Abandons quicker than this are left out.")
     max_hold_seconds: Seconds = 120
+    stale_after_seconds: Seconds = Field(
+        1800, description="A call not ended with no event for this long is shown as stale (its call.ended was lost)."
+    )
 
 
 class TicketResponsiveness(_Strict):
@@ -135,9 +138,14 @@ Window = Annotated[
 CALL_ONLY_WINDOWS = frozenset({"within_seconds_of_answer", "before_hold"})
 
 
+# A rule's description in the other languages of the centre (the console shows the reader's own).
+Translations = Annotated[dict[Language, str], Field(description="The description in other languages, by language.")]
+
+
 class ScriptRule(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     description: str
+    description_i18n: Translations = {}
     speaker: Literal["agent", "customer"] = "agent"
     requirement: Literal["required", "forbidden"]
     window: Window
@@ -195,6 +203,7 @@ AggregateMetric = Literal[
 class _WindowRule(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     description: str = ""
+    description_i18n: Translations = {}
     metric: AggregateMetric
     subject: Literal["queue", "team"]
     window_seconds: Seconds = Field(description="Length of the rolling window the metric is computed over.")
