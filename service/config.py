@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     max_clock_skew_seconds: int = Field(
         300, ge=0, description="How far in the future an event's occurred_at may lie (sender clock skew)."
     )
+    live_state_interactions: int = Field(
+        20000,
+        ge=0,
+        description=(
+            "Live interactions whose scoring state each process keeps in memory, so that an event is scored "
+            "without reading its interaction back (least recently used leave first; 0: none, every event reads "
+            "its interaction back)."
+        ),
+    )
     max_order_skew_seconds: int = Field(
         3600,
         ge=0,

@@ -5,13 +5,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from service.alerts.repository import alerts_of_interaction
-from service.api.deps import SessionDep
+from service.api.deps import SessionDep, StateDep
 from service.api.errors import problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.api.params import IdFilter, IdPath
+from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
 from service.interactions.schemas import AlertBrief, InteractionDetail, InteractionSummary, TimelineEvent
+from service.scoring.sentiment import utterance_evidence
+from service.scoring.timeline import build_timeline
+from service.scoring.types import evidence_dicts
+from service.standards.schema import SentimentStandard
 
 router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
 
@@ -45,14 +50,22 @@ def list_interactions(
 @router.get("/live", summary="Live interactions with their checklist in progress and sentiment trend")
 def live_interactions(
     session: SessionDep,
+    state: StateDep,
     kind: Annotated[Literal["call", "ticket"] | None, Query()] = "call",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     rows = repo.live_interactions(session, kind, limit)
-    return {"items": [_live(r) for r in rows]}
+    events = repo.events_of_many(session, [r.id for r in rows])
+    std = state.pipeline.standard.sentiment
+    return {"items": [_live(r, utterance_sentiment(events[r.id], std)) for r in rows]}
 
 
-def _live(row: Interaction) -> dict[str, Any]:
+def utterance_sentiment(events: list[Event], std: SentimentStandard) -> list[dict[str, Any]]:
+    """Each turn's sentiment evidence: ingest stores scores without it (it grows with the call), reads add it."""
+    return evidence_dicts(utterance_evidence(build_timeline(events), std)) if events else []
+
+
+def _live(row: Interaction, per_utterance: list[dict[str, Any]]) -> dict[str, Any]:
     score = row.score or {}
     return {
         "id": row.id,
@@ -70,7 +83,7 @@ def _live(row: Interaction) -> dict[str, Any]:
         ],
         "sentiment": [
             {"offset_ms": u.get("offset_ms"), "speaker": u.get("speaker"), "value": u.get("value")}
-            for u in score.get("sentiment", {}).get("per_utterance", [])
+            for u in per_utterance
         ],
     }
 
@@ -81,11 +94,18 @@ def _live(row: Interaction) -> dict[str, Any]:
     summary="One interaction, fully explained",
     responses={404: problem("No scored interaction with this id")},
 )
-def get_interaction(interaction_id: IdPath, session: SessionDep) -> InteractionDetail:
+def get_interaction(interaction_id: IdPath, session: SessionDep, state: StateDep) -> InteractionDetail:
     row = session.get(Interaction, interaction_id)
     if row is None or row.status == "new":
         raise HTTPException(404, detail=f"no interaction {interaction_id!r}")
-    timeline = [TimelineEvent.model_validate(r) for r in repo.event_records_of(session, interaction_id)]
+    records = repo.event_records_of(session, interaction_id)
+    timeline = [TimelineEvent.model_validate(r) for r in records]
     alerts = [AlertBrief.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
     summary = InteractionSummary.model_validate(row).model_dump()
-    return InteractionDetail(**summary, score=row.score, timeline=timeline, alerts=alerts)
+    score = dict(row.score)
+    sentiment = score.get("sentiment")
+    if sentiment is not None and "per_utterance" not in sentiment:
+        events = [repo.to_event(r) for r in records]
+        if per_utterance := utterance_sentiment(events, state.pipeline.standard.sentiment):
+            score["sentiment"] = {**sentiment, "per_utterance": per_utterance}
+    return InteractionDetail(**summary, score=score, timeline=timeline, alerts=alerts)
