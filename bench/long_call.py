@@ -1,6 +1,9 @@
 """Does an event cost the same at the end of a long call as at its start? One call, one event per HTTP request.
 
     .venv/bin/python bench/long_call.py [--utterances 1200] [--profile]
+    .venv/bin/python bench/long_call.py --kafka 127.0.0.1:19092 [--utterances 1200]
+
+Over HTTP:
 
 1. Starts `callqa serve` (a subprocess, SQLite, default standard) and creates an ingest key.
 2. Baseline, same server, same client, same connection: as many `GET /healthz` requests as the call has events.
@@ -9,8 +12,13 @@
 4. Prints the median latency around utterance 10, 100, 600 and N (the 21 utterances centred there, fewer at the
    start), the growth N vs 10, and the whole call's time against the baseline's.
 
+With `--kafka BOOTSTRAP` the same call goes through Kafka instead: `callqa consume`'s loop (run_consumer, in
+this process, SQLite) and one event at a time: produced (acks=all), then waited for until its score is committed.
+Baseline: the same records, one at a time, produced and received by a bare kafka-python consumer.
+
 `--profile` then replays the same call in this process straight into `Pipeline.record_events` (same SQLite,
-no HTTP) and prints a cProfile profile (cumulative) of its last 200 utterances: where the per-event time goes late in a call.
+no HTTP) and prints a cProfile profile (cumulative) of its last 200 utterances: where an event's time goes late
+in a long call.
 """
 
 import argparse
@@ -46,7 +54,13 @@ def call_events(n: int, rng: random.Random, start: datetime, call_id: str) -> li
     answered = start + timedelta(seconds=8)
 
     def event(suffix: str, kind: str, at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
-        return {**base, "event_id": f"{call_id}-{suffix}", "type": kind, "occurred_at": at.isoformat(), "payload": payload}
+        return {
+            **base,
+            "event_id": f"{call_id}-{suffix}",
+            "type": kind,
+            "occurred_at": at.isoformat(),
+            "payload": payload,
+        }
 
     out = [event("off", "call.offered", start, {}), event("ans", "call.answered", answered, {})]
     hold_at = n // 3
@@ -126,13 +140,97 @@ def profile_in_process(db_url: str, events: list[dict[str, Any]]) -> None:
     pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
 
 
+def kafka_call(bootstrap: str, events: list[dict[str, Any]], tmp: Path) -> tuple[list[float], list[float]]:
+    """(per-event seconds from produce to committed score, per-record seconds from produce to raw receipt)."""
+    import threading
+    import uuid
+
+    import orjson
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+    from kafka_pipeline import make_topic
+
+    from consumers.loop import Committed
+    from consumers.runner import run_consumer
+    from service.config import Settings
+    from service.migrate import upgrade
+
+    tag = f"longcall{uuid.uuid4().hex[:6]}"
+    for topic in (f"{tag}.events", f"{tag}.raw"):
+        make_topic(bootstrap, topic, 1)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    records = [(e["interaction_id"].encode(), orjson.dumps(e)) for e in events]
+
+    raw = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    raw.assign([TopicPartition(f"{tag}.raw", 0)])
+    baseline = []
+    for key, value in records:
+        t0 = time.perf_counter()
+        producer.send(f"{tag}.raw", key=key, value=value).get(timeout=30)
+        while not any(raw.poll(timeout_ms=1000).values()):
+            pass
+        baseline.append(time.perf_counter() - t0)
+    raw.close()
+
+    url = f"sqlite:///{tmp / 'kafka.db'}"
+    upgrade(url)
+    settings = Settings(
+        database_url=url,
+        kafka_bootstrap_servers=bootstrap,
+        kafka_events_topic=f"{tag}.events",
+        kafka_alerts_topic=f"{tag}.alerts",
+        kafka_dead_letter_topic=f"{tag}.dlq",
+        kafka_group_id=tag,
+        log_level="WARNING",
+    )
+    stop, committed = threading.Event(), threading.Event()
+
+    def on_commit(done: Committed) -> None:
+        if done.events:
+            committed.set()
+
+    consumer = threading.Thread(target=run_consumer, args=(settings, stop, on_commit), daemon=True)
+    consumer.start()
+    took = []
+    for key, value in records:
+        committed.clear()
+        t0 = time.perf_counter()
+        producer.send(f"{tag}.events", key=key, value=value).get(timeout=30)
+        if not committed.wait(timeout=120):
+            sys.exit("the consumer committed nothing in 120 s")
+        took.append(time.perf_counter() - t0)
+    stop.set()
+    consumer.join(timeout=60)
+    producer.close()
+    return took, baseline
+
+
+def report(label: str, n: int, events: list[dict[str, Any]], every: list[float], cheap: list[float]) -> None:
+    latencies = [t for e, t in zip(events, every, strict=True) if e["type"] == "call.utterance"]
+    print(f"one call of {n} utterances ({len(events)} events), {label}:")
+    for mark in (*MARKS, n):
+        print(f"  median latency at utterance {mark:>5}: {1000 * median_around(latencies, mark):7.2f} ms")
+    growth = median_around(latencies, n) / median_around(latencies, 10)
+    print(f"  growth utterance {n} / utterance 10: {growth:.2f}x   (goal <= 1.5x)")
+    print(f"  whole call: {sum(every):.2f} s for {len(every)} events")
+    print(f"  baseline x {len(cheap)}: {sum(cheap):.2f} s (median {1000 * statistics.median(cheap):.2f} ms)")
+    print(f"  call / baseline: {sum(every) / sum(cheap):.2f}x   (goal <= 3x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--utterances", type=int, default=1200)
     parser.add_argument("--profile", action="store_true", help="cProfile profile of the last 200 utterances")
+    parser.add_argument("--kafka", metavar="BOOTSTRAP", help="through Kafka and `callqa consume`'s loop instead")
     args = parser.parse_args()
     n = args.utterances
     tmp = Path(tempfile.mkdtemp(prefix="callqa-long-call-"))
+    if args.kafka:
+        events = call_events(n, random.Random(12), datetime.now(UTC) - timedelta(hours=2), "long-call-k")
+        took, baseline = kafka_call(args.kafka, events, tmp)
+        report("one event at a time through Kafka -> `callqa consume` loop -> SQLite", n, events, took, baseline)
+        print("  (baseline: the same records, one at a time, produce -> bare kafka-python consumer)")
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     env = {**os.environ, "CALLQA_DATABASE_URL": f"sqlite:///{tmp / 'callqa.db'}", "CALLQA_LOG_LEVEL": "WARNING"}
     run([str(CALLQA), "migrate"], env)
     key = run([str(CALLQA), "keys", "create", "--name", "bench", "--scope", "ingest"], env).strip().split()[-1]
@@ -149,28 +247,18 @@ def main() -> None:
                 t0 = time.perf_counter()
                 client.get("/healthz").raise_for_status()
                 cheap.append(time.perf_counter() - t0)
-            latencies: list[float] = []  # utterances only, in call order
             every = []
             for e in events:
                 t0 = time.perf_counter()
                 r = client.post("/v1/events", json=e)
-                took = time.perf_counter() - t0
+                every.append(time.perf_counter() - t0)
                 if r.status_code != 202:
                     sys.exit(f"{e['event_id']}: {r.status_code} {r.text[:300]}")
-                every.append(took)
-                if e["type"] == "call.utterance":
-                    latencies.append(took)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"one call of {n} utterances ({len(events)} events), one event per POST, SQLite, `callqa serve`:")
-    for mark in (*MARKS, n):
-        print(f"  median latency at utterance {mark:>5}: {1000 * median_around(latencies, mark):7.2f} ms")
-    growth = median_around(latencies, n) / median_around(latencies, 10)
-    print(f"  growth utterance {n} / utterance 10: {growth:.2f}x   (goal <= 1.5x)")
-    print(f"  whole call: {sum(every):.2f} s server+client time for {len(every)} POSTs")
-    print(f"  baseline GET /healthz x {len(cheap)}: {sum(cheap):.2f} s (median {1000 * statistics.median(cheap):.2f} ms)")
-    print(f"  call / baseline: {sum(every) / sum(cheap):.2f}x   (goal <= 3x)")
+    report("one event per POST, SQLite, `callqa serve`", n, events, every, cheap)
+    print("  (baseline: GET /healthz on the same server and connection, as many requests)")
     if args.profile:
         db = tmp / "profile.db"
         shutil.copy(tmp / "callqa.db", db)
