@@ -12,6 +12,9 @@ from service.events.model import Event
 from service.metrics import DEAD_LETTER_REASONS
 
 NOT_JSON, INVALID_EVENT, INCONSISTENT = DEAD_LETTER_REASONS
+# Which ingest path or source an event came by (`http`, `twilio`, ...), set by callqa's own producer (Kafka mode
+# of the HTTP API) so the consumer stores and counts the event as the in-process mode would.
+SOURCE_HEADER = "callqa-source"
 
 
 class Record(Protocol):
@@ -28,11 +31,13 @@ class Record(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """One record after decode -> validate. `reason` is the dead-letter category when `item` is a Rejection."""
+    """One record after decode -> validate. `reason` is the dead-letter category when `item` is a Rejection;
+    `source` the record's own source header, if it names one callqa knows (else the decoder's label applies)."""
 
     record: Record
     item: Event | Rejection
     reason: str | None = None
+    source: str | None = None
 
 
 def decode_record(record: Record, index: int, limits: Limits, now: datetime) -> Decoded:
@@ -45,6 +50,17 @@ def decode_record(record: Record, index: int, limits: Limits, now: datetime) -> 
         return Decoded(record, Rejection(index, None, (FieldError("body", str(exc)),)), NOT_JSON)
     item = validate_event(body, index, limits, now)
     return Decoded(record, item, INVALID_EVENT if isinstance(item, Rejection) else None)
+
+
+def header(record: Record, name: str) -> str | None:
+    """The last value of a record header, as text (None when absent or not UTF-8)."""
+    for key, value in reversed(record.headers or []):
+        if key == name:
+            try:
+                return value.decode()
+            except (UnicodeDecodeError, AttributeError):
+                return None
+    return None
 
 
 def _json(doc: Any) -> bytes:

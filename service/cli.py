@@ -29,8 +29,8 @@ def _port_taken(host: str, port: int) -> str | None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.api.app import create_app
     from service.api.server import ServerConfig
+    from service.app import create_app
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = settings.model_copy(update=overrides)

@@ -2,7 +2,7 @@
 
 Bounded label values: `type` is an event type or "unknown"; `source` one of the ingest paths and source adapters;
 `queue` and `team` on score metrics only the allow-listed ones (CALLQA_METRICS_QUEUES/TEAMS), the rest "other";
-`rule` and `severity` come from the standard. service/telemetry.py observes; service/api/prometheus.py serves.
+`rule` and `severity` come from the standard. service/telemetry.py observes; service/prometheus.py serves.
 """
 
 from typing import NamedTuple
@@ -10,7 +10,6 @@ from typing import NamedTuple
 from prometheus_client import Counter, Gauge, Histogram, Info, disable_created_metrics
 
 from service import __version__
-from service.events.model import EventType
 
 # No `<name>_created` series: one more series per label set in the text format, and no dashboard or rule reads it.
 disable_created_metrics()
@@ -18,7 +17,6 @@ disable_created_metrics()
 BUILD_INFO = Info("callqa_build", "callqa build information")
 BUILD_INFO.info({"version": __version__})
 
-EVENT_TYPES = (*(t.value for t in EventType), "unknown")  # "unknown": rejected before the type was known
 EVENT_OUTCOMES = ("accepted", "duplicate", "rejected", "dead_lettered")
 EVENTS_RECEIVED = Counter(
     "callqa_events_received_total", "Events received, by type, source and outcome", ["type", "source", "outcome"]
@@ -120,7 +118,7 @@ ALERTS_PUBLISHED = Counter("callqa_alerts_published_total", "Alerts produced to 
 
 
 class ScrapeGauge(NamedTuple):
-    """A gauge computed from the database when /metrics is scraped (service/api/prometheus.py)."""
+    """A gauge computed from the database when /metrics is scraped (service/prometheus.py)."""
 
     name: str
     documentation: str
@@ -154,10 +152,7 @@ for _kind in REDACTION_KINDS:
     REDACTIONS.labels(kind=_kind)
 
 # Series that exist from the start, so rates and "no events" rules see 0 rather than nothing.
-for _type in EVENT_TYPES:
-    for _source in ("http", "kafka", "replay"):
-        for _outcome in EVENT_OUTCOMES:
-            EVENTS_RECEIVED.labels(type=_type, source=_source, outcome=_outcome)
+# (events received by type: in service/telemetry.py, which knows the event types)
 for _stage in PIPELINE_STAGES:
     STAGE_SECONDS.labels(stage=_stage)
 for _source in ("http", "kafka"):

@@ -33,8 +33,8 @@ def known_event_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def insert_events(session: Session, events: Sequence[Event], source: str, now: datetime) -> set[str]:
-    """Returns the ids inserted; an id another writer stored first is left out (a duplicate)."""
+def insert_events(session: Session, events: Sequence[tuple[Event, str]], now: datetime) -> set[str]:
+    """Each event with its source; returns the ids inserted (an id another writer stored first is a duplicate)."""
     rows = [
         {
             "event_id": e.event_id,
@@ -48,7 +48,7 @@ def insert_events(session: Session, events: Sequence[Event], source: str, now: d
             "queue_id": e.queue_id,
             "payload": dict(e.payload),
         }
-        for e in events
+        for e, source in events
     ]
     return insert_ignoring_conflicts(session, EventRecord, rows, "event_id")
 

@@ -91,16 +91,18 @@ class Pipeline:
         self,
         session: Session,
         items: Sequence[Event | Rejection],
-        source: str,
+        source: str | Sequence[str],
         now: datetime,
         rejected_as: str = "rejected",
     ) -> Recorded:
         """Store new events, rescore the interactions they touch, raise alerts for new breaches.
 
-        `rejected_as` is how rejections are counted in metrics: an edge that sends them on to a dead-letter topic
-        says "dead_lettered".
+        `source` is the ingest path or source of every item, or of each item (a Kafka batch mixes them); it is
+        stored with each event and labels its metrics. `rejected_as` is how rejections are counted in metrics: an
+        edge that sends them on to a dead-letter topic says "dead_lettered".
         """
         result = Recorded()
+        sources = [source] * len(items) if isinstance(source, str) else list(source)
         items = self.redact(items)
         known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
@@ -114,16 +116,16 @@ class Pipeline:
                 seen.add(item.event_id)
                 by_interaction[item.interaction_id].append((index, item))
         if by_interaction:
-            self._record_batch(session, by_interaction, source, now, result)
+            self._record_batch(session, by_interaction, sources, now, result)
         result.outcomes.sort(key=lambda o: o.index)
-        telemetry.count_received(items, result.outcomes, source, rejected_as)
+        telemetry.count_received(items, result.outcomes, sources, rejected_as)
         return result
 
     def _record_batch(
         self,
         session: Session,
         by_interaction: dict[str, list[tuple[int, Event]]],
-        source: str,
+        sources: Sequence[str],
         now: datetime,
         result: Recorded,
     ) -> None:
@@ -147,16 +149,17 @@ class Pipeline:
                 else:
                     taken.append((index, event))
         with metrics.STAGE_SECONDS.labels(stage="store").time():
-            inserted = repo.insert_events(session, [e for taken in accepted.values() for _, e in taken], source, now)
+            stored = [(e, sources[index]) for taken in accepted.values() for index, e in taken]
+            inserted = repo.insert_events(session, stored, now)
         added: dict[str, list[Event]] = {}
         for interaction_id, taken in accepted.items():
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
                 result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
-            new_events = [e for _, e in taken if e.event_id in inserted]
-            if new_events:
-                added[interaction_id] = new_events
-                telemetry.observe_scored(source, new_events, now)
+            new = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
+            if new:
+                added[interaction_id] = [e for e, _ in new]
+                telemetry.observe_scored(new, now)
             elif states[interaction_id] is None and not existing[interaction_id]:
                 session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
         extended: dict[str, LiveState | None] = {}

@@ -1,8 +1,8 @@
 """Tolerant phrase matching for call-center transcripts.
 
 Pure module (stdlib + rapidfuzz): no I/O, no framework imports. The text is normalized first
-(service.scoring.normalize: casefold, NFKC, contractions, CJK units); phrases use the phrase syntax
-(service.scoring.phrase_syntax: optional words, alternatives, word classes, wildcards, anchors, spelling
+(service.text.normalize: casefold, NFKC, contractions, CJK units); phrases use the phrase syntax
+(service.text.phrase_syntax: optional words, alternatives, word classes, wildcards, anchors, spelling
 tolerance). A phrase may carry conditions: the turn it counts in (the speaker's first or last), and a negative
 context (words right before or after the match that make it mean something else).
 
@@ -22,8 +22,8 @@ from typing import Protocol
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from service.scoring.normalize import Normalized, is_cjk, normalize, normalized
-from service.scoring.phrase_syntax import CompiledPhrase, compile_context, compile_phrase, has_syntax
+from service.text.normalize import Normalized, is_cjk, normalize, normalized
+from service.text.phrase_syntax import CompiledPhrase, compile_context, compile_phrase, has_syntax
 
 __all__ = ["PhraseMatch", "PhraseMatcher", "PhraseWithConditions", "TurnPosition", "normalize"]
 

@@ -1,6 +1,6 @@
 """The phrase parts of a standard: phrases with conditions, and word classes defined once for every rule.
 
-The syntax itself lives in service.scoring.phrase_syntax (pure); this module checks a whole standard against it
+The syntax itself lives in service.text.phrase_syntax (pure); this module checks a whole standard against it
 at load, so a typo in a phrase pack fails with the file and line instead of at the first scored call.
 """
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
-from service.scoring.phrase_syntax import PhraseSyntaxError, compile_phrase
+from service.text.phrase_syntax import PhraseSyntaxError, compile_phrase
 
 ClassName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 WordClasses = dict[ClassName, tuple[str, ...]]

@@ -141,7 +141,7 @@ class ScriptRule(_Strict):
     requirement: Literal["required", "forbidden"]
     window: Window
     phrases: dict[Language, tuple[Phrase, ...]] = Field(
-        {}, description="Phrase packs per language, in the phrase syntax (service/scoring/phrase_syntax.py)."
+        {}, description="Phrase packs per language, in the phrase syntax (service/text/phrase_syntax.py)."
     )
     patterns: tuple[str, ...] = ()
     applies_to: frozenset[Literal["call", "ticket"]] = frozenset({"call", "ticket"})

@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-from service.scoring.phrase_syntax import PhraseSyntaxError, compile_phrase
 from service.scoring.script_compliance import evaluate_rule, matcher_for
 from service.scoring.text_match import PhraseMatcher, TurnPosition
 from service.scoring.timeline import build_timeline
 from service.scoring.types import Status
 from service.standards.loader import StandardsError, parse_standard
 from service.standards.phrases import PhraseSpec
+from service.text.phrase_syntax import PhraseSyntaxError, compile_phrase
 from tests.factories import at, call, default_standard
 
 LAST = TurnPosition(first=False, last=True)

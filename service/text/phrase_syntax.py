@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
-from service.scoring.normalize import is_cjk, normalized
+from service.text.normalize import is_cjk, normalized
 
 __all__ = ["CompiledPhrase", "PhraseSyntaxError", "compile_context", "compile_phrase", "has_syntax"]
 

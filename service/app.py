@@ -10,23 +10,23 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Route
 
-from service import __version__, background
-from service.alerts import channels
+from service import __version__
 from service.alerts.endpoints import router as alerts_router
 from service.api import errors
 from service.api.body import BodyLimits
 from service.api.deps import AppState
 from service.api.health import router as health_router
-from service.api.prometheus import metrics_app
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import router as keys_router
-from service.auth.service import Principal
+from service.auth.service import KeyUsage, Principal
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
-from service.events.endpoints import router as events_router
-from service.events.sink import EventSink
+from service.ingest.endpoints import router as events_router
+from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
+from service.jobs import Jobs, start_tasks
+from service.prometheus import metrics_app
 from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
 from service.sources.endpoints import router as sources_router
@@ -59,17 +59,22 @@ def create_app(
     """
     runtime = open_runtime(settings, clock=clock)
     sessions, loaded, pipeline = runtime.sessions, runtime.standard, runtime.pipeline
-    state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink, clock=clock)
+    state = AppState(
+        settings=settings,
+        sessions=sessions,
+        standard=loaded,
+        pipeline=pipeline,
+        key_usage=KeyUsage(sessions),
+        sink=sink,
+        clock=clock,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        client = channels.http_client(settings)
+        jobs = Jobs.from_settings(settings, sessions, pipeline, clock)
         tasks: list[asyncio.Task[None]] = []
         if sweep and sink is None:
-            jobs = background.Jobs(
-                sessions, pipeline, channels.policy_from(settings), channels.http_channels(settings, client), clock
-            )
-            tasks = background.start(jobs, settings)
+            tasks = start_tasks(jobs, settings)
         log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
         try:
             yield
@@ -79,7 +84,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            client.close()
+            jobs.close()
             if sink is not None:
                 sink.close()
             runtime.close()

@@ -1,12 +1,28 @@
-"""POST /v1/events: decode -> validate -> record (score, store, alert) -> commit -> per-event results."""
+"""POST /v1/events: decode -> validate -> ingest (score, store, alert; or produce) -> commit -> per-event results."""
 
-from fastapi import APIRouter, Request
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
-from service.api.deps import SessionDep, StateDep
-from service.events.decode import BatchTooLarge, BodyError, describe, limits_of, parse_body, split_batch, validate_items
-from service.events.sink import SinkUnavailable, publish
+from service.api.deps import AppState, SessionDep, StateDep
+from service.events.decode import (
+    BatchTooLarge,
+    BodyError,
+    Rejection,
+    describe,
+    limits_of,
+    parse_body,
+    split_batch,
+    validate_items,
+)
+from service.events.model import Event
+from service.ingest.service import ingest
+from service.ingest.sink import SinkUnavailable
 from service.interactions.service import Recorded
 
 router = APIRouter(prefix="/v1", tags=["events"])
@@ -45,19 +61,11 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
     except BodyError as exc:
         return _error(413 if isinstance(exc, BatchTooLarge) else 400, str(exc))
 
-    def record() -> Recorded:
-        now = state.clock()
-        validated = validate_items(items, limits, now)
-        if state.sink is not None:
-            return publish(state.sink, state.pipeline.redact(validated))
-        recorded = state.pipeline.record_events(session, validated, "http", now)
-        session.commit()
-        return recorded
+    _, recorded = await ingest_request(state, session, "http", lambda now: (None, validate_items(items, limits, now)))
+    return _answer(recorded, is_batch)
 
-    try:
-        recorded = await run_in_threadpool(record)
-    except SinkUnavailable as exc:
-        return _error(503, f"events not accepted, retry later: {exc}")
+
+def _answer(recorded: Recorded, is_batch: bool) -> JSONResponse:
     alerts = recorded.alerts_brief()
     if not is_batch:
         outcome = recorded.outcomes[0]
@@ -66,9 +74,35 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
             body["detail"] = "event rejected: " + describe(outcome.errors)
         return JSONResponse(body, status_code={"accepted": 202, "duplicate": 200, "rejected": 422}[outcome.status])
     counts = {s: recorded.count(s) for s in ("accepted", "duplicate", "rejected")}
-    status = 202 if counts["rejected"] == 0 else (422 if counts["rejected"] == len(items) else 207)
+    rejected, total = counts["rejected"], len(recorded.outcomes)
+    status = 202 if rejected == 0 else (422 if rejected == total else 207)
     body = {**counts, "results": [o.as_dict() for o in recorded.outcomes], "alerts": alerts}
     return JSONResponse(body, status_code=status)
+
+
+Prepared = TypeVar("Prepared")
+
+
+async def ingest_request(
+    state: AppState,
+    session: Session,
+    source: str,
+    prepare: Callable[[datetime], tuple[Prepared, list[Event | Rejection]]],
+) -> tuple[Prepared, Recorded]:
+    """What both ingest routes do once the body is read: off the event loop, prepare the items at one `now`,
+    ingest them and commit. A broker that does not take them is answered 503 (nothing was accepted)."""
+
+    def work() -> tuple[Prepared, Recorded]:
+        now = state.clock()
+        prepared, items = prepare(now)
+        recorded = ingest(session, state.pipeline, items, source, now, state.sink)
+        session.commit()  # after a publish: a source's record version is kept only once its events are on the topic
+        return prepared, recorded
+
+    try:
+        return await run_in_threadpool(work)
+    except SinkUnavailable as exc:
+        raise HTTPException(503, f"events not accepted, retry later: {exc}") from exc
 
 
 def _error(status: int, message: str) -> JSONResponse:
