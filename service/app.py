@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from service import __version__
 from service.alerts.endpoints import router as alerts_router
+from service.alerts.watch import AlertWatcher
 from service.api import errors
 from service.api.body import BodyLimits
 from service.api.deps import AppState
@@ -65,6 +66,9 @@ def create_app(
         standard=loaded,
         pipeline=pipeline,
         key_usage=KeyUsage(sessions),
+        alert_watcher=AlertWatcher(
+            sessions, settings.database_url, settings.alert_watch_poll_seconds, settings.alert_watch_fallback_seconds
+        ),
         sink=sink,
         clock=clock,
     )
@@ -85,6 +89,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             jobs.close()
+            await state.alert_watcher.close()
             if sink is not None:
                 sink.close()
             runtime.close()

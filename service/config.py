@@ -58,6 +58,24 @@ class Settings(BaseSettings):
             "its interaction back)."
         ),
     )
+    alert_watch_poll_seconds: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        description=(
+            "SQLite: how often each process checks for new alert transitions while alert streams are open (one "
+            "query for all of its streams). PostgreSQL is told by LISTEN/NOTIFY instead."
+        ),
+    )
+    alert_watch_fallback_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description=(
+            "PostgreSQL: how often each process checks for new alert transitions besides LISTEN/NOTIFY (covers a "
+            "notification lost while its listening connection was re-opened)."
+        ),
+    )
     max_order_skew_seconds: int = Field(
         3600,
         ge=0,
