@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,8 +28,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from long_call import free_port, server_cpu  # noqa: E402
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def callqa(*args: str) -> list[str]:
@@ -41,17 +43,6 @@ def callqa(*args: str) -> list[str]:
 def run(root: Path, env: dict[str, str], *args: str) -> str:
     out = subprocess.run(callqa(*args), cwd=root, env=env, check=True, capture_output=True, text=True)
     return out.stdout
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rude_call(call_id: str) -> dict[str, object]:
@@ -99,9 +90,9 @@ async def measure(url: str, key: str, n: int, idle: float, pid: int) -> tuple[fl
         while len(ready) < n:
             await asyncio.sleep(0.1)
         await asyncio.sleep(2)  # every stream past its start
-        c0, t0 = cpu_seconds(pid), time.perf_counter()
+        c0, t0 = server_cpu(pid), time.perf_counter()
         await asyncio.sleep(idle)
-        idle_share = (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
+        idle_share = (server_cpu(pid) - c0) / (time.perf_counter() - t0)
         sent = time.perf_counter()
         r = await client.post("/v1/events", json=rude_call(f"idle-{uuid.uuid4().hex[:6]}"))
         r.raise_for_status()

@@ -108,6 +108,12 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     sys.exit("callqa serve did not start")
 
 
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def median_around(latencies: list[float], mark: int) -> float:
     """Median of the 21 utterances centred on utterance `mark` (1-based), clipped to the call."""
     lo, hi = max(0, mark - 11), min(len(latencies), mark + 10)
@@ -251,16 +257,18 @@ def main() -> None:
                 client.get("/healthz")
             for e in call_events(30, random.Random(3), start, "warm-up"):  # first scores compile the matchers
                 client.post("/v1/events", json=e).raise_for_status()
-            cheap = []
+            cheap, cheap_cpu = [], server_cpu(server.pid)
             for _ in events:
                 t0 = time.perf_counter()
                 client.get("/healthz").raise_for_status()
                 cheap.append(time.perf_counter() - t0)
-            every = []
+            cheap_cpu = server_cpu(server.pid) - cheap_cpu
+            every, cpu = [], [server_cpu(server.pid)]
             for e in events:
                 t0 = time.perf_counter()
                 r = client.post("/v1/events", json=e)
                 every.append(time.perf_counter() - t0)
+                cpu.append(server_cpu(server.pid))
                 if r.status_code != 202:
                     sys.exit(f"{e['event_id']}: {r.status_code} {r.text[:300]}")
     finally:
@@ -268,6 +276,17 @@ def main() -> None:
         server.wait(timeout=30)
     report("one event per POST, SQLite, `callqa serve`", n, events, every, cheap)
     print("  (baseline: GET /healthz on the same server and connection, as many requests)")
+    # CPU time of the server process: what an event costs, whatever else the machine is doing meanwhile.
+    per_utterance = [i for i, e in enumerate(events) if e["type"] == "call.utterance"]
+    print("server CPU per event (mean over the 50 utterances around; /proc, 10 ms ticks):")
+    window = {}
+    for mark in (*MARKS, n):
+        lo, hi = per_utterance[max(0, mark - 26)], per_utterance[min(n, mark + 24) - 1]
+        window[mark] = (cpu[hi + 1] - cpu[lo]) / (hi + 1 - lo)
+        print(f"  at utterance {mark:>5}: {1000 * window[mark]:6.2f} ms")
+    print(f"  growth utterance {n} / utterance 10: {window[n] / window[10]:.2f}x")
+    total = cpu[-1] - cpu[0]
+    print(f"  whole call {total:.2f} s CPU; baseline {cheap_cpu:.2f} s CPU; ratio {total / cheap_cpu:.2f}x")
     if args.profile:
         db = tmp / "profile.db"
         shutil.copy(tmp / "callqa.db", db)

@@ -19,7 +19,7 @@ from service.alerts.schemas import AlertOut
 from service.alerts.watch import messages_after
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import BODY, problem
-from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
+from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of, row_id
 from service.api.params import IdFilter, RowIdPath
 from service.auth.deps import Supervise
 from service.db import MAX_INTEGER_ID, session_scope
@@ -65,10 +65,10 @@ def get_alerts(
         "state": state, "severity": severity, "rule": rule, "interaction_id": interaction_id,
         "agent_id": agent_id, "team_id": team_id, "queue_id": queue_id,
     }  # fmt: skip
-    rows, total = list_alerts(
-        session, filters=filters, start=when.start, end=when.end, limit=paging.limit, offset=paging.offset
-    )
-    return page_of([AlertOut.model_validate(r) for r in rows], total, paging)
+    window = paging.window(row_id)
+    rows, more, total = list_alerts(session, filters=filters, start=when.start, end=when.end, window=window)
+    last = [rows[-1].id] if rows else None
+    return page_of([AlertOut.model_validate(r) for r in rows], paging, more, total, last)
 
 
 @router.get("/stream", summary="Live alert changes as Server-Sent Events; resume with Last-Event-ID")

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.alerts.models import Alert, AlertTransition
+from service.db import Window, read_window
 
 
 def alerts_of_interaction(session: Session, interaction_id: str) -> list[Alert]:
@@ -18,17 +19,15 @@ def list_alerts(
     filters: dict[str, str | None],
     start: datetime | None,
     end: datetime | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Alert], int]:
+    window: Window,
+) -> tuple[list[Alert], bool, int | None]:
+    """Newest first; `window.after` is (id,)."""
     conds = [getattr(Alert, name) == value for name, value in filters.items() if value is not None]
     if start:
         conds.append(Alert.raised_at >= start)
     if end:
         conds.append(Alert.raised_at < end)
-    total = session.scalar(select(func.count()).select_from(Alert).where(*conds)) or 0
-    rows = session.scalars(select(Alert).where(*conds).order_by(Alert.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return read_window(session, select(Alert).where(*conds), [(Alert.id, True)], window)
 
 
 def transitions_of(session: Session, alert_id: int) -> list[AlertTransition]:

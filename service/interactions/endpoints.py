@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from service.alerts.repository import alerts_of_interaction
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import problem
-from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
+from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of, text_key, utc_time
 from service.api.params import IdFilter, IdPath
 from service.events.model import Event
 from service.interactions import repository as repo
@@ -32,7 +32,7 @@ def list_interactions(
     kind: Annotated[Literal["call", "ticket"] | None, Query()] = None,
     passed: bool | None = None,
 ) -> Page[InteractionSummary]:
-    rows, total = repo.list_interactions(
+    rows, more, total = repo.list_interactions(
         session,
         agent_id=agent_id,
         team_id=team_id,
@@ -41,10 +41,10 @@ def list_interactions(
         passed=passed,
         start=when.start,
         end=when.end,
-        limit=paging.limit,
-        offset=paging.offset,
+        window=paging.window(utc_time, text_key),
     )
-    return page_of([InteractionSummary.model_validate(r) for r in rows], total, paging)
+    last = [rows[-1].started_at.isoformat(), rows[-1].id] if rows else None
+    return page_of([InteractionSummary.model_validate(r) for r in rows], paging, more, total, last)
 
 
 @router.get("/live", summary="Live interactions with their checklist in progress and sentiment trend")

@@ -3,10 +3,10 @@
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import insert_ignoring_conflicts
+from service.db import Window, insert_ignoring_conflicts, read_window
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.scoring.types import InteractionScore, Status
@@ -140,9 +140,9 @@ def list_interactions(
     passed: bool | None,
     start: datetime | None,
     end: datetime | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Interaction], int]:
+    window: Window,
+) -> tuple[list[Interaction], bool, int | None]:
+    """Latest first; `window.after` is (started_at, id)."""
     conds = [Interaction.status != "new"]
     for col, value in (
         (Interaction.agent_id, agent_id),
@@ -157,15 +157,8 @@ def list_interactions(
         conds.append(Interaction.started_at >= start)
     if end:
         conds.append(Interaction.started_at < end)
-    total = session.scalar(select(func.count()).select_from(Interaction).where(*conds)) or 0
-    rows = session.scalars(
-        select(Interaction)
-        .where(*conds)
-        .order_by(Interaction.started_at.desc(), Interaction.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total
+    order = [(Interaction.started_at, True), (Interaction.id, False)]
+    return read_window(session, select(Interaction).where(*conds), order, window)
 
 
 def event_records_of(session: Session, interaction_id: str) -> list[EventRecord]:
