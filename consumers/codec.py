@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from service.alerts.models import Alert
-from service.alerts.schemas import AlertOut
+from service.alerts.schemas import alert_doc
 from service.events.decode import BodyError, FieldError, Limits, Rejection, parse_body, validate_event
 from service.events.model import Event
 from service.metrics import DEAD_LETTER_REASONS
@@ -73,7 +73,7 @@ def encode_event(event: Event) -> bytes:
 
 def encode_alert(alert: Alert) -> bytes:
     """The API's alert shape plus `dedup_key`: alerts are published at least once, so readers dedup on it."""
-    doc = AlertOut.model_validate(alert).model_dump(mode="json")
+    doc = alert_doc(alert)
     doc["dedup_key"] = alert.dedup_key
     return _json(doc)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from consumers.codec import INVALID_EVENT, NOT_JSON, SOURCE_HEADER, Decoded, Record, decode_record, header
 from service.events.decode import FieldError, Limits, Rejection
-from service.sources.base import BodyError
+from service.sources.base import WireFormatError
 from service.sources.registry import SOURCES, Source
 from service.sources.service import prepare
 
@@ -62,9 +62,9 @@ class SourceDecoder:
         for record in records:
             try:
                 if record.value is None:
-                    raise BodyError("record has no value")
+                    raise WireFormatError("record has no value")
                 bodies = self.source.body(record.value)
-            except BodyError as exc:
+            except WireFormatError as exc:
                 unreadable.append((record, str(exc)))
                 continue
             natives.extend(bodies)

@@ -185,7 +185,7 @@ class ConsumeLoop:
     def dead_letter(self, tp: TopicPartition, record: Any, exc: Exception) -> None:
         self.limit.admit([True])  # raises before anything of it is published or committed
         error = f"{type(exc).__name__}: {_short(exc)}"
-        self.publisher.publish([DeadLetter(record, INVALID_EVENT, error)], [], self.clock())
+        self.publisher.publish([DeadLetter(record, INVALID_EVENT, error)], self.clock())
         self.tracker.processed({tp: [record]})
         self.commit_offsets()
 
@@ -295,7 +295,7 @@ def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLe
         if outcome.status != "rejected":
             continue
         reason = d.reason or INCONSISTENT
-        error = "; ".join(f"{e.field}: {e.message}" for e in outcome.errors) if outcome.errors else "rejected"
+        error = outcome.reason or "rejected"
         if isinstance(d.item, Rejection) and not outcome.errors:
             error = d.item.reason
         out.append(DeadLetter(d.record, reason, error))

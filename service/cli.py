@@ -89,12 +89,12 @@ def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
 
 def _replay(settings: Settings, args: argparse.Namespace) -> int:
     from service.history.replay import read_records, replay
-    from service.history.runtime import open_runtime
+    from service.history.runtime import quiet_runtime
     from service.sources.registry import FORMATS
 
     fmt = FORMATS[args.format]
     history = read_records([Path(p) for p in args.paths], fmt)
-    with open_runtime(settings) as runtime:
+    with quiet_runtime(settings) as runtime:
         stats = replay(
             runtime, settings, fmt, history.records, pace=args.pace, batch=args.batch, progress=not args.quiet,
             unreadable=history.unreadable,

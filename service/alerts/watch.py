@@ -22,8 +22,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.alerts.notify import alert_json, transition_json
 from service.alerts.repository import last_transition_id, transitions_after
+from service.alerts.schemas import alert_doc, transition_doc
 from service.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def messages_after(session: Session, cursor: int) -> tuple[int, list[Message]]:
         page = transitions_after(session, cursor, limit=_PAGE)
         for transition, alert in page:
             cursor = transition.id
-            out.append({"transition": transition_json(transition), "alert": alert_json(alert)})
+            out.append({"transition": transition_doc(transition), "alert": alert_doc(alert)})
         if len(page) < _PAGE:
             return cursor, out
 

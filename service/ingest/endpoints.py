@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from service.api.deps import AppState, SessionDep, StateDep
 from service.events.decode import (
-    BatchTooLarge,
     BodyError,
     Rejection,
-    describe,
+    TooLarge,
     limits_of,
     parse_body,
     split_batch,
@@ -59,7 +58,7 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
     try:
         items, is_batch = split_batch(parse_body(raw), limits)
     except BodyError as exc:
-        return _error(413 if isinstance(exc, BatchTooLarge) else 400, str(exc))
+        return refused(exc)
 
     _, recorded = await ingest_request(state, session, "http", lambda now: (None, validate_items(items, limits, now)))
     return _answer(recorded, is_batch)
@@ -71,7 +70,7 @@ def _answer(recorded: Recorded, is_batch: bool) -> JSONResponse:
         outcome = recorded.outcomes[0]
         body = {**outcome.as_dict(), "alerts": alerts}
         if outcome.status == "rejected":
-            body["detail"] = "event rejected: " + describe(outcome.errors)
+            body["detail"] = "event rejected: " + outcome.reason
         return JSONResponse(body, status_code={"accepted": 202, "duplicate": 200, "rejected": 422}[outcome.status])
     counts = {s: recorded.count(s) for s in ("accepted", "duplicate", "rejected")}
     rejected, total = counts["rejected"], len(recorded.outcomes)
@@ -105,5 +104,6 @@ async def ingest_request(
         raise HTTPException(503, f"events not accepted, retry later: {exc}") from exc
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"detail": message}, status_code=status)
+def refused(exc: Exception) -> JSONResponse:
+    """A body refused as a whole: 413 when it holds too much (TooLarge), else 400 (not in its format)."""
+    return JSONResponse({"detail": str(exc)}, status_code=413 if isinstance(exc, TooLarge) else 400)

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from service.alerts.repository import alerts_of_interaction
+from service.alerts.schemas import AlertSummary
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of, text_key, utc_time
@@ -12,7 +13,7 @@ from service.api.params import IdFilter, IdPath
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
-from service.interactions.schemas import AlertBrief, InteractionDetail, InteractionSummary, TimelineEvent
+from service.interactions.schemas import InteractionDetail, InteractionSummary, TimelineEvent
 from service.scoring.sentiment import utterance_evidence
 from service.scoring.timeline import build_timeline
 from service.scoring.types import evidence_dicts
@@ -100,7 +101,7 @@ def get_interaction(interaction_id: IdPath, session: SessionDep, state: StateDep
         raise HTTPException(404, detail=f"no interaction {interaction_id!r}")
     records = repo.event_records_of(session, interaction_id)
     timeline = [TimelineEvent.model_validate(r) for r in records]
-    alerts = [AlertBrief.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
+    alerts = [AlertSummary.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
     summary = InteractionSummary.model_validate(row).model_dump()
     score = dict(row.score)
     sentiment = score.get("sentiment")

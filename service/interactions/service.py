@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from service import metrics, telemetry
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
+from service.alerts.schemas import summary_doc
 from service.alerts.service import raise_alerts, withdraw_cleared
 from service.config import Settings
 from service.events.consistency import inconsistency
-from service.events.decode import FieldError, Rejection
+from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.live import LiveState, LiveStates
@@ -37,6 +38,11 @@ class Outcome:
     status: str  # accepted | duplicate | rejected
     interaction_id: str | None = None
     errors: tuple[FieldError, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why it was rejected, as one line (empty when it was not)."""
+        return describe(self.errors)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"index": self.index, "event_id": self.event_id, "status": self.status}
@@ -59,7 +65,7 @@ class Recorded:
 
     def alerts_brief(self) -> list[dict[str, Any]]:
         """The alerts raised, as an ingest answer lists them."""
-        return [{"id": a.id, "rule": a.rule, "severity": a.severity, "message": a.message} for a in self.alerts]
+        return [summary_doc(a) for a in self.alerts]
 
 
 _LIVE_STATES_DEFAULT: int = Settings.model_fields["live_state_interactions"].default
@@ -139,13 +145,12 @@ class Pipeline:
         accepted: dict[str, list[tuple[int, Event]]] = {}
         for interaction_id, new in by_interaction.items():
             state = states[interaction_id]
-            stored = state.consistency_view() if state else existing[interaction_id]
+            before = state.consistency_view() if state else existing[interaction_id]
             taken = accepted[interaction_id] = []
             for index, event in new:
-                reason = inconsistency(stored + [e for _, e in taken], event, self.max_order_skew)
-                if reason:
-                    errors = (FieldError("occurred_at" if " before " in reason else "type", reason),)
-                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
+                problem = inconsistency(before + [e for _, e in taken], event, self.max_order_skew)
+                if problem:
+                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, (problem,)))
                 else:
                     taken.append((index, event))
         with metrics.STAGE_SECONDS.labels(stage="store").time():
@@ -156,10 +161,10 @@ class Pipeline:
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
                 result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
-            new = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
-            if new:
-                added[interaction_id] = [e for e, _ in new]
-                telemetry.observe_scored(new, now)
+            fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
+            if fresh:
+                added[interaction_id] = [e for e, _ in fresh]
+                telemetry.observe_scored(fresh, now)
             elif states[interaction_id] is None and not existing[interaction_id]:
                 session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
         extended: dict[str, LiveState | None] = {}
