@@ -76,6 +76,14 @@ class Settings(BaseSettings):
             "notification lost while its listening connection was re-opened)."
         ),
     )
+    retention_days: int = Field(
+        0,
+        ge=0,
+        description=(
+            "`callqa retention`: delete (or archive, then delete) the events of interactions that ended more than "
+            "this many days ago; their scores, alerts and evidence stay. 0: keep every event."
+        ),
+    )
     max_order_skew_seconds: int = Field(
         3600,
         ge=0,

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.db import Window, insert_ignoring_conflicts, read_window
@@ -172,3 +172,21 @@ def live_interactions(session: Session, kind: str | None, limit: int) -> list[In
         conds.append(Interaction.kind == kind)
     stmt = select(Interaction).where(*conds).order_by(Interaction.started_at.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def expired_events(session: Session, cutoff: datetime, limit: int) -> list[EventRecord]:
+    """Up to `limit` events, oldest first, of interactions whose score is final and that ended before `cutoff`."""
+    finished = select(Interaction.id).where(
+        Interaction.final.is_(True), func.coalesce(Interaction.ended_at, Interaction.started_at) < cutoff
+    )
+    stmt = (
+        select(EventRecord)
+        .where(EventRecord.received_at < cutoff, EventRecord.interaction_id.in_(finished))
+        .order_by(EventRecord.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def delete_events(session: Session, ids: Sequence[int]) -> None:
+    session.execute(delete(EventRecord).where(EventRecord.id.in_(ids)).execution_options(synchronize_session=False))
