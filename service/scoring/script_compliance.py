@@ -24,6 +24,7 @@ Find = Callable[[Turn, str], PhraseMatch | None]  # (the turn, the part of its t
 MakeItem = Callable[..., ScoreItem]
 
 _MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
+_POSITIONS = {(first, last): TurnPosition(first, last) for first in (False, True) for last in (False, True)}
 
 
 def matcher_for(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
@@ -45,7 +46,7 @@ def finder(matcher: PhraseMatcher, turns: Sequence[Turn], final: bool) -> Find:
     last = turns[-1].event_id if turns and final else None
 
     def find(turn: Turn, text: str) -> PhraseMatch | None:
-        return matcher.find(text, TurnPosition(turn.event_id == first, turn.event_id == last))
+        return matcher.find(text, _POSITIONS[turn.event_id == first, turn.event_id == last])
 
     return find
 

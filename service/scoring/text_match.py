@@ -172,7 +172,7 @@ class PhraseMatcher:
             raise ValueError(f"fuzzy_threshold must be in (0, 1], got {fuzzy_threshold!r}")
         classes = classes or {}
         self._fuzzy_cutoff = fuzzy_threshold * 100 - 1e-9
-        self._found: dict[tuple[str, TurnPosition | None], PhraseMatch | None] = {}
+        self._found: dict[tuple[str, bool | None, bool | None], PhraseMatch | None] = {}
         self._entries: list[_Entry] = []
         self._fuzzy: list[tuple[_Entry, str, int]] = []  # (entry, normalized wording, units)
         seen: set[tuple[object, ...]] = set()
@@ -215,7 +215,7 @@ class PhraseMatcher:
         """The first phrase match, else the first pattern match, else the best fuzzy match; None if none.
 
         Phrases bound to a turn ("last") count only when `position` says the turn is that one."""
-        key = (text, position)
+        key = (text, position.first, position.last) if position else (text, None, None)  # bools hash faster
         if key in self._found:
             return self._found[key]
         found = self._search(text, position)

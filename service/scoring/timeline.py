@@ -2,7 +2,7 @@
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,6 +62,14 @@ class Timeline:
     turns: tuple[Turn, ...] = ()
     holds: tuple[Hold, ...] = ()
     transfers: int = 0
+    # Each speaker's turns, split once: every script rule asks for them on every rescore.
+    _by_speaker: dict[str, tuple[Turn, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_speaker: dict[str, list[Turn]] = {}
+        for t in self.turns:
+            by_speaker.setdefault(t.speaker, []).append(t)
+        object.__setattr__(self, "_by_speaker", {k: tuple(v) for k, v in by_speaker.items()})
 
     @property
     def final(self) -> bool:
@@ -83,7 +91,7 @@ class Timeline:
         return "on_hold" if self.holds and self.holds[-1].end is None else "talking"
 
     def turns_of(self, speaker: str) -> tuple[Turn, ...]:
-        return tuple(t for t in self.turns if t.speaker == speaker)
+        return self._by_speaker.get(speaker, ())
 
 
 def order_key(e: Event) -> tuple[datetime, int, str]:
