@@ -50,12 +50,12 @@ class Settings(BaseSettings):
         300, ge=0, description="How far in the future an event's occurred_at may lie (sender clock skew)."
     )
     live_state_interactions: int = Field(
-        20000,
+        10000,
         ge=0,
         description=(
-            "Live interactions whose scoring state each process keeps in memory, so that an event is scored "
-            "without reading its interaction back (least recently used leave first; 0: none, every event reads "
-            "its interaction back)."
+            "Live interactions whose scoring state each process keeps in memory (their timeline: each turn with "
+            "its text), so that an event is scored without reading its interaction back. Least recently used "
+            "leave first, finished ones at once; 0: none, every event reads its interaction back."
         ),
     )
     alert_watch_poll_seconds: float = Field(
