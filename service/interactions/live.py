@@ -35,7 +35,9 @@ class LiveState:
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> "LiveState":
-        return cls(TimelineFold.of(events), len(events), [e for e in events if e.type not in _TURNS])
+        """From every stored event (an event given twice counts once, as the database stores it)."""
+        unique = list({e.event_id: e for e in events}.values())
+        return cls(TimelineFold.of(unique), len(unique), [e for e in unique if e.type not in _TURNS])
 
     def extended(self, new: Sequence[Event]) -> "LiveState | None":
         """A new state with `new` folded in, in constant time per event; None when one arrived out of order."""
