@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -36,6 +36,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Values per `IN (...)` list: one bound parameter each, well under SQLite's and PostgreSQL's limits per statement.
+IN_CHUNK = 500
+T = TypeVar("T")
+
+
+def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`, one `IN (...)` query each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 # The largest value an Integer column holds on PostgreSQL: alert, transition and API key ids are bounded by it

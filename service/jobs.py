@@ -24,6 +24,7 @@ from service.alerts.evaluator import evaluate
 from service.clock import Clock
 from service.config import Settings
 from service.db import session_scope
+from service.interactions.repository import window_rows
 from service.interactions.service import Pipeline
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class Jobs:
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
-            evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+            evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations, window_rows)
 
     def deliveries(self, only: Sequence[Channel] | None = None) -> None:
         """Due deliveries on every channel, or `only` on those; in short transactions of their own."""

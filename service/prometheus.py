@@ -16,7 +16,6 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder, gzip_accepted
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
@@ -24,7 +23,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import metrics
-from service.alerts.models import Alert
+from service.alerts.repository import open_alert_counts
 from service.clock import Clock
 from service.scorecards.service import live_queues, live_window_seconds
 from service.standards.schema import Standard
@@ -56,12 +55,7 @@ class DatabaseCollector(Collector):
         try:
             with self.sessions() as session:
                 queues = live_queues(session, now - timedelta(seconds=window), now, self.standard)
-                stmt = (
-                    select(Alert.severity, Alert.state, func.count())
-                    .where(Alert.state.in_(_UNRESOLVED))
-                    .group_by(Alert.severity, Alert.state)
-                )
-                open_alerts = {(severity, state): n for severity, state, n in session.execute(stmt)}
+                open_alerts = open_alert_counts(session, _UNRESOLVED)
         except SQLAlchemyError as exc:  # /metrics must still answer: the process metrics matter most then
             log.warning("metrics: database gauges unavailable: %s", str(exc).splitlines()[0])
             up.add_metric([], 0)

@@ -10,10 +10,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.alerts.models import AlertTransition, Delivery
+from service.alerts.repository import supersede_alertmanager_pushes
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class Destinations:
 def enqueue(session: Session, transition: AlertTransition, destinations: Destinations, now: datetime) -> None:
     targets = destinations.targets(transition.to_state)
     if any(destination == "alertmanager" for destination, _ in targets):
-        _supersede_alertmanager_pushes(session, transition)
+        supersede_alertmanager_pushes(session, transition)
     for destination, url in targets:
         session.add(
             Delivery(
@@ -47,18 +47,3 @@ def enqueue(session: Session, transition: AlertTransition, destinations: Destina
                 next_attempt_at=now,
             )
         )
-
-
-def _supersede_alertmanager_pushes(session: Session, transition: AlertTransition) -> None:
-    """Alertmanager holds an alert's state, not its history: only the newest push of an alert is kept going (it
-    is re-sent while the alert is open), so earlier ones still pending stop."""
-    earlier = select(AlertTransition.id).where(
-        AlertTransition.alert_id == transition.alert_id, AlertTransition.id != transition.id
-    )
-    session.execute(
-        update(Delivery)
-        .where(Delivery.destination == "alertmanager", Delivery.status == "pending")
-        .where(Delivery.transition_id.in_(earlier))
-        .values(status="superseded")
-        .execution_options(synchronize_session=False)
-    )

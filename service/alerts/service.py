@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.alerts import repository as repo
 from service.alerts.lifecycle import SYSTEM, opened, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
@@ -53,15 +53,12 @@ def raise_alerts(
     candidates = {dedup_key(score.interaction_id, b): (score, b) for score, bs in breaches for b in bs}
     if not candidates:
         return []
-    keys = list(candidates)
-    known: set[str] = set()
-    for i in range(0, len(keys), 500):
-        known.update(session.scalars(select(Alert.dedup_key).where(Alert.dedup_key.in_(keys[i : i + 500]))))
+    known = repo.known_dedup_keys(session, list(candidates))
     rows = [_row(score, b, now) for key, (score, b) in candidates.items() if key not in known]
     new_keys = insert_ignoring_conflicts(session, Alert, rows, "dedup_key")
     if not new_keys:
         return []
-    alerts = list(session.scalars(select(Alert).where(Alert.dedup_key.in_(new_keys)).order_by(Alert.id)))
+    alerts = repo.alerts_by_dedup_keys(session, new_keys)
     opened(session, alerts, now, destinations)
     return alerts
 
@@ -92,21 +89,12 @@ def withdraw_cleared(
     if not scores:
         return []
     current = {dedup_key(score.interaction_id, b) for score, bs in breaches for b in bs}
-    ids = list(scores)
     withdrawn: list[Alert] = []
-    for i in range(0, len(ids), 500):
-        stmt = (
-            select(Alert)
-            .where(Alert.subject_kind == "interaction", Alert.interaction_id.in_(ids[i : i + 500]))
-            .where(Alert.state != "resolved")
-            .order_by(Alert.id)
-            .with_for_update()
-        )
-        for alert in session.scalars(stmt):
-            if alert.dedup_key in current or alert.interaction_id is None:
-                continue
-            score = scores[alert.interaction_id]
-            if score.standard_version != alert.standard_version:
-                continue  # judged by another version of the standard: not this score's to withdraw
-            withdrawn.append(resolve(session, alert, SYSTEM, _why_cleared(score, alert), now, destinations))
+    for alert in repo.unresolved_of_interactions(session, list(scores)):
+        if alert.dedup_key in current or alert.interaction_id is None:
+            continue
+        score = scores[alert.interaction_id]
+        if score.standard_version != alert.standard_version:
+            continue  # judged by another version of the standard: not this score's to withdraw
+        withdrawn.append(resolve(session, alert, SYSTEM, _why_cleared(score, alert), now, destinations))
     return withdrawn

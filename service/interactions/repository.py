@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.db import Window, insert_ignoring_conflicts, read_window
+from service.alerts.aggregates import Row
+from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.scoring.types import InteractionScore, Status
@@ -28,8 +29,8 @@ def to_event(r: EventRecord) -> Event:
 def known_event_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
     ids = list(set(event_ids))
     found: set[str] = set()
-    for i in range(0, len(ids), 500):
-        found.update(session.scalars(select(EventRecord.event_id).where(EventRecord.event_id.in_(ids[i : i + 500]))))
+    for chunk in in_chunks(ids):
+        found.update(session.scalars(select(EventRecord.event_id).where(EventRecord.event_id.in_(chunk))))
     return found
 
 
@@ -81,8 +82,7 @@ def lock_interactions(
 
 def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = {i: [] for i in interaction_ids}
-    for i in range(0, len(interaction_ids), 500):
-        chunk = interaction_ids[i : i + 500]
+    for chunk in in_chunks(interaction_ids):
         stmt = select(EventRecord).where(EventRecord.interaction_id.in_(chunk)).order_by(EventRecord.id)
         for r in session.scalars(stmt):
             out[r.interaction_id].append(to_event(r))
@@ -172,6 +172,29 @@ def live_interactions(session: Session, kind: str | None, limit: int) -> list[In
         conds.append(Interaction.kind == kind)
     stmt = select(Interaction).where(*conds).order_by(Interaction.started_at.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def window_rows(session: Session, subject: str, since: datetime, until: datetime) -> list[Row]:
+    """One row per interaction of a queue or team (`subject`) started in [since, until): what the window and
+    control-limit rules judge (service.alerts.evaluator)."""
+    i = Interaction
+    column = {"queue": i.queue_id, "team": i.team_id}[subject]
+    stmt = select(
+        column, i.started_at, i.counts_for_service_level, i.answered_within_limit, i.abandoned,
+        i.compliance_passed, i.compliance_failed, i.customer_sentiment_mean, i.quality_score, i.final,
+        i.first_reply_overdue,
+    ).where(column.is_not(None), i.started_at >= since, i.started_at < until, i.status != "new")  # fmt: skip
+    return [Row(*r) for r in session.execute(stmt)]  # type: ignore[arg-type]
+
+
+def judged_by(session: Session, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """(interaction id, the standard version that judged it) of the interactions started in [start, end)."""
+    stmt = (
+        select(Interaction.id, Interaction.standard_version)
+        .where(Interaction.started_at >= start, Interaction.started_at < end, Interaction.status != "new")
+        .order_by(Interaction.started_at, Interaction.id)
+    )
+    return [(row.id, row.standard_version) for row in session.execute(stmt)]
 
 
 def expired_events(session: Session, cutoff: datetime, limit: int) -> list[EventRecord]:

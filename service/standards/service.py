@@ -30,3 +30,9 @@ def register(session: Session, loaded: LoadedStandard, now: datetime) -> Standar
 
 def versions(session: Session) -> list[StandardVersion]:
     return list(session.scalars(select(StandardVersion).order_by(StandardVersion.first_loaded_at)))
+
+
+def recorded_sources(session: Session, versions: set[str]) -> list[tuple[str, str]]:
+    """(version, the standard's source text) of these recorded versions."""
+    rows = session.scalars(select(StandardVersion).where(StandardVersion.version.in_(versions)))
+    return [(row.version, row.source) for row in rows]

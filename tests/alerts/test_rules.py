@@ -13,6 +13,7 @@ from service.alerts.evaluator import evaluate
 from service.alerts.models import Alert, AlertTransition
 from service.alerts.notify import Destinations
 from service.db import make_engine, make_sessionmaker, session_scope
+from service.interactions.repository import window_rows
 from service.interactions.service import Pipeline
 from service.standards.schema import Standard
 from tests.factories import at, call, standard, utterance
@@ -43,7 +44,7 @@ def _calls(db: Any, std: Standard, start: int, n: int, wait: float, prefix: str,
 
 def _evaluate(db: Any, std: Standard, seconds: float) -> list[Alert]:
     with session_scope(db) as session:
-        return evaluate(session, std, at(seconds), NONE)
+        return evaluate(session, std, at(seconds), NONE, window_rows)
 
 
 def _alerts(db: Any, rule: str) -> list[Alert]:
