@@ -18,26 +18,24 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import orjson
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from kafka_pipeline import drop_postgres, fresh_postgres  # noqa: E402
 from long_call import call_events, free_port, start_server  # noqa: E402
 
 from service.config import DEFAULT_STANDARDS_FILE, Settings  # noqa: E402
 from service.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
 from service.events.decode import limits_of, validate_items  # noqa: E402
 from service.interactions.repository import due_interaction_ids  # noqa: E402
-from service.migrate import upgrade  # noqa: E402
 from service.scoring.quality import score_interaction  # noqa: E402
 from service.standards.loader import load_standard  # noqa: E402
 
@@ -189,13 +187,8 @@ def main() -> None:
     parser.add_argument("--events-per", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="leave the database (its name is printed)")
     args = parser.parse_args()
-    name = f"callqa_history_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+    url, name = fresh_postgres(args.postgres, "callqa_history")
     try:
-        upgrade(url)
         took = generate(url, args.interactions, args.events_per)
         n, events = args.interactions, args.interactions * args.events_per
         print(f"{n:,} interactions, {events:,} events over 365 days generated in {took:.0f} s (database {name})")
@@ -237,9 +230,7 @@ def main() -> None:
             print(f"{label:40} {1000 * statistics.median(samples):7.1f}ms {1000 * p95(samples):7.1f}ms")
     finally:
         if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            drop_postgres(args.postgres, name)
 
 
 if __name__ == "__main__":

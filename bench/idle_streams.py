@@ -24,12 +24,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from kafka_pipeline import drop_postgres, empty_postgres  # noqa: E402
 from long_call import free_port, server_cpu  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -112,12 +111,8 @@ def main() -> None:
     root = args.root.resolve()
     tmp = Path(tempfile.mkdtemp(prefix="callqa-idle-"))
     db_name = None
-    if args.postgres:
-        db_name = f"callqa_idle_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{db_name}"'))
-        db_url = make_url(args.postgres).set(database=db_name).render_as_string(hide_password=False)
+    if args.postgres:  # migrated below by the checkout served, which may be an older one
+        db_url, db_name = empty_postgres(args.postgres, "callqa_idle")
     else:
         db_url = f"sqlite:///{tmp / 'callqa.db'}"
     env = {**os.environ, "CALLQA_DATABASE_URL": db_url, "CALLQA_LOG_LEVEL": "WARNING", "PYTHONPATH": str(root)}
@@ -142,8 +137,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
         if db_name:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            drop_postgres(args.postgres, db_name)
         shutil.rmtree(tmp, ignore_errors=True)
     within = sum(d <= 1.0 for d in delays)
     kind = "PostgreSQL" if args.postgres else "SQLite"

@@ -425,13 +425,19 @@ def postgres_admin_url(given: str | None) -> str | None:
     return subprocess.run([script, "url"], capture_output=True, text=True).stdout.strip() or None
 
 
-def fresh_postgres(admin: str) -> tuple[str, str]:
-    name = f"callqa_bench_{uuid.uuid4().hex[:8]}"
+def empty_postgres(admin: str, prefix: str = "callqa_bench") -> tuple[str, str]:
+    """(url, name) of a new, empty database on the server of `admin`."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
+
+
+def fresh_postgres(admin: str, prefix: str = "callqa_bench") -> tuple[str, str]:
+    """A new database at the latest schema."""
+    url, name = empty_postgres(admin, prefix)
     upgrade(url)
     return url, name
 
