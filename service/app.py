@@ -20,14 +20,17 @@ from service.api.health import router as health_router
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import router as keys_router
 from service.auth.service import KeyUsage, Principal
+from service.calibration.endpoints import router as calibration_router
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
+from service.evaluations.endpoints import router as evaluations_router
 from service.ingest.endpoints import router as events_router
 from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
 from service.jobs import Jobs, start_tasks
 from service.prometheus import metrics_app
+from service.reviews.endpoints import router as reviews_router
 from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
 from service.sources.endpoints import router as sources_router
@@ -46,6 +49,11 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (scorecards_router, require_supervise),
     (standards_router, require_supervise),
     (keys_router, require_admin),
+    # issue 13, the review loop: cases and actions, calibration (supervise); human review and disputes declare
+    # their scopes per route (an `agent` key reaches its own interactions' reviews and disputes)
+    (reviews_router, require_supervise),
+    (calibration_router, require_supervise),
+    (evaluations_router, None),
 )
 
 

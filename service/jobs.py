@@ -26,6 +26,7 @@ from service.config import Settings
 from service.db import session_scope
 from service.interactions.repository import window_rows
 from service.interactions.service import Pipeline
+from service.reviews.service import sweep as review_sweep
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Jobs:
             Job("deadlines", settings.sweep_interval_seconds, self.deadlines),
             Job("alert rules", settings.aggregate_interval_seconds, self.alert_rules),
             Job("deliveries", min(1.0, settings.delivery_backoff_seconds), self.deliveries),
+            Job("reviews", settings.sweep_interval_seconds, self.reviews),
         ]
 
     def deadlines(self) -> None:
@@ -74,6 +76,13 @@ class Jobs:
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
             evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations, window_rows)
+
+    def reviews(self) -> None:
+        """Issue 13: breaches open review cases, late reviews alert, corrective actions are checked."""
+        with session_scope(self.sessions) as session:
+            done = review_sweep(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
+        if done.opened or done.overdue or done.verified:
+            log.info("review cases opened %s, overdue %s; actions checked %s", done.opened, done.overdue, done.verified)
 
     def deliveries(self, only: Sequence[Channel] | None = None) -> None:
         """Due deliveries on every channel, or `only` on those; in short transactions of their own."""

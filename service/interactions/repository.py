@@ -174,16 +174,21 @@ def live_interactions(session: Session, kind: str | None, limit: int) -> list[In
     return list(session.scalars(stmt))
 
 
-def window_rows(session: Session, subject: str, since: datetime, until: datetime) -> list[Row]:
-    """One row per interaction of a queue or team (`subject`) started in [since, until): what the window and
-    control-limit rules judge (service.alerts.evaluator)."""
+def window_rows(
+    session: Session, subject: str, since: datetime, until: datetime, subject_id: str | None = None
+) -> list[Row]:
+    """One row per interaction of a queue, team or agent (`subject`; only `subject_id`'s when given) started in
+    [since, until): what the window and control-limit rules judge (service.alerts.evaluator), and what a
+    corrective action's metric is measured on (service.reviews)."""
     i = Interaction
-    column = {"queue": i.queue_id, "team": i.team_id}[subject]
+    column = {"queue": i.queue_id, "team": i.team_id, "agent": i.agent_id}[subject]
     stmt = select(
         column, i.started_at, i.counts_for_service_level, i.answered_within_limit, i.abandoned,
         i.compliance_passed, i.compliance_failed, i.customer_sentiment_mean, i.quality_score, i.final,
         i.first_reply_overdue,
     ).where(column.is_not(None), i.started_at >= since, i.started_at < until, i.status != "new")  # fmt: skip
+    if subject_id is not None:
+        stmt = stmt.where(column == subject_id)
     return [Row(*r) for r in session.execute(stmt)]  # type: ignore[arg-type]
 
 

@@ -286,6 +286,80 @@ class RedactionStandard(_Strict):
         return self
 
 
+class SamplingRules(_Strict):
+    """Which interactions of a week are picked for human review (service/evaluations/sampling.py)."""
+
+    random_per_agent_per_week: int = Field(2, ge=0, description="Picked at random per agent, from a seed.")
+    all_critical_failures: bool = Field(True, description="Every interaction with a failed critical item.")
+    lowest_sentiment: int = Field(5, ge=0, description="The week's N interactions with the lowest customer sentiment.")
+
+
+class RootCause(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    labels: dict[Language, str] = Field({}, description="What the console shows, per language (else the id).")
+
+
+_ROOT_CAUSES = (
+    RootCause(id="people", labels={"en": "People", "zh": "人员"}),
+    RootCause(id="process", labels={"en": "Process", "zh": "流程"}),
+    RootCause(id="system", labels={"en": "System", "zh": "系统"}),
+    RootCause(id="customer", labels={"en": "Customer", "zh": "客户"}),
+    RootCause(id="outside_agent_control", labels={"en": "Outside the agent's control", "zh": "非坐席可控"}),
+)
+
+
+class ReviewStandard(_Strict):
+    """The review loop: how fast a breach is reviewed, the root-cause taxonomy, corrective actions, sampling."""
+
+    due_within_seconds: Seconds = Field(86400, description="A review case is due this long after it opens.")
+    root_causes: tuple[RootCause, ...] = Field(
+        _ROOT_CAUSES,
+        min_length=1,
+        description="The root-cause taxonomy a case's cause is chosen from: ids, or {id, labels: {en, zh}}.",
+    )
+    open_on_severities: frozenset[Severity] = Field(
+        frozenset({"warning", "critical"}), description="Alerts of these severities open (or join) a review case."
+    )
+    open_on_failed_interaction: bool = Field(True, description="A final interaction that failed opens a case.")
+    intake_window_seconds: Seconds = Field(
+        86400, description="Only alerts and failures this recent open cases (a new install leaves history alone)."
+    )
+    overdue_severity: Severity = Field("warning", description="Severity of the review_overdue alert.")
+    verification_window_seconds: Seconds = Field(
+        604800, description="Default time after a corrective action starts before its effect is checked."
+    )
+    verification_sigmas: float = Field(
+        3, gt=0, description="An action worked when its metric left the control limits of the days before it."
+    )
+    verification_min_days: int = Field(
+        3, ge=2, description="Days with data before an action needed to draw control limits (else: did it move?)."
+    )
+    action_metrics: frozenset[AggregateMetric] = Field(
+        frozenset(AggregateMetric.__args__),  # type: ignore[attr-defined]
+        description="Metrics a corrective action may target.",
+    )
+    sampling: SamplingRules = SamplingRules()
+
+    @field_validator("root_causes", mode="before")
+    @classmethod
+    def _plain_ids(cls, causes: object) -> object:
+        if isinstance(causes, list | tuple):
+            return [{"id": c} if isinstance(c, str) else c for c in causes]
+        return causes
+
+    @field_validator("root_causes")
+    @classmethod
+    def _unique_causes(cls, causes: tuple[RootCause, ...]) -> tuple[RootCause, ...]:
+        ids = [c.id for c in causes]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"root causes must be unique, got {ids}")
+        return causes
+
+    @property
+    def cause_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.root_causes)
+
+
 class Standard(_Strict):
     version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str = "Service standard"
@@ -297,6 +371,7 @@ class Standard(_Strict):
     script_rules: tuple[ScriptRule, ...] = ()
     alerts: AlertStandard = AlertStandard()
     redaction: RedactionStandard = RedactionStandard()
+    review: ReviewStandard = ReviewStandard()
 
     @model_validator(mode="after")
     def _phrases_read(self) -> "Standard":
