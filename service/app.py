@@ -29,6 +29,7 @@ from service.ingest.endpoints import router as events_router
 from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
 from service.jobs import Jobs, start_tasks
+from service.kpis.endpoints import router as kpis_router
 from service.prometheus import metrics_app
 from service.reviews.endpoints import router as reviews_router
 from service.runtime import open_runtime
@@ -47,6 +48,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (interactions_router, require_supervise),
     (alerts_router, require_supervise),
     (scorecards_router, require_supervise),
+    (kpis_router, require_supervise),
     (standards_router, require_supervise),
     (keys_router, require_admin),
     # issue 13, the review loop: cases and actions, calibration (supervise); human review and disputes declare

@@ -162,3 +162,54 @@ for _subject in ALERT_SUBJECTS:
         ALERT_RAISED_DELAY_SECONDS.labels(subject=_subject, severity=_severity)
 for _operation in DB_OPERATIONS:
     DB_WRITE_SECONDS.labels(operation=_operation)
+
+# Customer outcomes (service/outcomes), counted when stored. CSAT = answers >= the standard's satisfied mark /
+# all CSAT answers; NPS = % promoters - % detractors; first-contact resolution ~ 1 - repeat contacts / contacts
+# over a range (the API's figure waits for each contact's window to pass; this one is live).
+SURVEYS = ("csat", "nps")
+SURVEY_ANSWERS = Counter(
+    "callqa_survey_answers_total",
+    "Survey answers, by survey (csat 1-5, nps 0-10), answer, band as the standard reads the answer (csat: "
+    "satisfied, not_satisfied; nps: promoter, passive, detractor), queue and team",
+    ["survey", "answer", "band", "queue", "team"],
+)
+CONTACTS = Counter(
+    "callqa_contacts_total",
+    "Contacts with a contact reason, by queue, team and repeat (true: the same customer came back with the same "
+    "reason within the standard's first-contact-resolution window)",
+    ["queue", "team", "repeat"],
+)
+# Interaction times of finished interactions, observed once with the quality score.
+TIME_BUCKETS = (5, 10, 20, 30, 60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400)
+ANSWER_WAIT_SECONDS = Histogram(
+    "callqa_answer_wait_seconds",
+    "From offer to answer of answered calls (average speed of answer = _sum / _count), by queue and team",
+    ["queue", "team"],
+    buckets=TIME_BUCKETS,
+)
+HANDLE_SECONDS = Histogram(
+    "callqa_handle_seconds",
+    "Handle time of answered calls (talk and hold, from answer to end), by queue and team",
+    ["queue", "team"],
+    buckets=TIME_BUCKETS,
+)
+HOLD_SECONDS = Histogram(
+    "callqa_hold_seconds", "Time on hold per answered call, by queue and team", ["queue", "team"], buckets=TIME_BUCKETS
+)
+TICKET_FIRST_REPLY_SECONDS = Histogram(
+    "callqa_ticket_first_reply_seconds",
+    "From a ticket's creation to the agent's first reply, by queue and team",
+    ["queue", "team"],
+    buckets=TIME_BUCKETS,
+)
+QUEUE_OVERDUE_TICKETS = ScrapeGauge(
+    "callqa_queue_overdue_ticket_ratio",
+    "Tickets overdue for a first reply / tickets judged, per queue over the standard's overdue-ticket rule window",
+    ("queue",),
+)
+STANDARD_TARGET = ScrapeGauge(
+    "callqa_standard_target",
+    "Targets of the standard in force, by KPI (threshold lines of dashboards): ratios 0-1, seconds, NPS points",
+    ("kpi",),
+)
+STANDARD_INFO = ScrapeGauge("callqa_standard_info", "1 for the standard version in force", ("version",))

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service import metrics
 from service.alerts.repository import open_alert_counts
 from service.clock import Clock
+from service.kpis.exposition import overdue_by_queue, overdue_family, standard_families
 from service.scorecards.service import live_queues, live_window_seconds
 from service.standards.schema import Standard
 
@@ -51,11 +52,13 @@ class DatabaseCollector(Collector):
         length.add_metric([], window)
         up = _family(metrics.DATABASE_UP)
         yield from (target, length)
+        yield from standard_families(self.standard)
         now = self.clock()
         try:
             with self.sessions() as session:
                 queues = live_queues(session, now - timedelta(seconds=window), now, self.standard)
                 open_alerts = open_alert_counts(session, _UNRESOLVED)
+                overdue = overdue_by_queue(session, self.standard, now, window)
         except SQLAlchemyError as exc:  # /metrics must still answer: the process metrics matter most then
             log.warning("metrics: database gauges unavailable: %s", str(exc).splitlines()[0])
             up.add_metric([], 0)
@@ -75,6 +78,7 @@ class DatabaseCollector(Collector):
                 if q[key] is not None:  # no offered calls: no ratio, rather than a made-up 0 or 1
                     family.add_metric([q["queue_id"]], q[key])
             yield family
+        yield overdue_family(overdue)
         alerts = _family(metrics.ALERTS_OPEN)
         # Every severity of the standard's vocabulary, 0 included, so "no critical alert open" is a value.
         for severity in sorted({*metrics.SEVERITIES, *(s for s, _ in open_alerts)}):

@@ -115,3 +115,32 @@ def observe_final(score: "InteractionScore", labels: SubjectLabels) -> None:
     for item in score.items:
         if item.category == "compliance":
             metrics.COMPLIANCE_RESULTS.labels(rule=item.id, outcome=item.status.value, queue=queue, team=team).inc()
+    _observe_times(score, queue, team)
+
+
+def _observe_times(score: "InteractionScore", queue: str, team: str) -> None:
+    """Average speed of answer, handle and hold time, ticket first reply: what the dashboard shows beside quality."""
+    r = score.response
+    if r.answer_wait_seconds is not None:
+        metrics.ANSWER_WAIT_SECONDS.labels(queue=queue, team=team).observe(r.answer_wait_seconds)
+    if r.talk_seconds is not None:
+        metrics.HANDLE_SECONDS.labels(queue=queue, team=team).observe(r.talk_seconds)
+        metrics.HOLD_SECONDS.labels(queue=queue, team=team).observe(r.hold_seconds)
+    if r.first_reply_seconds is not None:
+        metrics.TICKET_FIRST_REPLY_SECONDS.labels(queue=queue, team=team).observe(r.first_reply_seconds)
+
+
+def observe_surveys(answers: Iterable[tuple[str | None, str | None, str, int, str]], labels: SubjectLabels) -> None:
+    """Each answer stored: (queue_id, team_id, survey, answer, band)."""
+    for queue_id, team_id, survey, answer, band in answers:
+        metrics.SURVEY_ANSWERS.labels(
+            survey=survey, answer=str(answer), band=band, queue=labels.queue(queue_id), team=labels.team(team_id)
+        ).inc()
+
+
+def observe_contacts(contacts: Iterable[tuple[str | None, str | None, bool]], labels: SubjectLabels) -> None:
+    """Each stored contact: (queue_id, team_id, whether it repeats an earlier one within the window)."""
+    for queue_id, team_id, repeat in contacts:
+        metrics.CONTACTS.labels(
+            queue=labels.queue(queue_id), team=labels.team(team_id), repeat=str(repeat).lower()
+        ).inc()

@@ -3,7 +3,7 @@ nothing (it waits) and a new transition is read from the database once per proce
 
 How the watcher learns of a new transition, written by this process or any other sharing the database:
 - PostgreSQL: LISTEN on `ALERTS_CHANNEL`; a trigger on alert_transitions NOTIFYs at each commit that adds any
-  (migrations/versions/20261203_0005_alert_notify.py). A slow poll (`CALLQA_ALERT_WATCH_FALLBACK_SECONDS`) covers
+  (migrations/versions/20261203_0006_alert_notify.py). A slow poll (`CALLQA_ALERT_WATCH_FALLBACK_SECONDS`) covers
   a notification lost while the listening connection was being re-opened.
 - SQLite (one machine): it reads the latest transition id every `CALLQA_ALERT_WATCH_POLL_SECONDS`, one cheap
   query for all the process's streams.

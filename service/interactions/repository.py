@@ -202,6 +202,15 @@ def judged_by(session: Session, start: datetime, end: datetime) -> list[tuple[st
     return [(row.id, row.standard_version) for row in session.execute(stmt)]
 
 
+def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(queue_id, team_id) of the interactions callqa knows, for metric labels."""
+    out = {}
+    for chunk in in_chunks(sorted(set(interaction_ids))):
+        stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(chunk))
+        out.update({r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)})
+    return out
+
+
 def expired_events(session: Session, cutoff: datetime, limit: int) -> list[EventRecord]:
     """Up to `limit` events, oldest first, of interactions whose score is final and that ended before `cutoff`."""
     finished = select(Interaction.id).where(

@@ -23,6 +23,7 @@ from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.live import LiveState, LiveStates
 from service.interactions.models import Interaction
+from service.outcomes.service import record_outcomes
 from service.privacy.events import redact_event
 from service.privacy.redact import redactor_for
 from service.scoring.breaches import find_breaches
@@ -112,6 +113,7 @@ class Pipeline:
         items = self.redact(items)
         known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
+        outcomes: list[tuple[int, Event]] = []  # survey answers, contact reasons: stored apart, never scored
         seen: set[str] = set()
         for index, item in enumerate(items):
             if isinstance(item, Rejection):
@@ -120,9 +122,15 @@ class Pipeline:
                 result.outcomes.append(Outcome(index, item.event_id, "duplicate", item.interaction_id))
             else:
                 seen.add(item.event_id)
-                by_interaction[item.interaction_id].append((index, item))
+                (outcomes if item.type.is_outcome else by_interaction[item.interaction_id]).append((index, item))
         if by_interaction:
             self._record_batch(session, by_interaction, sources, now, result)
+        if outcomes:
+            taken = [(e, sources[index]) for index, e in outcomes]
+            stored = record_outcomes(session, taken, now, self.standard, self.labels, repo.subjects_of)
+            for index, e in outcomes:
+                status = "accepted" if e.event_id in stored else "duplicate"
+                result.outcomes.append(Outcome(index, e.event_id, status, e.interaction_id))
         result.outcomes.sort(key=lambda o: o.index)
         telemetry.count_received(items, result.outcomes, sources, rejected_as)
         return result

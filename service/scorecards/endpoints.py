@@ -10,6 +10,8 @@ from service.api.pagination import TimeRangeDep
 from service.api.params import IdPath
 from service.evaluations.repository import reviewed_quality
 from service.interactions.models import Interaction
+from service.kpis.repository import Scope
+from service.kpis.service import subject_outcomes
 from service.scorecards.service import live_queues, live_window_seconds, scorecard
 
 router = APIRouter(prefix="/v1", tags=["scorecards"])
@@ -35,6 +37,8 @@ def _route(plural: str) -> None:
         end = when.end or state.clock()
         start = when.start or end - timedelta(days=1)
         card = scorecard(session, column, subject_id, start, end, state.pipeline.standard)
+        scope = Scope(start, end, **{f"{plural[:-1]}_id": subject_id})
+        card = {**card, "outcomes": subject_outcomes(session, state.pipeline.standard, scope, state.clock())}
         if score == "reviewed":  # marked as such; the automated card keeps the shape it always had
             quality = reviewed_quality(session, column, subject_id, start, end)
             card = {"score": "reviewed", **card, "quality": {**card["quality"], **quality}}

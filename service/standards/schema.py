@@ -360,6 +360,36 @@ class ReviewStandard(_Strict):
         return tuple(c.id for c in self.root_causes)
 
 
+class OutcomeStandard(_Strict):
+    """Customer outcomes: how survey answers and repeat contacts are read (service/outcomes)."""
+
+    fcr_window_seconds: Seconds = Field(
+        604800,
+        description="A contact is resolved at first contact when the same customer does not come back with the "
+        "same reason within this long.",
+    )
+    csat_satisfied_at_least: int = Field(4, ge=1, le=5, description="CSAT answers this high count as satisfied.")
+    nps_promoter_at_least: int = Field(9, ge=0, le=10, description="NPS answers this high are promoters.")
+    nps_detractor_at_most: int = Field(6, ge=0, le=10, description="NPS answers this low are detractors.")
+
+    @model_validator(mode="after")
+    def _nps_bands_apart(self) -> "OutcomeStandard":
+        if self.nps_detractor_at_most >= self.nps_promoter_at_least:
+            raise ValueError("nps_detractor_at_most must be below nps_promoter_at_least")
+        return self
+
+
+class KpiTargets(_Strict):
+    """Targets of the KPI tree that no other section sets (service level, compliance, the quality pass mark and
+    the overdue-ticket ratio have their own settings above)."""
+
+    average_speed_of_answer_seconds: Seconds = Field(20, description="At most: mean wait of answered calls.")
+    abandonment_rate: float = Field(0.10, ge=0, le=1, description="At most: abandoned / offered calls.")
+    csat: float = Field(0.80, ge=0, le=1, description="At least: satisfied / all CSAT answers.")
+    nps: float = Field(30, ge=-100, le=100, description="At least: % promoters - % detractors.")
+    first_contact_resolution: float = Field(0.70, ge=0, le=1, description="At least: contacts with no repeat.")
+
+
 class Standard(_Strict):
     version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str = "Service standard"
@@ -372,6 +402,8 @@ class Standard(_Strict):
     alerts: AlertStandard = AlertStandard()
     redaction: RedactionStandard = RedactionStandard()
     review: ReviewStandard = ReviewStandard()
+    outcomes: OutcomeStandard = OutcomeStandard()
+    kpi_targets: KpiTargets = KpiTargets()
 
     @model_validator(mode="after")
     def _phrases_read(self) -> "Standard":

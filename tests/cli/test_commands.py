@@ -22,7 +22,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def test_standards_validate_good_and_bad(tmp_path: Path) -> None:
     ok = run("standards", "validate", str(ROOT / "service/standards/default.yaml"))
-    assert ok.returncode == 0 and "valid standard '2026.12-default'" in ok.stdout
+    assert ok.returncode == 0 and "valid standard '2026.12.1-default'" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: v2\nscript_rules:\n  - id: greeting\n    description: hi\n    requirement: sometimes\n")
     out = run("standards", "validate", str(bad))

@@ -287,10 +287,17 @@ class Scenario:
             self._event(iid, 9, "call.ended", 80, q, t),
         ]
 
+    def outcomes(self, name: str, customer: str, **survey: int) -> list[dict]:
+        """A polite call's contact reason and, with answers, its survey (north and red, as the call)."""
+        iid, q, t = f"{self.tag}-{name}", self.north, self.red
+        reason = self._event(iid, 20, "contact.reason", 70, q, t, customer_id=f"{self.tag}-{customer}", reason="outage")
+        return [reason, self._event(iid, 21, "survey.answered", 60, q, t, **survey)] if survey else [reason]
+
     def phase_one(self) -> list[dict]:
         abandoned = f"{self.tag}-abandoned"
         return [
             *self.polite_call("a1"),
+            *self.outcomes("a1", "cust-1", csat=5, nps=10),
             self._event(abandoned, 0, "call.offered", 90, self.south, self.blue),
             self._event(abandoned, 1, "call.ended", 75, self.south, self.blue),
             # rejected: a known type with a bad payload, and a type nobody knows
@@ -340,5 +347,7 @@ class Scenario:
                 text="Hello, I am sorry for the trouble, it is fixed now. Kind regards, Ann",
             ),
             self._event(ticket, 2, "ticket.resolved", 100, self.north, self.red),
+            *self.outcomes("a2", "cust-2", csat=5, nps=10),  # the same labels again: the counters grow
+            *self.outcomes("ticket", "cust-1", csat=2, nps=3),  # cust-1 comes back about the outage: a repeat
             first,  # a duplicate
         ]

@@ -2,8 +2,8 @@
 `callqa serve` instance (PostgreSQL LISTEN/NOTIFY; service/alerts/watch.py). SQLite has no such thing: there
 the watcher polls, and nothing is created.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 07:40:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
