@@ -277,7 +277,8 @@ class SteadyProducer(threading.Thread):
         producer.close()
 
 
-def raw_consume_rate(bootstrap: str, topic: str, n: int, batch: int) -> float:
+def raw_consume_rate(bootstrap: str, topic: str, n: int, batch: int) -> tuple[float, float]:
+    """(events/s, events per CPU second) of kafka-python consuming the records and doing nothing else."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         enable_auto_commit=False,
@@ -294,10 +295,12 @@ def raw_consume_rate(bootstrap: str, topic: str, n: int, batch: int) -> float:
         records = sum(len(r) for r in consumer.poll(timeout_ms=1000, max_records=batch).values())
         if records and start is None:
             start, first = time.perf_counter(), records  # the first batch (connect, first fetch) is not timed
+            cpu = time.process_time()
         got += records
     rate = (got - first) / (time.perf_counter() - start)  # type: ignore[operator]
+    cpu_rate = (got - first) / (time.process_time() - cpu)
     consumer.close()
-    return rate
+    return rate, cpu_rate
 
 
 def vader_rate(texts: list[str], events: int) -> tuple[float, float]:
@@ -319,6 +322,7 @@ class Run:
     first_commit: float | None = None
     first_batch: int = 0
     backlog_done: float | None = None
+    cpu: float = 0.0  # this process's CPU seconds over the same span (PostgreSQL's own CPU is not in it)
     score_delays: list[float] = field(default_factory=list)
     alert_delays: list[float] = field(default_factory=list)
     alerts: int = 0
@@ -327,6 +331,11 @@ class Run:
     @property
     def rate(self) -> float:
         return (self.backlog - self.first_batch) / (self.backlog_done - self.first_commit)  # type: ignore[operator]
+
+    @property
+    def cpu_rate(self) -> float:
+        """Events per CPU second: what the pipeline costs, however busy the machine is."""
+        return (self.backlog - self.first_batch) / self.cpu
 
 
 def run_pipeline(
@@ -362,6 +371,7 @@ def run_pipeline(
         now = time.perf_counter()
         if run.first_commit is None:
             run.first_commit, run.first_batch = now, len(done.events)
+            run.cpu = -time.process_time()
             if profiler:
                 profiler.start()
         run.counted += len(done.events)
@@ -369,6 +379,7 @@ def run_pipeline(
         if run.backlog_done is None:
             if run.counted >= backlog:
                 run.backlog_done = now
+                run.cpu += time.process_time()
                 if profiler:
                     profiler.stop()
                 rate = args.rate or run.rate * 0.5
@@ -414,13 +425,19 @@ def postgres_admin_url(given: str | None) -> str | None:
     return subprocess.run([script, "url"], capture_output=True, text=True).stdout.strip() or None
 
 
-def fresh_postgres(admin: str) -> tuple[str, str]:
-    name = f"callqa_bench_{uuid.uuid4().hex[:8]}"
+def empty_postgres(admin: str, prefix: str = "callqa_bench") -> tuple[str, str]:
+    """(url, name) of a new, empty database on the server of `admin`."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
+
+
+def fresh_postgres(admin: str, prefix: str = "callqa_bench") -> tuple[str, str]:
+    """A new database at the latest schema."""
+    url, name = empty_postgres(admin, prefix)
     upgrade(url)
     return url, name
 
@@ -472,7 +489,7 @@ def main() -> None:
         produce_rate = produce(args.bootstrap, topic, backlog)
         print(f"produced {n} events to {topic} at {produce_rate:,.0f}/s", file=sys.stderr)
 
-    raw = raw_consume_rate(args.bootstrap, topics["SQLite"], n, args.batch)
+    raw, raw_cpu = raw_consume_rate(args.bootstrap, topics["SQLite"], n, args.batch)
     vader, vader_texts = vader_rate(backlog_texts, n)
 
     runs: list[tuple[str, Run]] = []
@@ -503,6 +520,10 @@ def main() -> None:
             f"{offered:>9,.0f} {_ms(pct(run.score_delays, 50)):>9} {_ms(pct(run.score_delays, 99)):>7} "
             f"{_ms(pct(run.alert_delays, 50)):>9} {_ms(pct(run.alert_delays, 99)):>7} {len(run.alert_delays):>6}"
         )
+    print("\nper CPU second of this process (load-independent; PostgreSQL's own CPU not included):")
+    print(f"{'kafka-python raw consume':28} {raw_cpu:>9,.0f} {1:>7.2f}")
+    for label, run in runs:
+        print(f"{'pipeline ' + label:28} {run.cpu_rate:>9,.0f} {run.cpu_rate / raw_cpu:>7.3f}")
 
 
 def _ms(seconds: float) -> str:

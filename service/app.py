@@ -13,6 +13,7 @@ from starlette.routing import Route
 from service import __version__
 from service.activations.endpoints import router as activations_router
 from service.alerts.endpoints import router as alerts_router
+from service.alerts.watch import AlertWatcher
 from service.api import errors
 from service.api.body import BodyLimits
 from service.api.deps import AppState
@@ -81,6 +82,9 @@ def create_app(
         pipeline=pipeline,
         key_usage=KeyUsage(sessions),
         cause_sources={"rules": RULE_FAILURES, "root_causes": ROOT_CAUSES},
+        alert_watcher=AlertWatcher(
+            sessions, settings.database_url, settings.alert_watch_poll_seconds, settings.alert_watch_fallback_seconds
+        ),
         sink=sink,
         clock=clock,
     )
@@ -101,6 +105,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             jobs.close()
+            await state.alert_watcher.close()
             if sink is not None:
                 sink.close()
             runtime.close()

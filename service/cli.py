@@ -1,6 +1,7 @@
 """`callqa` command line: serve, consume, migrate, standards validate|test|activate, keys, replay, backtest."""
 
 import argparse
+import contextlib
 import logging
 import sys
 from datetime import UTC, datetime
@@ -156,6 +157,37 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
     return 2 if stats.refused else 0
 
 
+def _retention(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from service.clock import utc_now
+    from service.history.retention import Purged, open_archive, purge_events
+    from service.history.runtime import open_database
+
+    days = args.older_than_days if args.older_than_days is not None else settings.retention_days
+    if days <= 0:
+        print("callqa retention: no age given (--older-than-days or CALLQA_RETENTION_DAYS): nothing deleted")
+        return 0
+    cutoff = utc_now() - timedelta(days=days)
+
+    def progress(done: Purged) -> None:
+        if not args.quiet:
+            print(f"  {done.events} events in {done.chunks} chunks", file=sys.stderr)
+
+    with open_database(settings) as sessions, contextlib.ExitStack() as stack:
+        archive = stack.enter_context(open_archive(args.archive)) if args.archive else None
+        done = purge_events(sessions, cutoff, args.chunk, archive, progress)
+    where = f", archived to {args.archive}" if args.archive else ""
+    print(f"deleted {done.events} events of interactions ended before {cutoff.isoformat()}{where}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def _moment(text: str) -> datetime:
     """A date (midnight UTC) or an RFC 3339 time with its offset."""
     try:
@@ -292,6 +324,22 @@ def _add_history_commands(sub: Any) -> None:
     replay.add_argument("--batch", type=int, default=200, help="records per transaction at full speed")
     replay.add_argument("--quiet", action="store_true", help="no progress bar")
     replay.set_defaults(run=_replay)
+
+    retention = sub.add_parser(
+        "retention",
+        help="delete (or archive, then delete) the events of interactions that ended long ago",
+        description="Delete the events of interactions that ended more than the retention age ago, in chunks of "
+        "--chunk events, each its own short transaction (ingest keeps running). Scores, alerts and their evidence "
+        "stay. With --archive the events are first appended to FILE as callqa event JSON lines (`callqa replay` "
+        "reads them back).",
+    )
+    retention.add_argument(
+        "--older-than-days", type=_positive, metavar="DAYS", help="the retention age (default: CALLQA_RETENTION_DAYS)"
+    )
+    retention.add_argument("--chunk", type=_positive, default=5000, help="events per transaction (default 5000)")
+    retention.add_argument("--archive", type=Path, metavar="FILE", help="append the events here before deleting")
+    retention.add_argument("--quiet", action="store_true", help="no progress lines")
+    retention.set_defaults(run=_retention)
 
     backtest = sub.add_parser(
         "backtest",

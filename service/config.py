@@ -49,6 +49,41 @@ class Settings(BaseSettings):
     max_clock_skew_seconds: int = Field(
         300, ge=0, description="How far in the future an event's occurred_at may lie (sender clock skew)."
     )
+    live_state_interactions: int = Field(
+        10000,
+        ge=0,
+        description=(
+            "Live interactions whose scoring state each process keeps in memory (their timeline: each turn with "
+            "its text), so that an event is scored without reading its interaction back. Least recently used "
+            "leave first, finished ones at once; 0: none, every event reads its interaction back."
+        ),
+    )
+    alert_watch_poll_seconds: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        description=(
+            "SQLite: how often each process checks for new alert transitions while alert streams are open (one "
+            "query for all of its streams). PostgreSQL is told by LISTEN/NOTIFY instead."
+        ),
+    )
+    alert_watch_fallback_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description=(
+            "PostgreSQL: how often each process checks for new alert transitions besides LISTEN/NOTIFY (covers a "
+            "notification lost while its listening connection was re-opened)."
+        ),
+    )
+    retention_days: int = Field(
+        0,
+        ge=0,
+        description=(
+            "`callqa retention`: delete (or archive, then delete) the events of interactions that ended more than "
+            "this many days ago; their scores, alerts and evidence stay. 0: keep every event."
+        ),
+    )
     max_order_skew_seconds: int = Field(
         3600,
         ge=0,

@@ -3,10 +3,25 @@
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+import orjson
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    DateTime,
+    Engine,
+    MetaData,
+    Select,
+    and_,
+    create_engine,
+    event,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -72,9 +87,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# Scores, evidence and payloads are written and read on every event: orjson does it several times faster.
+_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_JSON)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -86,7 +109,7 @@ def _create_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **_JSON)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -180,3 +203,36 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     # executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them).
     stmt = insert(model).on_conflict_do_nothing(index_elements=[column]).returning(column)
     return set(session.scalars(stmt, rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which rows of a list to read: `limit` rows after the sort key `after` (keyset), else after `offset` rows;
+    `count` also counts every match."""
+
+    limit: int
+    offset: int = 0
+    after: tuple[Any, ...] | None = None
+    count: bool = False
+
+
+def read_window(
+    session: Session, stmt: Select[Any], order: Sequence[tuple[Any, bool]], window: Window
+) -> tuple[list[Any], bool, int | None]:
+    """(rows, whether more follow, total if asked) of `stmt` sorted by `order` ((column, descending) pairs, the
+    last one unique). The keyset condition is written so an index on the first column bounds the scan."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) if window.count else None
+    if window.after is not None:
+        stmt = stmt.where(_after(order, window.after))
+    stmt = stmt.order_by(*(col.desc() if desc else col.asc() for col, desc in order))
+    rows = list(session.scalars(stmt.limit(window.limit + 1).offset(0 if window.after else window.offset)))
+    return rows[: window.limit], len(rows) > window.limit, total
+
+
+def _after(order: Sequence[tuple[Any, bool]], key: tuple[Any, ...]) -> ColumnElement[bool]:
+    (col, desc), value = order[0], key[0]
+    beyond = col < value if desc else col > value
+    if len(order) == 1:
+        return beyond
+    # (a, b) after (x, y): a beyond x, or a == x and (b, ...) after (y, ...); `a <= x` first bounds an index scan.
+    return and_(col <= value if desc else col >= value, or_(beyond, _after(order[1:], key[1:])))

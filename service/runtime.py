@@ -16,6 +16,7 @@ from service.alerts.notify import Destinations
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker, session_scope
+from service.interactions.live import LiveStates
 from service.interactions.service import Pipeline
 from service.migrate import pending_revisions
 from service.standards import service as standards
@@ -58,5 +59,6 @@ def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_
         timedelta(seconds=settings.max_order_skew_seconds),
         destinations,
         telemetry.SubjectLabels.from_settings(settings),
+        LiveStates(settings.live_state_interactions),
     )
     return Runtime(engine, sessions, loaded, pipeline, clock)

@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from service.alerts import lifecycle
 from service.alerts.models import Alert
-from service.alerts.repository import last_transition_id, list_alerts, transitions_after, transitions_of
-from service.alerts.schemas import AlertDetail, AlertOut, TransitionOut, alert_doc, transition_doc
+from service.alerts.repository import last_transition_id, list_alerts, transitions_of
+from service.alerts.schemas import AlertDetail, AlertOut, TransitionOut
+from service.alerts.watch import messages_after
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import BODY, problem
-from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
+from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of, row_id
 from service.api.params import IdFilter, RowIdPath
 from service.auth.deps import Supervise
 from service.db import MAX_INTEGER_ID, session_scope
@@ -31,7 +32,6 @@ _KEEPALIVE_SECONDS = 15.0
 # A stream ends after this long and the client resumes with Last-Event-ID: connections stay bounded and a
 # server shutting down never waits on a console left open.
 _STREAM_MAX_SECONDS = 300.0
-_POLL_SECONDS = 0.5
 TransitionId = Annotated[int, Field(ge=0, le=MAX_INTEGER_ID)]
 
 
@@ -64,15 +64,14 @@ def get_alerts(
         "state": state, "severity": severity, "rule": rule, "interaction_id": interaction_id,
         "agent_id": agent_id, "team_id": team_id, "queue_id": queue_id,
     }  # fmt: skip
-    rows, total = list_alerts(
-        session, filters=filters, start=when.start, end=when.end, limit=paging.limit, offset=paging.offset
-    )
-    return page_of([AlertOut.model_validate(r) for r in rows], total, paging)
+    window = paging.window(row_id)
+    rows, more, total = list_alerts(session, filters=filters, start=when.start, end=when.end, window=window)
+    last = [rows[-1].id] if rows else None
+    return page_of([AlertOut.model_validate(r) for r in rows], paging, more, total, last)
 
 
 @router.get("/stream", summary="Live alert changes as Server-Sent Events; resume with Last-Event-ID")
 async def stream_alerts(
-    request: Request,
     state: StateDep,
     last_event_id: Annotated[TransitionId | None, Header(description="A transition id, as sent in `id:`")] = None,
     after: Annotated[TransitionId | None, Query(alias="last_event_id")] = None,
@@ -86,6 +85,7 @@ async def stream_alerts(
     Last-Event-ID the stream starts from now; with it, every transition after that id is sent first."""
     filters = {"severity": severity, "state": alert_state, "rule": rule, "queue_id": queue_id, "team_id": team_id}
     start = last_event_id if last_event_id is not None else after
+    watcher = state.alert_watcher
 
     def now_cursor() -> int:
         with session_scope(state.sessions) as session:
@@ -93,35 +93,28 @@ async def stream_alerts(
 
     def fetch(cursor: int) -> tuple[int, list[dict[str, Any]]]:
         with session_scope(state.sessions) as session:
-            return _changes(session, cursor, filters)
+            return messages_after(session, cursor)
 
     async def events() -> AsyncIterator[str]:
         cursor = start if start is not None else await run_in_threadpool(now_cursor)
         yield "retry: 2000\n\n"
-        idle = 0.0
-        ends = asyncio.get_running_loop().time() + _STREAM_MAX_SECONDS
-        while not await request.is_disconnected() and asyncio.get_running_loop().time() < ends:
-            cursor, messages = await run_in_threadpool(fetch, cursor)
-            for m in messages:
-                yield f"id: {m['transition']['id']}\nevent: alert\ndata: {json.dumps(m)}\n\n"
-            idle = 0.0 if messages else idle + _POLL_SECONDS
-            if idle >= _KEEPALIVE_SECONDS:
-                idle = 0.0
-                yield ": keepalive\n\n"
-            await asyncio.sleep(_POLL_SECONDS)
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + _STREAM_MAX_SECONDS
+        with watcher.stream():
+            while (left := ends - loop.time()) > 0:
+                changed = watcher.changed()
+                found = watcher.since(cursor)  # what the process's watcher read once for every stream
+                cursor, messages = found if found is not None else await run_in_threadpool(fetch, cursor)
+                for m in messages:
+                    if all(v is None or m["alert"][k] == v for k, v in filters.items()):
+                        yield f"id: {m['transition']['id']}\nevent: alert\ndata: {json.dumps(m)}\n\n"
+                try:
+                    await asyncio.wait_for(changed.wait(), min(_KEEPALIVE_SECONDS, left))
+                except TimeoutError:
+                    yield ": keepalive\n\n"  # also how a closed connection is noticed: the write fails
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
-
-
-def _changes(session: Session, cursor: int, filters: dict[str, str | None]) -> tuple[int, list[dict[str, Any]]]:
-    """Transitions after `cursor` that match the filters, and the new cursor (past the ones filtered out too)."""
-    messages = []
-    for transition, alert in transitions_after(session, cursor, limit=500):
-        cursor = transition.id
-        if all(v is None or getattr(alert, k) == v for k, v in filters.items()):
-            messages.append({"transition": transition_doc(transition), "alert": alert_doc(alert)})
-    return cursor, messages
 
 
 def _alert(session: Session, alert_id: int) -> Alert:

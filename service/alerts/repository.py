@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.orm import Session
 
 from service.alerts.models import Alert, AlertTransition, Delivery, RuleState
-from service.db import in_chunks
+from service.db import Window, in_chunks, read_window
 
 
 def alerts_of_interaction(session: Session, interaction_id: str) -> list[Alert]:
@@ -20,17 +20,15 @@ def list_alerts(
     filters: dict[str, str | None],
     start: datetime | None,
     end: datetime | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Alert], int]:
+    window: Window,
+) -> tuple[list[Alert], bool, int | None]:
+    """Newest first; `window.after` is (id,)."""
     conds = [getattr(Alert, name) == value for name, value in filters.items() if value is not None]
     if start:
         conds.append(Alert.raised_at >= start)
     if end:
         conds.append(Alert.raised_at < end)
-    total = session.scalar(select(func.count()).select_from(Alert).where(*conds)) or 0
-    rows = session.scalars(select(Alert).where(*conds).order_by(Alert.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return read_window(session, select(Alert).where(*conds), [(Alert.id, True)], window)
 
 
 def transitions_of(session: Session, alert_id: int) -> list[AlertTransition]:

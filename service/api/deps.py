@@ -15,6 +15,7 @@ from service.clock import Clock, utc_now
 from service.config import Settings
 
 if TYPE_CHECKING:
+    from service.alerts.watch import AlertWatcher
     from service.auth.service import KeyUsage
     from service.ingest.sink import EventSink
     from service.interactions.service import Pipeline
@@ -28,6 +29,7 @@ class AppState:
     pipeline: "Pipeline"
     key_usage: "KeyUsage"
     cause_sources: "Mapping[str, CauseSource]"  # the Pareto view's, by name (GET /v1/kpis/pareto?causes=)
+    alert_watcher: "AlertWatcher"  # fans new alert transitions out to this process's streams
     sink: "EventSink | None" = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
     clock: Clock = utc_now
 

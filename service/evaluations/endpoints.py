@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import KEYED
-from service.api.pagination import Page, PagingDep, page_of
+from service.api.pagination import Page, PagingDep, page_of, row_id
 from service.api.params import IdFilter, IdPath, RowIdPath
 from service.auth.deps import Agent, AgentOrSupervisor, Supervise
 from service.evaluations import repository as repo
@@ -82,8 +82,9 @@ def list_disputes(
     if service.only_agent(principal):
         agent_id = principal.agent_id
     filters = {"status": status, "agent_id": agent_id, "interaction_id": interaction_id}
-    rows, total = repo.disputes(session, filters=filters, limit=paging.limit, offset=paging.offset)
-    return page_of([DisputeOut.model_validate(r) for r in rows], total, paging)
+    rows, more, total = repo.disputes(session, filters=filters, window=paging.window(row_id))
+    last = [rows[-1].id] if rows else None
+    return page_of([DisputeOut.model_validate(r) for r in rows], paging, more, total, last)
 
 
 @router.get("/disputes/{dispute_id}", response_model=DisputeOut, responses=NOT_FOUND, summary="One dispute")

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
-from service.db import insert_ignoring_conflicts
+from service.db import Window, insert_ignoring_conflicts, read_window
 from service.evaluations.models import Dispute, HumanReview, ReviewedScore
 from service.evaluations.sampling import Candidate
 from service.interactions.models import Interaction
@@ -30,11 +30,12 @@ def overturned_items(session: Session, interaction_id: str) -> dict[str, str]:
     return {item: str(status) for item, status in session.execute(stmt)}
 
 
-def disputes(session: Session, *, filters: dict[str, str | None], limit: int, offset: int) -> tuple[list[Dispute], int]:
+def disputes(
+    session: Session, *, filters: dict[str, str | None], window: Window
+) -> tuple[list[Dispute], bool, int | None]:
+    """Newest first; `window.after` is (id,)."""
     conds = [getattr(Dispute, name) == value for name, value in filters.items() if value is not None]
-    total = session.scalar(select(func.count()).select_from(Dispute).where(*conds)) or 0
-    rows = session.scalars(select(Dispute).where(*conds).order_by(Dispute.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return read_window(session, select(Dispute).where(*conds), [(Dispute.id, True)], window)
 
 
 def dispute_counts(session: Session) -> dict[str, int]:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.auth.service import Principal
+from service.db import Window
 from service.evaluations import repository as repo
 from service.evaluations.models import Dispute, HumanReview, ReviewedScore
 from service.evaluations.sampling import Pick, select_sample
@@ -112,7 +113,7 @@ def side_by_side(session: Session, row: Interaction) -> dict[str, Any]:
             "updated_at": reviewed.updated_at,
         },
         "reviews": repo.reviews_of(session, row.id),
-        "disputes": repo.disputes(session, filters={"interaction_id": row.id}, limit=500, offset=0)[0],
+        "disputes": repo.disputes(session, filters={"interaction_id": row.id}, window=Window(limit=500))[0],
     }  # fmt: skip
 
 

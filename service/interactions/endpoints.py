@@ -8,12 +8,17 @@ from service.alerts.repository import alerts_of_interaction
 from service.alerts.schemas import AlertSummary
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import problem
-from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
+from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of, text_key, utc_time
 from service.api.params import IdFilter, IdPath
+from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.liveness import is_stale
 from service.interactions.models import Interaction
 from service.interactions.schemas import InteractionDetail, InteractionSummary, TimelineEvent
+from service.scoring.sentiment import utterance_evidence
+from service.scoring.timeline import build_timeline
+from service.scoring.types import evidence_dicts
+from service.standards.schema import SentimentStandard
 
 router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
 
@@ -29,7 +34,7 @@ def list_interactions(
     kind: Annotated[Literal["call", "ticket"] | None, Query()] = None,
     passed: bool | None = None,
 ) -> Page[InteractionSummary]:
-    rows, total = repo.list_interactions(
+    rows, more, total = repo.list_interactions(
         session,
         agent_id=agent_id,
         team_id=team_id,
@@ -38,10 +43,10 @@ def list_interactions(
         passed=passed,
         start=when.start,
         end=when.end,
-        limit=paging.limit,
-        offset=paging.offset,
+        window=paging.window(utc_time, text_key),
     )
-    return page_of([InteractionSummary.model_validate(r) for r in rows], total, paging)
+    last = [rows[-1].started_at.isoformat(), rows[-1].id] if rows else None
+    return page_of([InteractionSummary.model_validate(r) for r in rows], paging, more, total, last)
 
 
 @router.get(
@@ -56,18 +61,25 @@ def live_interactions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     rows = repo.live_interactions(session, kind, limit)
-    heard = repo.last_event_times(session, [r.id for r in rows])
+    events = repo.events_of_many(session, [r.id for r in rows])
     now = state.clock()
     standard = state.pipeline.standard_at(session, now)
     items = []
     for r in rows:
-        last = heard.get(r.id)
+        mine = events[r.id]
+        last = max((e.occurred_at for e in mine), default=None)  # the events are read anyway, for the sentiment
         stale = is_stale(r.kind, r.final, r.started_at, last, now, standard)
-        items.append({**_live(r), "last_event_at": last.isoformat() if last else None, "stale": stale})
+        live = _live(r, utterance_sentiment(mine, state.pipeline.judged_by(r).sentiment))
+        items.append({**live, "last_event_at": last.isoformat() if last else None, "stale": stale})
     return {"stale_after_seconds": standard.responsiveness.call.stale_after_seconds, "items": items}
 
 
-def _live(row: Interaction) -> dict[str, Any]:
+def utterance_sentiment(events: list[Event], std: SentimentStandard) -> list[dict[str, Any]]:
+    """Each turn's sentiment evidence: ingest stores scores without it (it grows with the call), reads add it."""
+    return evidence_dicts(utterance_evidence(build_timeline(events), std)) if events else []
+
+
+def _live(row: Interaction, per_utterance: list[dict[str, Any]]) -> dict[str, Any]:
     score = row.score or {}
     # A call still in the queue has not been judged on anything a quality score weighs: no score, not 0.
     quality = None if row.status == "queued" else row.quality_score
@@ -87,7 +99,7 @@ def _live(row: Interaction) -> dict[str, Any]:
         ],
         "sentiment": [
             {"offset_ms": u.get("offset_ms"), "speaker": u.get("speaker"), "value": u.get("value")}
-            for u in score.get("sentiment", {}).get("per_utterance", [])
+            for u in per_utterance
         ],
     }
 
@@ -98,11 +110,18 @@ def _live(row: Interaction) -> dict[str, Any]:
     summary="One interaction, fully explained",
     responses={404: problem("No scored interaction with this id")},
 )
-def get_interaction(interaction_id: IdPath, session: SessionDep) -> InteractionDetail:
+def get_interaction(interaction_id: IdPath, session: SessionDep, state: StateDep) -> InteractionDetail:
     row = session.get(Interaction, interaction_id)
     if row is None or row.status == "new":
         raise HTTPException(404, detail=f"no interaction {interaction_id!r}")
-    timeline = [TimelineEvent.model_validate(r) for r in repo.event_records_of(session, interaction_id)]
+    records = repo.event_records_of(session, interaction_id)
+    timeline = [TimelineEvent.model_validate(r) for r in records]
     alerts = [AlertSummary.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
     summary = InteractionSummary.model_validate(row).model_dump()
-    return InteractionDetail(**summary, score=row.score, timeline=timeline, alerts=alerts)
+    score = dict(row.score)
+    sentiment = score.get("sentiment")
+    if sentiment is not None and "per_utterance" not in sentiment:
+        events = [repo.to_event(r) for r in records]
+        if per_utterance := utterance_sentiment(events, state.pipeline.judged_by(row).sentiment):
+            score["sentiment"] = {**sentiment, "per_utterance": per_utterance}
+    return InteractionDetail(**summary, score=score, timeline=timeline, alerts=alerts)

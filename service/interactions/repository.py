@@ -3,11 +3,11 @@
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row
-from service.db import in_chunks, insert_ignoring_conflicts
+from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.scoring.types import InteractionScore, Status
@@ -141,9 +141,9 @@ def list_interactions(
     passed: bool | None,
     start: datetime | None,
     end: datetime | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Interaction], int]:
+    window: Window,
+) -> tuple[list[Interaction], bool, int | None]:
+    """Latest first; `window.after` is (started_at, id)."""
     conds = [Interaction.status != "new"]
     for col, value in (
         (Interaction.agent_id, agent_id),
@@ -158,15 +158,8 @@ def list_interactions(
         conds.append(Interaction.started_at >= start)
     if end:
         conds.append(Interaction.started_at < end)
-    total = session.scalar(select(func.count()).select_from(Interaction).where(*conds)) or 0
-    rows = session.scalars(
-        select(Interaction)
-        .where(*conds)
-        .order_by(Interaction.started_at.desc(), Interaction.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total
+    order = [(Interaction.started_at, True), (Interaction.id, False)]
+    return read_window(session, select(Interaction).where(*conds), order, window)
 
 
 def event_records_of(session: Session, interaction_id: str) -> list[EventRecord]:
@@ -230,3 +223,21 @@ def last_event_times(session: Session, interaction_ids: Sequence[str]) -> dict[s
         )
         out.update({iid: at for iid, at in session.execute(stmt)})
     return out
+
+
+def expired_events(session: Session, cutoff: datetime, limit: int) -> list[EventRecord]:
+    """Up to `limit` events, oldest first, of interactions whose score is final and that ended before `cutoff`."""
+    finished = select(Interaction.id).where(
+        Interaction.final.is_(True), func.coalesce(Interaction.ended_at, Interaction.started_at) < cutoff
+    )
+    stmt = (
+        select(EventRecord)
+        .where(EventRecord.received_at < cutoff, EventRecord.interaction_id.in_(finished))
+        .order_by(EventRecord.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def delete_events(session: Session, ids: Sequence[int]) -> None:
+    session.execute(delete(EventRecord).where(EventRecord.id.in_(ids)).execution_options(synchronize_session=False))

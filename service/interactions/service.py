@@ -16,16 +16,18 @@ from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.alerts.schemas import summary_doc
 from service.alerts.service import raise_alerts, withdraw_cleared
+from service.config import Settings
 from service.events.consistency import inconsistency
 from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
+from service.interactions.live import LiveState, LiveStates
 from service.interactions.models import Interaction
 from service.outcomes.service import record_outcomes
 from service.privacy.events import redact_event
 from service.privacy.redact import redactor_for
 from service.scoring.breaches import find_breaches
-from service.scoring.quality import score_interaction
+from service.scoring.quality import score_timeline
 from service.scoring.types import InteractionScore
 from service.standards import service as standards
 from service.standards.book import StandardBook
@@ -69,6 +71,9 @@ class Recorded:
         return [summary_doc(a) for a in self.alerts]
 
 
+_LIVE_STATES_DEFAULT: int = Settings.model_fields["live_state_interactions"].default
+
+
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     """What every entry point shares: the standards in force (by time, kept in step with the database's
@@ -78,11 +83,16 @@ class Pipeline:
     max_order_skew: timedelta
     destinations: Destinations = field(default_factory=Destinations)
     labels: telemetry.SubjectLabels = field(default_factory=telemetry.SubjectLabels)
+    live: LiveStates = field(default_factory=lambda: LiveStates(_LIVE_STATES_DEFAULT))
 
     def standard_at(self, session: Session, moment: datetime) -> Standard:
         """The version in force at `moment`, after reading the database's activations (made by any process)."""
         standards.refresh(session, self.book)
         return self.book.in_force_at(moment)
+
+    def judged_by(self, row: Interaction) -> Standard:
+        """The version an interaction is judged by: its own, else the one in force when it started."""
+        return self.book.version(row.standard_version) or self.book.in_force_at(row.started_at)
 
     def redact(self, items: Sequence[Event | Rejection], standard: Standard) -> list[Event | Rejection]:
         """Personal data replaced by placeholders, as the standard in force says: the first step of every path
@@ -146,16 +156,20 @@ class Pipeline:
         now: datetime,
         result: Recorded,
     ) -> None:
-        """One round trip per step for the whole batch: lock rows, read events, insert, rescore, raise."""
+        """One round trip per step for the whole batch: lock rows, read what no live state holds, insert, score,
+        raise. An interaction with a valid live state (see interactions.live) is not read back: the new events
+        are folded into its state, so each costs the same however long the interaction already is."""
         # a new interaction is judged by the version in force when it started; an existing one keeps its own
         firsts = [min((e for _, e in new), key=lambda e: e.occurred_at) for new in by_interaction.values()]
         rows = repo.lock_interactions(session, firsts, lambda e: self.book.in_force_at(e.occurred_at).version, now)
-        existing = repo.events_of_many(session, list(by_interaction))
+        states, existing = self._states_of(session, [rows[i] for i in by_interaction])
         accepted: dict[str, list[tuple[int, Event]]] = {}
         for interaction_id, new in by_interaction.items():
+            state = states[interaction_id]
+            before = state.consistency_view() if state else existing[interaction_id]
             taken = accepted[interaction_id] = []
             for index, event in new:
-                problem = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
+                problem = inconsistency(before + [e for _, e in taken], event, self.max_order_skew)
                 if problem:
                     result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, (problem,)))
                 else:
@@ -163,29 +177,40 @@ class Pipeline:
         with metrics.STAGE_SECONDS.labels(stage="store").time():
             stored = [(e, sources[index]) for taken in accepted.values() for index, e in taken]
             inserted = repo.insert_events(session, stored, now)
-        to_score: list[tuple[Interaction, list[Event]]] = []
+        added: dict[str, list[Event]] = {}
         for interaction_id, taken in accepted.items():
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
                 result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
             fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
             if fresh:
-                to_score.append((rows[interaction_id], existing[interaction_id] + [e for e, _ in fresh]))
+                added[interaction_id] = [e for e, _ in fresh]
                 telemetry.observe_scored(fresh, now)
-            elif not existing[interaction_id]:
+            elif states[interaction_id] is None and not existing[interaction_id]:
                 session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
+        extended: dict[str, LiveState | None] = {}
+        for interaction_id, new_events in added.items():
+            state = states[interaction_id]
+            extended[interaction_id] = state.extended(new_events) if state else None
+        # Out of order (or no live state): fold everything stored again, from the database.
+        refold = [i for i, state in extended.items() if state is None and i not in existing]
+        existing.update(repo.events_of_many(session, refold))
+        to_score = [(rows[i], state or LiveState.of(existing[i] + added[i])) for i, state in extended.items()]
         self._rescore(session, to_score, now, result)
 
     def _rescore(
-        self, session: Session, interactions: list[tuple[Interaction, list[Event]]], now: datetime, result: Recorded
+        self, session: Session, interactions: list[tuple[Interaction, LiveState]], now: datetime, result: Recorded
     ) -> None:
         breaches = []
-        for row, events in interactions:
-            standard = self.book.version(row.standard_version) or self.book.in_force_at(row.started_at)
+        for row, state in interactions:
+            standard = self.judged_by(row)
             with metrics.STAGE_SECONDS.labels(stage="score").time():
-                score = score_interaction(events, standard, now)
+                # Each utterance's sentiment evidence is left out of the stored score (it grows with the call);
+                # reads add it back from the events (interactions.endpoints).
+                score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
             was_final = row.final
-            repo.save_score(row, score, len(events))
+            repo.save_score(row, score, state.event_count)
+            self.live.stage(session, row.id, None if score.final else state)
             if score.final and not was_final:
                 telemetry.observe_final(score, self.labels)
             result.scores.append(score)
@@ -199,7 +224,15 @@ class Pipeline:
         result = Recorded()
         standards.refresh(session, self.book)
         ids = repo.due_interaction_ids(session, now, limit)
-        events = repo.events_of_many(session, ids)
-        due = [(row, events[i]) for i in ids if (row := session.get(Interaction, i)) is not None and events[i]]
+        rows = [row for i in ids if (row := session.get(Interaction, i)) is not None]
+        states, events = self._states_of(session, rows)
+        due = [(r, states[r.id] or LiveState.of(events[r.id])) for r in rows if states[r.id] or events[r.id]]
         self._rescore(session, due, now, result)
         return result
+
+    def _states_of(
+        self, session: Session, rows: Sequence[Interaction]
+    ) -> tuple[dict[str, LiveState | None], dict[str, list[Event]]]:
+        """Each row's valid live state, and the stored events of those without one (read in one go)."""
+        states = {row.id: self.live.valid(row.id, row.event_count) for row in rows}
+        return states, repo.events_of_many(session, [i for i, state in states.items() if state is None])

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import SessionDep, StateDep
-from service.api.pagination import Page, PagingDep, page_of
+from service.api.pagination import Page, PagingDep, page_of, row_id
 from service.api.params import IdFilter, RowIdPath
 from service.auth.deps import Supervise
 from service.reviews import repository as repo
@@ -58,11 +58,11 @@ def list_cases(
     agent_id: IdFilter = None,
     overdue: Annotated[bool, Query(description="Only open or investigating cases past their due time")] = False,
 ) -> Page[CaseOut]:
-    rows, total = repo.list_cases(
+    rows, more, total = repo.list_cases(
         session, filters={"status": status, "assignee": assignee, "agent_id": agent_id},
-        overdue_at=state.clock() if overdue else None, limit=paging.limit, offset=paging.offset,
+        overdue_at=state.clock() if overdue else None, window=paging.window(row_id),
     )  # fmt: skip
-    return page_of([CaseOut.model_validate(r) for r in rows], total, paging)
+    return page_of([CaseOut.model_validate(r) for r in rows], paging, more, total, [rows[-1].id] if rows else None)
 
 
 @router.post(

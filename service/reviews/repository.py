@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.alerts.lifecycle import SYSTEM
 from service.alerts.models import Alert
-from service.db import Base, insert_ignoring_conflicts
+from service.db import Base, Window, insert_ignoring_conflicts, read_window
 from service.interactions.models import Interaction
 from service.kpis.buckets import Bucket, period_key
 from service.kpis.repository import Scope, dialect_of, narrow
@@ -103,14 +103,13 @@ def due_actions(session: Session, now: datetime, limit: int) -> list[CorrectiveA
 
 
 def list_cases(
-    session: Session, *, filters: dict[str, str | None], overdue_at: datetime | None, limit: int, offset: int
-) -> tuple[list[ReviewCase], int]:
+    session: Session, *, filters: dict[str, str | None], overdue_at: datetime | None, window: Window
+) -> tuple[list[ReviewCase], bool, int | None]:
+    """Newest first; `window.after` is (id,)."""
     conds = [getattr(ReviewCase, name) == value for name, value in filters.items() if value is not None]
     if overdue_at is not None:
         conds += [ReviewCase.status.in_(ACTIVE), ReviewCase.due_at <= overdue_at]
-    total = session.scalar(select(func.count()).select_from(ReviewCase).where(*conds)) or 0
-    rows = session.scalars(select(ReviewCase).where(*conds).order_by(ReviewCase.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return read_window(session, select(ReviewCase).where(*conds), [(ReviewCase.id, True)], window)
 
 
 def links_of(session: Session, case_id: int) -> list[ReviewCaseLink]:

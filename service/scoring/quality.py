@@ -12,7 +12,7 @@ from service.events.model import Event
 from service.scoring.response_time import call_response, ticket_response
 from service.scoring.script_compliance import evaluate_script
 from service.scoring.sentiment import customer_sentiment_item, summarize
-from service.scoring.timeline import build_timeline
+from service.scoring.timeline import Timeline, build_timeline
 from service.scoring.trace import item_trace, score_trace
 from service.scoring.types import InteractionScore, ScoreItem, Status
 from service.standards.schema import Standard
@@ -31,10 +31,17 @@ def combine(items: Sequence[ScoreItem], final: bool, pass_mark: float) -> tuple[
     return score, (None if score is None else score >= pass_mark), False
 
 
-def score_interaction(events: Iterable[Event], standard: Standard, now: datetime) -> InteractionScore:
-    tl = build_timeline(events)
+def score_interaction(
+    events: Iterable[Event], standard: Standard, now: datetime, *, per_utterance: bool = True
+) -> InteractionScore:
+    return score_timeline(build_timeline(events), standard, now, per_utterance=per_utterance)
+
+
+def score_timeline(tl: Timeline, standard: Standard, now: datetime, *, per_utterance: bool = True) -> InteractionScore:
+    """The score of a folded timeline (incremental ingest keeps one per live interaction: see TimelineFold).
+    `per_utterance=False` leaves each turn's sentiment evidence out (see sentiment.summarize)."""
     response, items = (call_response if tl.kind == "call" else ticket_response)(tl, standard, now)
-    summary = summarize(tl, standard.sentiment)
+    summary = summarize(tl, standard.sentiment, per_utterance=per_utterance)
     items = (
         items
         + evaluate_script(tl, standard, now)

@@ -52,7 +52,7 @@ def analyzer_of(text: str, analyzers: SentimentAnalyzers) -> str:
 
 
 def utterance_score(text: str, std: SentimentStandard) -> float:
-    return sentiment_zh.score(text) if analyzer_of(text, std.analyzers) == "callqa_zh" else compound(text)
+    return _FACTS.get(text, std).score
 
 
 def negative_words(text: str, neutral: frozenset[str]) -> tuple[str, ...]:
@@ -80,12 +80,53 @@ def negative_words(text: str, neutral: frozenset[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True, slots=True)
+class UtteranceSentiment:
+    """What sentiment makes of one text under one standard: derived once, read on every rescore."""
+
+    score: float  # the analyzer's score, as evidence reports it
+    judged: float  # the score as the rules read it (see the module docstring)
+    method: str  # the analyzer
+
+
+class _FactsOfStandard:
+    """Each text's `UtteranceSentiment` under the standard last asked about (one is in force per process; a
+    backtest's candidate standard simply starts a new table). Bounded: cleared when full."""
+
+    _MAX = 65536
+
+    def __init__(self) -> None:
+        self._std: SentimentStandard | None = None
+        self._facts: dict[str, UtteranceSentiment] = {}
+
+    def get(self, text: str, std: SentimentStandard) -> UtteranceSentiment:
+        if std is not self._std:
+            self._std, self._facts = std, {}
+        facts = self._facts.get(text)
+        if facts is None:
+            if len(self._facts) >= self._MAX:
+                self._facts = {}
+            facts = self._facts[text] = _derive(text, std)
+        return facts
+
+
+def _derive(text: str, std: SentimentStandard) -> UtteranceSentiment:
+    method = analyzer_of(text, std.analyzers)
+    score = sentiment_zh.score(text) if method == "callqa_zh" else compound(text)
+    judged = 0.0 if score < 0 and method == "vader" and not negative_words(text, std.neutral_words) else score
+    return UtteranceSentiment(score, judged, method)
+
+
+_FACTS = _FactsOfStandard()
+
+
+def utterance_sentiment(text: str, std: SentimentStandard) -> UtteranceSentiment:
+    return _FACTS.get(text, std)
+
+
 def judged_score(text: str, std: SentimentStandard) -> float:
     """The utterance's score as the rules read it (see the module docstring)."""
-    score = utterance_score(text, std)
-    if score < 0 and analyzer_of(text, std.analyzers) == "vader" and not negative_words(text, std.neutral_words):
-        return 0.0
-    return score
+    return _FACTS.get(text, std).judged
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -99,7 +140,9 @@ def rolling_means(values: list[float], window: int) -> list[float]:
     return [sum(values[i - window : i]) / window for i in range(window, len(values) + 1)]
 
 
-def summarize(timeline: Timeline, standard: SentimentStandard) -> SentimentSummary:
+def summarize(timeline: Timeline, standard: SentimentStandard, *, per_utterance: bool = True) -> SentimentSummary:
+    """`per_utterance=False` leaves out the evidence of every turn (as long as the call): the ingest path stores
+    the score without it, and reads add it back (`utterance_evidence`)."""
     customer = [judged_score(t.text, standard) for t in timeline.turns_of("customer")]
     agent = [utterance_score(t.text, standard) for t in timeline.turns_of("agent")]
     rolling = rolling_means(customer, standard.rolling_window)
@@ -114,14 +157,19 @@ def summarize(timeline: Timeline, standard: SentimentStandard) -> SentimentSumma
         customer_trend=trend,
         customer_rolling_mean=round(rolling[-1], 4) if rolling else None,
         customer_lowest_rolling_mean=round(min(rolling), 4) if rolling else None,
-        per_utterance=tuple(_utterance_evidence(t, standard) for t in timeline.turns),
+        per_utterance=utterance_evidence(timeline, standard) if per_utterance else (),
     )
 
 
+def utterance_evidence(timeline: Timeline, standard: SentimentStandard) -> tuple[Evidence, ...]:
+    """Each turn's sentiment, in transcript order."""
+    return tuple(_utterance_evidence(t, standard) for t in timeline.turns)
+
+
 def _utterance_evidence(turn: Turn, std: SentimentStandard) -> Evidence:
-    score, judged = utterance_score(turn.text, std), judged_score(turn.text, std)
-    note = "sentiment" if judged == score else "sentiment; no negative word but neutral ones: judged 0"
-    return turn_evidence(turn, note, with_text=False, value=score, method=analyzer_of(turn.text, std.analyzers))
+    facts = _FACTS.get(turn.text, std)
+    note = "sentiment" if facts.judged == facts.score else "sentiment; no negative word but neutral ones: judged 0"
+    return turn_evidence(turn, note, with_text=False, value=facts.score, method=facts.method)
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,7 +179,7 @@ class PhraseMatcher:
             raise ValueError(f"fuzzy_threshold must be in (0, 1], got {fuzzy_threshold!r}")
         classes = classes or {}
         self._fuzzy_cutoff = fuzzy_threshold * 100 - 1e-9
-        self._found: dict[tuple[str, TurnPosition | None], PhraseMatch | None] = {}
+        self._found: dict[tuple[str, bool | None, bool | None, str | None], PhraseMatch | None] = {}
         self._entries: list[_Entry] = []
         self._fuzzy: list[tuple[_Entry, str, int]] = []  # (entry, normalized wording, units)
         seen: set[tuple[object, ...]] = set()
@@ -224,7 +224,8 @@ class PhraseMatcher:
         """The first phrase match, else the first pattern match, else the best fuzzy match; None if none.
 
         Phrases bound to a turn ("last") count only when `position` says the turn is that one."""
-        key = (text, position)
+        # plain values hash faster than the dataclass; the speaker counts (`unless_turn_also` is per speaker)
+        key = (text, position.first, position.last, position.speaker) if position else (text, None, None, None)
         if key in self._found:
             return self._found[key]
         found = self._search(text, position)

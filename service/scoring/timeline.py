@@ -1,7 +1,8 @@
 """Fold an interaction's events, in `occurred_at` order, into the facts the scorers judge."""
 
+import copy
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,6 +62,14 @@ class Timeline:
     turns: tuple[Turn, ...] = ()
     holds: tuple[Hold, ...] = ()
     transfers: int = 0
+    # Each speaker's turns, split once: every script rule asks for them on every rescore.
+    _by_speaker: dict[str, tuple[Turn, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_speaker: dict[str, list[Turn]] = {}
+        for t in self.turns:
+            by_speaker.setdefault(t.speaker, []).append(t)
+        object.__setattr__(self, "_by_speaker", {k: tuple(v) for k, v in by_speaker.items()})
 
     @property
     def final(self) -> bool:
@@ -82,35 +91,111 @@ class Timeline:
         return "on_hold" if self.holds and self.holds[-1].end is None else "talking"
 
     def turns_of(self, speaker: str) -> tuple[Turn, ...]:
-        return tuple(t for t in self.turns if t.speaker == speaker)
+        return self._by_speaker.get(speaker, ())
 
 
-def _ordered(events: Iterable[Event]) -> list[Event]:
-    return sorted(events, key=lambda e: (e.occurred_at, e.payload.get("seq", 0), e.event_id))
+def order_key(e: Event) -> tuple[datetime, int, str]:
+    """Where an event sits in its interaction's history."""
+    return e.occurred_at, e.payload.get("seq", 0), e.event_id
 
 
-def build_timeline(events: Iterable[Event]) -> Timeline:
-    """Events may arrive in any order and any number of times; the result depends only on their content."""
-    ordered = _ordered({e.event_id: e for e in events}.values())
-    if not ordered:
-        raise ValueError("an interaction needs at least one event")
-    first = ordered[0]
-    agent = team = queue = None
-    offered = answered = ended = created = resolved = None
-    level: int | None = None
-    status: str | None = None
-    transfers = 0
-    raw_turns: list[Event] = []
-    holds: list[Hold] = []
-    for e in ordered:
-        agent, team, queue = e.agent_id or agent, e.team_id or team, e.queue_id or queue
+_TURN_TYPES = frozenset({EventType.CALL_UTTERANCE, EventType.TICKET_REPLIED})
+
+
+class TimelineFold:
+    """The fold behind `build_timeline`, kept open so that an event arriving in order is added in constant time.
+
+    `add` takes events in `order_key` order and refuses (returns False, changing nothing) one that would not
+    give the same timeline as a fold from scratch: an earlier or duplicate event, a turn that sorts before the
+    last one, or the answer arriving after turns whose times hang on it. The caller then folds again from
+    scratch. `timeline()` is always what `build_timeline` gives for the events added.
+    """
+
+    def __init__(self) -> None:
+        self._first: Event | None = None
+        self._last_key: tuple[datetime, int, str] | None = None
+        self._agent: str | None = None
+        self._team: str | None = None
+        self._queue: str | None = None
+        self._offered: datetime | None = None
+        self._answered: datetime | None = None
+        self._ended: datetime | None = None
+        self._created: datetime | None = None
+        self._resolved: datetime | None = None
+        self._level: int | None = None
+        self._status: str | None = None
+        self._transfers = 0
+        self._turns: list[Turn] = []
+        self._last_turn_key: tuple[int, int, datetime] | None = None
+        self._holds: list[Hold] = []
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> "TimelineFold":
+        fold = cls()
+        raw_turns: list[Event] = []
+        for e in sorted({e.event_id: e for e in events}.values(), key=order_key):
+            if e.type in _TURN_TYPES:
+                raw_turns.append(e)
+            fold._fold(e)
+        keyed = [(fold._turn_key(e), fold._turn(e)) for e in raw_turns]
+        keyed.sort(key=lambda kt: kt[0])  # stable: turns with equal keys stay in event order
+        fold._turns = [turn for _, turn in keyed]
+        fold._last_turn_key = keyed[-1][0] if keyed else None
+        return fold
+
+    @property
+    def first_event(self) -> Event | None:
+        return self._first
+
+    def copy(self) -> "TimelineFold":
+        """An independent fold to add to (lists copied, which is a fast C copy of references)."""
+        other = copy.copy(self)
+        other._turns, other._holds = list(self._turns), list(self._holds)
+        return other
+
+    def add(self, e: Event) -> bool:
+        key = order_key(e)
+        if self._last_key is not None and key <= self._last_key:
+            return False
+        if e.type in _TURN_TYPES:
+            turn_key = self._turn_key(e)
+            if self._last_turn_key is not None and turn_key < self._last_turn_key:
+                return False
+            self._turns.append(self._turn(e))
+            self._last_turn_key = turn_key
+        elif e.type is EventType.CALL_ANSWERED and self._answered is None and self._turns:
+            return False  # turn times are offsets from the answer: they all move
+        self._fold(e)
+        return True
+
+    def _turn_at(self, e: Event) -> datetime:
+        offset = e.payload.get("offset_ms")
+        if offset is not None and self._answered is not None:
+            return self._answered + timedelta(milliseconds=offset)
+        return e.occurred_at
+
+    def _turn_key(self, e: Event) -> tuple[int, int, datetime]:
+        # Transcripts are ordered by their offsets (authoritative), then seq; ticket replies by time.
+        return e.payload.get("offset_ms") or 0, e.payload.get("seq", 0), self._turn_at(e)
+
+    def _turn(self, e: Event) -> Turn:
+        p = e.payload
+        return Turn(e.event_id, p.get("speaker") or p["author"], p["text"], self._turn_at(e), p.get("offset_ms"))
+
+    def _fold(self, e: Event) -> None:
+        """Everything but the turns (kept by `of` and `add`, which know the answer time they hang on)."""
+        self._first = self._first or e
+        self._last_key = order_key(e)
+        self._agent, self._team = e.agent_id or self._agent, e.team_id or self._team
+        self._queue = e.queue_id or self._queue
+        holds = self._holds
         match e.type:
             case EventType.CALL_OFFERED:
-                offered = offered or e.occurred_at
+                self._offered = self._offered or e.occurred_at
             case EventType.CALL_ANSWERED:
-                answered = answered or e.occurred_at
+                self._answered = self._answered or e.occurred_at
             case EventType.CALL_ENDED:
-                ended = ended or e.occurred_at
+                self._ended = self._ended or e.occurred_at
             case EventType.CALL_HOLD:
                 if not holds or holds[-1].end is not None:
                     holds.append(Hold(e.event_id, e.occurred_at, None))
@@ -118,47 +203,44 @@ def build_timeline(events: Iterable[Event]) -> Timeline:
                 if holds and holds[-1].end is None:
                     holds[-1] = Hold(holds[-1].event_id, holds[-1].start, e.occurred_at)
             case EventType.CALL_TRANSFERRED:
-                transfers += 1
-                agent = e.payload.get("to_agent_id") or agent
-                queue = e.payload.get("to_queue_id") or queue
-            case EventType.CALL_UTTERANCE | EventType.TICKET_REPLIED:
-                raw_turns.append(e)
+                self._transfers += 1
+                self._agent = e.payload.get("to_agent_id") or self._agent
+                self._queue = e.payload.get("to_queue_id") or self._queue
             case EventType.TICKET_CREATED:
-                created = created or e.occurred_at
-                level = e.payload.get("complaint_level", level)
+                self._created = self._created or e.occurred_at
+                self._level = e.payload.get("complaint_level", self._level)
             case EventType.TICKET_STATUS_CHANGED:
-                status = e.payload["status"]
+                self._status = e.payload["status"]
             case EventType.TICKET_RESOLVED:
-                resolved = resolved or e.occurred_at
-    if holds and holds[-1].end is None and ended:
-        holds[-1] = Hold(holds[-1].event_id, holds[-1].start, ended)
-    return Timeline(
-        interaction_id=first.interaction_id,
-        kind=first.type.kind,
-        agent_id=agent,
-        team_id=team,
-        queue_id=queue,
-        first_event_at=first.occurred_at,
-        offered_at=offered,
-        answered_at=answered,
-        ended_at=ended,
-        created_at=created,
-        resolved_at=resolved,
-        complaint_level=level,
-        ticket_status=status,
-        turns=_turns(raw_turns, answered),
-        holds=tuple(holds),
-        transfers=transfers,
-    )
+                self._resolved = self._resolved or e.occurred_at
+
+    def timeline(self) -> Timeline:
+        first = self._first
+        if first is None:
+            raise ValueError("an interaction needs at least one event")
+        holds = self._holds
+        if holds and holds[-1].end is None and self._ended:
+            holds = [*holds[:-1], Hold(holds[-1].event_id, holds[-1].start, self._ended)]
+        return Timeline(
+            interaction_id=first.interaction_id,
+            kind=first.type.kind,
+            agent_id=self._agent,
+            team_id=self._team,
+            queue_id=self._queue,
+            first_event_at=first.occurred_at,
+            offered_at=self._offered,
+            answered_at=self._answered,
+            ended_at=self._ended,
+            created_at=self._created,
+            resolved_at=self._resolved,
+            complaint_level=self._level,
+            ticket_status=self._status,
+            turns=tuple(self._turns),
+            holds=tuple(holds),
+            transfers=self._transfers,
+        )
 
 
-def _turns(raw: list[Event], answered: datetime | None) -> tuple[Turn, ...]:
-    keyed: list[tuple[tuple[int, int, datetime], Turn]] = []
-    for e in raw:
-        p = e.payload
-        offset = p.get("offset_ms")
-        at = answered + timedelta(milliseconds=offset) if offset is not None and answered is not None else e.occurred_at
-        turn = Turn(e.event_id, p.get("speaker") or p["author"], p["text"], at, offset)
-        keyed.append(((offset or 0, p.get("seq", 0), at), turn))
-    # Transcripts are ordered by their offsets (authoritative), then seq; ticket replies by time.
-    return tuple(turn for _, turn in sorted(keyed, key=lambda kt: kt[0]))
+def build_timeline(events: Iterable[Event]) -> Timeline:
+    """Events may arrive in any order and any number of times; the result depends only on their content."""
+    return TimelineFold.of(events).timeline()

@@ -136,26 +136,34 @@ class Breach:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_PLAIN = (str, int, float, bool)
 
 
 def _jsonable(value: Any) -> Any:
     """JSON-ready copy, walking dataclasses directly (`asdict` deep-copies everything first: 3x slower).
 
-    None and empty tuples are left out: evidence stays readable and a score's JSON small.
+    None and empty tuples are left out: evidence stays readable and a score's JSON small. Runs on every rescore,
+    so the common cases (plain values, then dataclasses) are tested first.
     """
-    names = _FIELD_NAMES.get(type(value))
+    if isinstance(value, _PLAIN):
+        return value.value if isinstance(value, StrEnum) else value
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
     if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(value))
     if names is not None:
-        value = {n: getattr(value, n) for n in names}
+        out = {}
+        for n in names:
+            v = getattr(value, n)
+            if v is not None and v != ():
+                out[n] = _jsonable(v)
+        return out
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items() if v is not None and v != ()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, StrEnum):
-        return value.value
     return value
 
 

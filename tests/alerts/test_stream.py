@@ -57,3 +57,19 @@ def test_live_alerts_and_resume_after_a_dropped_connection(start_server) -> None
     assert all(m["data"]["alert"]["severity"] == "critical" for m in missed)
     bad = api.get("/v1/alerts/stream", headers={"Last-Event-ID": "yesterday"})
     assert bad.status_code == 422
+
+
+def test_an_alert_raised_by_one_instance_reaches_every_stream_of_another(start_server) -> None:  # type: ignore[no-untyped-def]
+    """Two `callqa serve` instances on one database: streams on A see what B raises. On PostgreSQL A's fallback
+    poll is set to 10 minutes, so only LISTEN/NOTIFY can deliver it before the readers give up (30 s)."""
+    a: LiveServer = start_server(alert_watch_fallback_seconds=600)
+    b: LiveServer = start_server()
+    got: list[list] = [[] for _ in range(3)]
+    readers = [threading.Thread(target=_read, args=(a.client, {}, {}, 1, out)) for out in got]
+    for reader in readers:
+        reader.start()
+    time.sleep(1.0)  # the streams start from "now"
+    assert b.client.post("/v1/events", json={"events": call("x-1", turns=RUDE_CALL, ended=None)}).status_code == 202
+    for reader in readers:
+        reader.join(timeout=40)
+    assert [out[0]["data"]["alert"]["interaction_id"] for out in got if out] == ["x-1"] * 3

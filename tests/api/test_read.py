@@ -22,8 +22,9 @@ def _load(api: httpx.Client) -> None:
 
 def test_list_filters_and_paging(api: httpx.Client) -> None:
     _load(api)
-    everything = api.get("/v1/interactions").json()
+    everything = api.get("/v1/interactions", params={"total": "true"}).json()
     assert everything["total"] == 5
+    assert api.get("/v1/interactions").json()["total"] is None  # counted only when asked
     ann = api.get("/v1/interactions", params={"agent_id": "ann"}).json()
     assert {i["id"] for i in ann["items"]} == {"r-1", "r-2"}
     failed = api.get("/v1/interactions", params={"passed": "false"}).json()
@@ -34,8 +35,21 @@ def test_list_filters_and_paging(api: httpx.Client) -> None:
     assert page3["next_offset"] is None
     ids = [i["id"] for p in (page1, page2, page3) for i in p["items"]]
     assert sorted(ids) == ["r-1", "r-2", "r-3", "r-4", "r-5"]
-    window = api.get("/v1/interactions", params={"from": "2026-11-25T00:00:00Z"}).json()
-    assert window["total"] == 0
+    by_cursor, params = [], {"limit": "2"}
+    while True:  # keyset paging: the same items in the same order as by offset
+        page = api.get("/v1/interactions", params=params).json()
+        by_cursor += [i["id"] for i in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params = {"limit": "2", "cursor": page["next_cursor"]}
+    assert by_cursor == ids
+    for forged in ("bm90LWEtY3Vyc29y", "WyJ5ZXN0ZXJkYXkiLCAici0xIl0=", "WzEsMl0="):
+        bad = api.get("/v1/interactions", params={"cursor": forged})
+        assert bad.status_code == 422 and "cursor" in bad.json()["detail"]
+    both = api.get("/v1/interactions", params={"cursor": page1["next_cursor"], "offset": 2})
+    assert both.status_code == 422
+    window = api.get("/v1/interactions", params={"from": "2026-11-25T00:00:00Z", "total": "true"}).json()
+    assert window["total"] == 0 and window["items"] == []
     bad = api.get("/v1/interactions", params={"from": "yesterday"})
     assert bad.status_code == 422 and "from" in bad.json()["detail"]
     assert api.get("/v1/interactions", params={"limit": 0}).status_code == 422
@@ -45,7 +59,7 @@ def test_list_filters_and_paging(api: httpx.Client) -> None:
 
 def test_alert_filters(api: httpx.Client) -> None:
     _load(api)
-    critical = api.get("/v1/alerts", params={"severity": "critical"}).json()
+    critical = api.get("/v1/alerts", params={"severity": "critical", "total": "true"}).json()
     assert critical["total"] >= 1 and all(a["severity"] == "critical" for a in critical["items"])
     assert {a["interaction_id"] for a in critical["items"]} == {"r-3"}
     waits = api.get("/v1/alerts", params={"rule": "answer_wait_exceeded"}).json()

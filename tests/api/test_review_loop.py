@@ -197,7 +197,7 @@ def test_breach_review_action_dispute_calibration(start_server: Callable[..., An
     assert [a["message"] for a in overdue if f"review case {late['id']} " in a["message"]]
     assert sup.get(f"/v1/reviews/{late['id']}").json()["overdue_alert_id"] == overdue[0]["id"]
     assert len(sup.get("/v1/alerts", params={"rule": "review_overdue"}).json()["items"]) == 1  # raised once
-    assert sup.get("/v1/reviews", params={"overdue": "true"}).json()["total"] == 1
+    assert sup.get("/v1/reviews", params={"overdue": "true", "total": "true"}).json()["total"] == 1
 
     # 7. /metrics tells the same story: one case overdue, the dispute overturned, the action worked.
     assert scraped_gauge(server.client, "callqa_review_cases_overdue") == {"": 1}

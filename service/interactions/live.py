@@ -1,0 +1,100 @@
+"""Per-interaction scoring state kept between events, so that an event costs the same at the end of a long call
+as at its start: the interaction's timeline fold (see scoring.timeline.TimelineFold) and the events that
+consistency checks read, instead of reading every event back and folding them again.
+
+The state is a cache of what is committed, never a source of truth:
+- it is used only when it has folded exactly as many events as the interaction's row says are stored (read under
+  the row lock), so events stored by another process or instance, or a state lost to eviction, fall back to
+  reading the events from the database;
+- states built during a transaction are kept only once it commits (a rolled-back batch leaves no trace);
+- live interactions only, at most `CALLQA_LIVE_STATE_INTERACTIONS` of them (least recently used leave first);
+  an interaction whose score is final is dropped.
+"""
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from threading import Lock
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from service.events.model import Event, EventType
+from service.scoring.timeline import TimelineFold
+
+_TURNS = frozenset({EventType.CALL_UTTERANCE, EventType.TICKET_REPLIED})
+_STAGED = "callqa_live_states"  # session.info key: states waiting for the commit
+_LISTENING = "callqa_live_listening"
+
+
+@dataclass(slots=True)
+class LiveState:
+    fold: TimelineFold
+    event_count: int  # events folded: must equal the row's event_count to be used
+    lifecycle: list[Event] = field(default_factory=list)  # every event but utterances and replies, in arrival order
+
+    @classmethod
+    def of(cls, events: Sequence[Event]) -> "LiveState":
+        """From every stored event (an event given twice counts once, as the database stores it)."""
+        unique = list({e.event_id: e for e in events}.values())
+        return cls(TimelineFold.of(unique), len(unique), [e for e in unique if e.type not in _TURNS])
+
+    def extended(self, new: Sequence[Event]) -> "LiveState | None":
+        """A new state with `new` folded in, in constant time per event; None when one arrived out of order."""
+        fold = self.fold.copy()
+        if not all(fold.add(e) for e in new):
+            return None
+        lifecycle = self.lifecycle + [e for e in new if e.type not in _TURNS]
+        return LiveState(fold, self.event_count + len(new), lifecycle)
+
+    def consistency_view(self) -> list[Event]:
+        """What `events.consistency.inconsistency` reads of the stored events: their kind and lifecycle order
+        (utterances and replies take part in no order rule)."""
+        first = self.fold.first_event
+        return self.lifecycle if self.lifecycle or first is None else [first]
+
+
+class LiveStates:
+    """The bounded, thread-safe table of live states of one process."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._states: OrderedDict[str, LiveState] = OrderedDict()
+        self._lock = Lock()
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def valid(self, interaction_id: str, stored_events: int) -> LiveState | None:
+        with self._lock:
+            state = self._states.get(interaction_id)
+            if state is None or state.event_count != stored_events:
+                return None
+            self._states.move_to_end(interaction_id)
+            return state
+
+    def stage(self, session: Session, interaction_id: str, state: LiveState | None) -> None:
+        """Keep `state` (None: forget the interaction) once the session's transaction commits."""
+        if self.capacity <= 0:
+            return
+        if not session.info.get(_LISTENING):
+            session.info[_LISTENING] = True
+            event.listen(session, "after_commit", self._commit)
+            event.listen(session, "after_rollback", _discard)
+        session.info.setdefault(_STAGED, {})[interaction_id] = state
+
+    def _commit(self, session: Session) -> None:
+        staged: dict[str, LiveState | None] = session.info.pop(_STAGED, {})
+        with self._lock:
+            for interaction_id, state in staged.items():
+                if state is None:
+                    self._states.pop(interaction_id, None)
+                    continue
+                self._states[interaction_id] = state
+                self._states.move_to_end(interaction_id)
+            while len(self._states) > self.capacity:
+                self._states.popitem(last=False)
+
+
+def _discard(session: Session) -> None:
+    session.info.pop(_STAGED, None)
