@@ -186,7 +186,7 @@ class ConsumeLoop:
     def dead_letter(self, tp: TopicPartition, record: Any, exc: Exception) -> None:
         self.limit.admit([True])  # raises before anything of it is published or committed
         error = f"{type(exc).__name__}: {_short(exc)}"
-        self.publisher.publish([DeadLetter(record, INVALID_EVENT, error)], [], self.clock())
+        self.publisher.publish([DeadLetter(record, INVALID_EVENT, error)], self.clock())
         self.tracker.processed({tp: [record]})
         self.commit_offsets()
 

@@ -2,8 +2,9 @@
 out of its group, what a failed commit does, and which failures dead-letter one record or stop the consumer."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,10 +13,14 @@ from kafka.errors import CommitFailedError
 from kafka.structs import ConsumerGroupMetadata, MemberState
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session
 
+from consumers.codec import Decoded
+from consumers.decoders import CanonicalDecoder, RecordDecoder
 from consumers.loop import JOIN_POLL_MS, ConsumeLoop, LoopConfig
 from consumers.offsets import OffsetTracker
 from service.config import Settings
+from service.events.decode import Limits
 from service.interactions.service import Pipeline
 from service.runtime import Runtime, open_runtime
 from tests.api.wire import GOOD_CALL, call
@@ -91,7 +96,9 @@ def runtime(database_url: str) -> Iterator[Runtime]:
     rt.close()
 
 
-def make_loop(runtime: Runtime, consumer: FakeConsumer, publisher: FakePublisher) -> ConsumeLoop:
+def make_loop(
+    runtime: Runtime, consumer: FakeConsumer, publisher: FakePublisher, decoder: RecordDecoder | None = None
+) -> ConsumeLoop:
     config = LoopConfig.from_settings(Settings(database_url="sqlite://", kafka_batch_max_ms=50))
     return ConsumeLoop(
         consumer,  # type: ignore[arg-type]
@@ -100,6 +107,7 @@ def make_loop(runtime: Runtime, consumer: FakeConsumer, publisher: FakePublisher
         runtime.pipeline,
         config,
         OffsetTracker(),
+        decoder=decoder,
     )
 
 
@@ -158,6 +166,27 @@ def test_a_record_that_breaks_the_batch_is_dead_lettered_alone_and_the_rest_is_s
     loop.handle({TP: [Record(i, v) for i, v in enumerate(values)]})
     ((offset, reason, error),) = publisher.dead
     assert offset == 2 and reason in ("not_json", "invalid_event") and error
+    assert stored(runtime) == 4
+    assert loop.tracker.pending() == {} and consumer.commits[-1] == {TP: 5}
+
+
+class CrashingDecoder(CanonicalDecoder):
+    """Trips on one record's content the way an adapter trips on a wrongly typed field, failing the whole batch."""
+
+    def decode(self, session: Session, records: Sequence[Any], limits: Limits, now: datetime) -> list[Decoded]:
+        if any(b"adapter-crash" in (r.value or b"") for r in records):
+            raise AttributeError("'str' object has no attribute 'get'")
+        return super().decode(session, records, limits, now)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_record_that_crashes_the_decoder_is_isolated_and_dead_lettered_with_the_error(runtime: Runtime) -> None:
+    consumer, publisher = FakeConsumer(), FakePublisher()
+    loop = make_loop(runtime, consumer, publisher, CrashingDecoder())
+    good = events(4, "isolated")
+    values = [*good[:2], b'{"adapter-crash": 1}', *good[2:]]
+    loop.handle({TP: [Record(i, v) for i, v in enumerate(values)]})
+    assert publisher.dead == [(2, "invalid_event", "AttributeError: 'str' object has no attribute 'get'")]
     assert stored(runtime) == 4
     assert loop.tracker.pending() == {} and consumer.commits[-1] == {TP: 5}
 
