@@ -187,6 +187,34 @@ def test_a_failing_delivery_fails_alone_with_backoff(
     assert failing.next_attempt_at > clock(), "backed off"
 
 
+def test_a_push_that_never_gives_up_on_attempts_gives_up_after_the_retry_window(
+    runtime_of: Callable[..., Runtime], worker: Worker
+) -> None:
+    """An open alert's Alertmanager push is not bounded by max_attempts (it must keep firing), but a destination
+    that refuses every push for the whole retry window is given up on, with the last error."""
+    gone = "http://127.0.0.1:9"  # nothing listens there: every push is refused at once
+    settings = Settings(alertmanager_url=gone, delivery_max_attempts=3, delivery_retry_for_seconds=3600)
+    runtime = runtime_of(alertmanager_url=gone)
+    raise_alert(runtime, "am-gone")
+    clock = Clock()
+    deliver = worker(runtime, settings, clock)
+
+    for second in range(0, 3600, 60):
+        clock.to(second)
+        deliver()
+    (row,) = deliveries(runtime)
+    assert row.status == "pending" and row.attempts > 3, "still tried past max_attempts within the window"
+    for second in range(3600, 4300, 60):
+        clock.to(second)
+        deliver()
+    (row,) = deliveries(runtime)
+    assert row.status == "failed" and row.last_error and "ConnectError" in row.last_error
+    attempts = row.attempts
+    clock.to(90_000)
+    deliver()
+    assert deliveries(runtime)[0].attempts == attempts, "never tried again"
+
+
 # Several workers, and a worker that dies --------------------------------------------------------------------
 
 
