@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consumers.publisher import AlertsChannel
 from service.alerts import channels
-from service.alerts.delivery import deliver_due
+from service.alerts.delivery import deliver_backlog
 from service.alerts.evaluator import evaluate
 from service.clock import utc_now
 from service.config import Settings
@@ -58,7 +58,7 @@ class JobsThread(threading.Thread):
                     self._run(job.name, job.interval, job.run)
             self.stop.wait(max(min(j.due for j in self.jobs) - time.monotonic(), 0.05))
         # The alerts of the last batches, stored by now, reach the topic before the process leaves.
-        self._run("alerts to Kafka", 0, lambda: deliver_due(self.sessions, [self.alerts], self.policy, utc_now))
+        self._run("alerts to Kafka", 0, lambda: deliver_backlog(self.sessions, [self.alerts], self.policy, utc_now))
         self.client.close()
 
     @staticmethod
@@ -82,4 +82,4 @@ class JobsThread(threading.Thread):
             evaluate(session, self.pipeline.standard, utc_now(), self.pipeline.destinations)
 
     def deliveries(self) -> None:
-        deliver_due(self.sessions, self.channels, self.policy, utc_now)  # its own short transactions
+        deliver_backlog(self.sessions, self.channels, self.policy, utc_now)  # its own short transactions

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.alerts.delivery import Channel, DeliveryPolicy, deliver_due
+from service.alerts.delivery import Channel, DeliveryPolicy, deliver_backlog
 from service.alerts.evaluator import evaluate
 from service.clock import Clock
 from service.config import Settings
@@ -37,7 +37,7 @@ class Jobs:
             evaluate(session, self.pipeline.standard, self.clock(), self.pipeline.destinations)
 
     def deliveries(self) -> None:
-        deliver_due(self.sessions, self.channels, self.policy, self.clock)  # its own short transactions
+        deliver_backlog(self.sessions, self.channels, self.policy, self.clock)  # its own short transactions
 
 
 async def every(seconds: float, job: Callable[[], None]) -> None:

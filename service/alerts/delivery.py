@@ -11,6 +11,7 @@ never overwrites a newer one.
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,6 +92,24 @@ def deliver_due(
                 break
             delivered += _attempt(sessions, channel, out, policy, clock)
     return delivered
+
+
+def deliver_backlog(
+    sessions: sessionmaker[Session],
+    channels: Sequence[Channel],
+    policy: DeliveryPolicy,
+    clock: Callable[[], datetime],
+    budget_seconds: float = 5.0,
+) -> int:
+    """Rounds back to back while they come back full, for up to `budget_seconds` (the caller's other jobs still
+    run): a burst of alerts goes out at the destinations' pace, not one batch per worker tick."""
+    deadline = time.monotonic() + budget_seconds
+    delivered = 0
+    while True:
+        sent = deliver_due(sessions, channels, policy, clock)
+        delivered += sent
+        if sent < policy.batch or time.monotonic() >= deadline:
+            return delivered
 
 
 def claim(

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from service.alerts import channels, lifecycle
-from service.alerts.delivery import claim, deliver_due, release
+from service.alerts.delivery import claim, deliver_backlog, deliver_due, release
 from service.alerts.models import Alert, Delivery
 from service.alerts.notify import Destinations
 from service.config import Settings
@@ -185,6 +185,24 @@ def test_a_failing_delivery_fails_alone_with_backoff(
     assert failing.status == "pending" and 2 <= failing.attempts < 8
     assert failing.last_error and "InvalidURL" in failing.last_error
     assert failing.next_attempt_at > clock(), "backed off"
+
+
+def test_a_burst_of_alerts_goes_out_in_one_tick_not_one_batch_per_tick(
+    runtime_of: Callable[..., Runtime], receiver: Receiver
+) -> None:
+    url = f"{receiver.url}/hook"
+    runtime = runtime_of(webhook_urls=[url])
+    for i in range(45):  # more than two batches of 20
+        raise_alert(runtime, f"burst-{i}")
+    settings = Settings(webhook_urls=[url])
+    client = channels.http_client(settings)
+    try:
+        policy = channels.policy_from(settings)
+        sent = deliver_backlog(runtime.sessions, channels.http_channels(settings, client), policy, Clock())
+    finally:
+        client.close()
+    assert sent == 45 and len(receiver.keys()) == 45
+    assert {d.status for d in deliveries(runtime)} == {"delivered"}
 
 
 def test_a_push_that_never_gives_up_on_attempts_gives_up_after_the_retry_window(
