@@ -44,9 +44,12 @@ migrate: venv
 test:
 	bash scripts/test.sh
 
+## lint: ruff (rules and format), import-linter (the layers, see README Architecture), mypy
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format .

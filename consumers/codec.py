@@ -6,12 +6,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from service.alerts.models import Alert
-from service.alerts.schemas import AlertOut
+from service.alerts.schemas import alert_doc
 from service.events.decode import BodyError, FieldError, Limits, Rejection, parse_body, validate_event
 from service.events.model import Event
 from service.metrics import DEAD_LETTER_REASONS
 
 NOT_JSON, INVALID_EVENT, INCONSISTENT = DEAD_LETTER_REASONS
+# Which ingest path or source an event came by (`http`, `twilio`, ...), set by callqa's own producer (Kafka mode
+# of the HTTP API) so the consumer stores and counts the event as the in-process mode would.
+SOURCE_HEADER = "callqa-source"
 
 
 class Record(Protocol):
@@ -28,11 +31,13 @@ class Record(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """One record after decode -> validate. `reason` is the dead-letter category when `item` is a Rejection."""
+    """One record after decode -> validate. `reason` is the dead-letter category when `item` is a Rejection;
+    `source` the record's own source header, if it names one callqa knows (else the decoder's label applies)."""
 
     record: Record
     item: Event | Rejection
     reason: str | None = None
+    source: str | None = None
 
 
 def decode_record(record: Record, index: int, limits: Limits, now: datetime) -> Decoded:
@@ -47,6 +52,17 @@ def decode_record(record: Record, index: int, limits: Limits, now: datetime) -> 
     return Decoded(record, item, INVALID_EVENT if isinstance(item, Rejection) else None)
 
 
+def header(record: Record, name: str) -> str | None:
+    """The last value of a record header, as text (None when absent or not UTF-8)."""
+    for key, value in reversed(record.headers or []):
+        if key == name:
+            try:
+                return value.decode()
+            except (UnicodeDecodeError, AttributeError):
+                return None
+    return None
+
+
 def _json(doc: Any) -> bytes:
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
@@ -57,7 +73,7 @@ def encode_event(event: Event) -> bytes:
 
 def encode_alert(alert: Alert) -> bytes:
     """The API's alert shape plus `dedup_key`: alerts are published at least once, so readers dedup on it."""
-    doc = AlertOut.model_validate(alert).model_dump(mode="json")
+    doc = alert_doc(alert)
     doc["dedup_key"] = alert.dedup_key
     return _json(doc)
 

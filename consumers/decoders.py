@@ -7,15 +7,16 @@ came from, so a bad record goes to the dead-letter topic with its provenance and
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from consumers.codec import INVALID_EVENT, NOT_JSON, Decoded, Record, decode_record
+from consumers.codec import INVALID_EVENT, NOT_JSON, SOURCE_HEADER, Decoded, Record, decode_record, header
 from service.events.decode import FieldError, Limits, Rejection
-from service.sources.base import BodyError
-from service.sources.registry import Source
+from service.sources.base import WireFormatError
+from service.sources.registry import SOURCES, Source
 from service.sources.service import prepare
 
 
@@ -27,13 +28,23 @@ class RecordDecoder(Protocol):
         ...
 
 
+# The sources a record's header may name: bounded, since they become metric labels and stored provenance.
+_KNOWN_SOURCES = frozenset({"http", *SOURCES})
+
+
 class CanonicalDecoder:
-    """One canonical event (JSON) per record: the events topic."""
+    """One canonical event (JSON) per record: the events topic. A record callqa's API produced names its source
+    in a header (`http`, `twilio`, ...); any other record is labelled `kafka`."""
 
     label = "kafka"
 
     def decode(self, session: Session, records: Sequence[Record], limits: Limits, now: datetime) -> list[Decoded]:
-        return [decode_record(r, i, limits, now) for i, r in enumerate(records)]
+        out = []
+        for i, record in enumerate(records):
+            decoded = decode_record(record, i, limits, now)
+            source = header(record, SOURCE_HEADER)
+            out.append(replace(decoded, source=source) if source in _KNOWN_SOURCES else decoded)
+        return out
 
 
 class SourceDecoder:
@@ -51,9 +62,9 @@ class SourceDecoder:
         for record in records:
             try:
                 if record.value is None:
-                    raise BodyError("record has no value")
+                    raise WireFormatError("record has no value")
                 bodies = self.source.body(record.value)
-            except BodyError as exc:
+            except WireFormatError as exc:
                 unreadable.append((record, str(exc)))
                 continue
             natives.extend(bodies)

@@ -197,12 +197,13 @@ class ConsumeLoop:
         with session_scope(self.sessions) as session:
             decoded = self.decoder.decode(session, records, self.config.limits, now)
             items = [d.item for d in decoded]
+            sources = [d.source or self.decoder.label for d in decoded]
             # Rejected records go to the dead-letter topic: counted as dead_lettered, not as rejected.
-            recorded = self.pipeline.record_events(session, items, self.decoder.label, now, rejected_as="dead_lettered")
+            recorded = self.pipeline.record_events(session, items, sources, now, rejected_as="dead_lettered")
             dead = _dead_letters(decoded, recorded)
             self.limit.admit([o.status == "rejected" for o in recorded.outcomes])  # raises: rolled back
             # Dead letters are acknowledged before the database commits: a crash in between replays the batch and
-            # publishes them again, never loses them. Alerts go out from the outbox once committed (consumers/jobs).
+            # publishes them again, never loses them. Alerts go out from the outbox once committed (service/jobs.py).
             self.publisher.publish(dead, now)
         committed_at = self.clock()
         self.tracker.processed(batch)
@@ -310,7 +311,7 @@ def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLe
         if outcome.status != "rejected":
             continue
         reason = d.reason or INCONSISTENT
-        error = "; ".join(f"{e.field}: {e.message}" for e in outcome.errors) if outcome.errors else "rejected"
+        error = outcome.reason or "rejected"
         if isinstance(d.item, Rejection) and not outcome.errors:
             error = d.item.reason
         out.append(DeadLetter(d.record, reason, error))

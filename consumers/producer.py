@@ -6,7 +6,7 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from consumers.codec import encode_event, key_of
+from consumers.codec import SOURCE_HEADER, encode_event, key_of
 from consumers.retry import PublishError
 from service.config import Settings
 from service.events.model import Event
@@ -28,10 +28,12 @@ def make_producer(settings: Settings, client_id: str) -> KafkaProducer:
     )
 
 
-def send(producer: KafkaProducer, topic: str, value: bytes, key: bytes | None) -> Any:
+def send(
+    producer: KafkaProducer, topic: str, value: bytes, key: bytes | None, headers: list[tuple[str, bytes]] | None = None
+) -> Any:
     """producer.send, raising PublishError when no metadata came within max_block_ms (the broker is unreachable)."""
     try:
-        return producer.send(topic, key=key, value=value)
+        return producer.send(topic, key=key, value=value, headers=headers)
     except Exception as exc:
         raise PublishError(f"cannot reach the broker: {exc!r}") from exc
 
@@ -47,7 +49,7 @@ def wait_acks(futures: Sequence[Any], timeout: float) -> None:
 
 
 class KafkaEventSink:
-    """service.events.sink.EventSink on Kafka: POST /v1/events answers 202 once the broker has the events."""
+    """service.ingest.sink.EventSink on Kafka: POST /v1/events answers 202 once the broker has the events."""
 
     def __init__(self, producer: KafkaProducer, topic: str, timeout: float) -> None:
         self._producer = producer
@@ -59,8 +61,11 @@ class KafkaEventSink:
         producer = make_producer(settings, client_id="callqa-ingest")
         return cls(producer, settings.kafka_events_topic, settings.kafka_produce_timeout_seconds)
 
-    def publish(self, events: Sequence[Event]) -> None:
-        futures = [send(self._producer, self._topic, encode_event(e), key_of(e.interaction_id)) for e in events]
+    def publish(self, events: Sequence[Event], source: str) -> None:
+        headers = [(SOURCE_HEADER, source.encode())]
+        futures = [
+            send(self._producer, self._topic, encode_event(e), key_of(e.interaction_id), headers) for e in events
+        ]
         wait_acks(futures, self._timeout)
 
     def close(self) -> None:

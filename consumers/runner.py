@@ -15,12 +15,13 @@ from prometheus_client import start_http_server
 from sqlalchemy.engine import make_url
 
 from consumers.decoders import RecordDecoder
-from consumers.jobs import JobsThread
 from consumers.loop import Committed, ConsumeLoop, LoopConfig
 from consumers.offsets import CommitOnRevoke, OffsetTracker
 from consumers.producer import make_producer
 from consumers.publisher import AlertsChannel, Publisher
+from service.clock import utc_now
 from service.config import Settings
+from service.jobs import Job, Jobs, JobsThread
 from service.runtime import open_runtime
 
 log = logging.getLogger("callqa.consume")
@@ -124,7 +125,9 @@ def _consume(
     producer = make_producer(settings, client_id)
     publisher = Publisher(producer, settings.kafka_dead_letter_topic, settings.kafka_produce_timeout_seconds)
     alerts = AlertsChannel(producer, settings.kafka_produce_timeout_seconds)
-    jobs = JobsThread(settings, sessions, pipeline, alerts)
+    jobs = Jobs.from_settings(settings, sessions, pipeline, runtime.clock, first=[alerts])
+    flush = Job("alerts to Kafka", 0, lambda: jobs.deliveries(only=[alerts]))
+    scheduler = JobsThread(jobs, settings, last=flush)
     try:
         if not wait_for_topic(consumer, settings.kafka_events_topic, stop):
             return 0
@@ -138,9 +141,9 @@ def _consume(
             settings.kafka_group_id,
             settings.kafka_bootstrap_servers,
             make_url(settings.database_url).render_as_string(hide_password=True),
-            pipeline.standard.version,
+            pipeline.book.in_force_at(utc_now()).version,
         )
-        jobs.start()
+        scheduler.start()
         config = LoopConfig.from_settings(settings)
         loop = ConsumeLoop(
             consumer, publisher, sessions, pipeline, config, tracker, stop, on_commit=on_commit, decoder=decoder
@@ -148,7 +151,7 @@ def _consume(
         consuming.set()
         loop.run()
     finally:
-        jobs.close()
+        scheduler.close()
         # Leaving the group hands our partitions over at once (the revoke listener commits what is pending);
         # after a fatal error nothing of the failed batch is pending, so nothing past it is committed.
         consumer.close(autocommit=False)

@@ -12,7 +12,7 @@ from typing import Any
 from service.config import Settings
 from service.events.model import Event
 from service.history.replay import ReplayStats, replay
-from service.history.runtime import Runtime, open_runtime
+from service.history.runtime import Runtime, quiet_runtime
 from service.interactions import repository
 from service.interactions.models import Interaction
 from service.migrate import upgrade
@@ -51,5 +51,5 @@ def scratch_callqa(standards_file: Path | None = None) -> Iterator[Scratch]:
         settings = Settings(database_url=url)
         if standards_file:
             settings = settings.model_copy(update={"standards_file": standards_file})
-        with open_runtime(settings) as runtime:
+        with quiet_runtime(settings) as runtime:
             yield Scratch(runtime, settings)

@@ -9,7 +9,8 @@ Data (../shared/data/dialogues, public train splits; skipped with a message when
   openinggreeting, the `closing` rule's pack against closinggreeting (how customers spell in chat and fast
   speech-to-text).
 A turn counts as found when the rule's matcher finds its wording there, knowing whether the turn is its
-speaker's first or last (phrases bound to a turn count only there). The call-level lines replay each SGD dialogue
+speaker's first or last (phrases bound to a turn count only there) and whose turn it is (a condition such as
+`unless_turn_also: {customer: ...}` applies to customer turns only). The call-level lines replay each SGD dialogue
 as a call (one turn every 5 s, then the call ends) and judge it with the rule itself, window and all.
 
 Every dialogue goes to half A or half B by a SHA-1 of its id. The packs were developed looking at half A only;
@@ -128,7 +129,7 @@ def turn_counts(dialogues: list[Dialogue], std: Standard, rule: ScriptRule, spea
         for i, t in enumerate(own):
             # phrases bound to a turn are about the rule's own speaker (the agent's last turn): never a customer's
             own_turn = speaker == rule.speaker
-            position = TurnPosition(first=own_turn and i == 0, last=own_turn and i == len(own) - 1)
+            position = TurnPosition(first=own_turn and i == 0, last=own_turn and i == len(own) - 1, speaker=speaker)
             found = find(t.text, position) is not None
             labelled = label in t.labels
             naive = NAIVE[rule.id].search(t.text) is not None

@@ -5,7 +5,11 @@ from sqlalchemy import engine_from_config, pool
 
 import service.alerts.models
 import service.auth.models
+import service.calibration.models
+import service.evaluations.models
 import service.interactions.models
+import service.outcomes.models
+import service.reviews.models
 import service.sources.models
 import service.standards.models  # noqa: F401  (register tables on the metadata)
 from service.config import Settings

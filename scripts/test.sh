@@ -30,9 +30,8 @@ step "python environment"
 make -s venv
 BIN=.venv/bin
 
-step "lint"
-$BIN/ruff check .
-$BIN/ruff format --check .
+step "lint (ruff, import-linter, mypy)"
+make -s lint
 
 cleanup() {
   deploy/kafka/local-kafka.sh stop >/dev/null 2>&1 || true

@@ -1,13 +1,16 @@
-"""`callqa` command line: serve, consume, migrate, standards validate, keys, replay, backtest."""
+"""`callqa` command line: serve, consume, migrate, standards validate|test|activate, keys, replay, backtest."""
 
 import argparse
 import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from service.standards.loader import LoadedStandard
 
 from service.auth import cli as auth_cli
 from service.config import Settings
@@ -29,8 +32,8 @@ def _port_taken(host: str, port: int) -> str | None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.api.app import create_app
     from service.api.server import ServerConfig
+    from service.app import create_app
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = settings.model_copy(update=overrides)
@@ -74,27 +77,77 @@ def _consume(settings: Settings, args: argparse.Namespace) -> int:
     return run_consumer(settings, decoder=SourceDecoder(SOURCES[args.source]))
 
 
-def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
+def _load_standard(file: str) -> "LoadedStandard | None":
+    """The standards file, or None once its problems (file:line and reason) are printed."""
     from service.standards.loader import StandardsError, load_standard
 
     try:
-        loaded = load_standard(Path(args.file))
+        return load_standard(Path(file))
     except StandardsError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def _validate_standard(_: Settings, args: argparse.Namespace) -> int:
+    loaded = _load_standard(args.file)
+    if loaded is None:
         return 1
     std = loaded.standard
     print(f"{args.file}: valid standard {std.version!r} ({len(std.script_rules)} script rules)")
     return 0
 
 
+def _test_standard(_: Settings, args: argparse.Namespace) -> int:
+    from service.scoring.fixtures import run_fixtures
+
+    loaded = _load_standard(args.file)
+    if loaded is None:
+        return 1
+    std = loaded.standard
+    report = run_fixtures(std)
+    for failure in report.failures:
+        print(f"FAIL {failure.line()}")
+    failed = len(report.failures)
+    verdict = "all pass" if report.passed else f"{failed} fail"
+    print(f"{args.file}: standard {std.version!r}: {report.cases} fixture cases, {report.checks} checks, {verdict}")
+    return 0 if report.passed else 1
+
+
+def _activate_standard(settings: Settings, args: argparse.Namespace) -> int:
+    from service.activations import service
+    from service.clock import utc_now
+    from service.db import session_scope
+    from service.history.runtime import open_database
+
+    loaded = _load_standard(args.file)
+    if loaded is None:
+        return 1
+    now = utc_now()
+    with open_database(settings) as sessions, session_scope(sessions) as session:
+        try:
+            done = service.activate(session, loaded, args.effective_at or now, "cli", now)
+        except service.ActivationRefused as exc:
+            print(f"callqa standards activate: refused: {exc}", file=sys.stderr)
+            for failure in exc.failures:
+                print(f"FAIL {failure.line()}", file=sys.stderr)
+            return 1
+        row = done.row
+        print(
+            f"activated standard {row.version!r} from {row.effective_at.isoformat()} (activation {row.id}; "
+            f"{done.cases} fixture cases pass): interactions that start from then on are judged by it; running "
+            "processes pick it up on their next batch, no restart"
+        )
+    return 0
+
+
 def _replay(settings: Settings, args: argparse.Namespace) -> int:
     from service.history.replay import read_records, replay
-    from service.history.runtime import open_runtime
+    from service.history.runtime import quiet_runtime
     from service.sources.registry import FORMATS
 
     fmt = FORMATS[args.format]
     history = read_records([Path(p) for p in args.paths], fmt)
-    with open_runtime(settings) as runtime:
+    with quiet_runtime(settings) as runtime:
         stats = replay(
             runtime, settings, fmt, history.records, pace=args.pace, batch=args.batch, progress=not args.quiet,
             unreadable=history.unreadable,
@@ -174,6 +227,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate = standards.add_parser("validate", help="check a standards file; errors name line and reason")
     validate.add_argument("file")
     validate.set_defaults(run=_validate_standard)
+    test = standards.add_parser("test", help="run a standards file's fixture cases; exit 1 when one fails")
+    test.add_argument("file")
+    test.set_defaults(run=_test_standard)
+    activate = standards.add_parser(
+        "activate",
+        help="activate a standards file from a time on, without a restart (its fixture cases must pass)",
+        description="Interactions that start from --effective-at on are judged by this version; those started "
+        "before keep theirs, and no stored score is rewritten. Running servers and consumers pick it up on their "
+        "next batch.",
+    )
+    activate.add_argument("file")
+    activate.add_argument("--effective-at", type=_moment, help="RFC 3339 time, now or later (default: now)")
+    activate.set_defaults(run=_activate_standard)
     auth_cli.add_commands(sub)
     _add_history_commands(sub)
     return parser

@@ -1,16 +1,17 @@
 """Engine, sessions and the declarative base. The edge that opens a session commits it; services only flush."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from service import telemetry
+from service import metrics
 
 # Stable constraint names, so Alembic revisions name the same thing on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -20,6 +21,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Values per `IN (...)` list: one bound parameter each, well under SQLite's and PostgreSQL's limits per statement.
+IN_CHUNK = 500
+T = TypeVar("T")
+
+
+def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`, one `IN (...)` query each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 # The largest value an Integer column holds on PostgreSQL: alert, transition and API key ids are bounded by it
@@ -56,7 +68,7 @@ JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
 def make_engine(url: str) -> Engine:
     engine = _create_engine(url)
-    telemetry.instrument_engine(engine)  # database write time, whichever process writes
+    instrument_engine(engine)  # database write time, whichever process writes
     return engine
 
 
@@ -79,8 +91,61 @@ def _create_engine(url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
-    telemetry.instrument_sessions(factory)
+    instrument_sessions(factory)
     return factory
+
+
+# Database write time. Statements are timed on the engine (every writer: API, consumers, jobs, CLI); commits on
+# the session factory, only for transactions that wrote, so read-only requests do not dilute the histogram.
+_STARTED = "callqa_statement_started"
+_WROTE = "callqa_wrote"
+_COMMIT_STARTED = "callqa_commit_started"
+
+
+def _write_operation(statement: str) -> str | None:
+    head = statement.lstrip()[:6].lower()
+    return head if head in ("insert", "update", "delete") else None
+
+
+def instrument_engine(engine: Engine) -> None:
+    def before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        conn.info[_STARTED] = time.perf_counter()
+
+    def after(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        started = conn.info.pop(_STARTED, None)
+        operation = _write_operation(statement)
+        if operation and started is not None:
+            metrics.DB_WRITE_SECONDS.labels(operation=operation).observe(time.perf_counter() - started)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+
+
+def instrument_sessions(factory: sessionmaker[Session]) -> None:
+    def wrote_by_statement(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info[_WROTE] = True
+
+    def wrote_by_flush(session: Session, _context: Any) -> None:
+        session.info[_WROTE] = True
+
+    def before_commit(session: Session) -> None:
+        session.info[_COMMIT_STARTED] = time.perf_counter()
+
+    def after_commit(session: Session) -> None:
+        started = session.info.pop(_COMMIT_STARTED, None)
+        if session.info.pop(_WROTE, False) and started is not None:
+            metrics.DB_WRITE_SECONDS.labels(operation="commit").observe(time.perf_counter() - started)
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(_WROTE, None)
+        session.info.pop(_COMMIT_STARTED, None)
+
+    event.listen(factory, "do_orm_execute", wrote_by_statement)
+    event.listen(factory, "after_flush", wrote_by_flush)
+    event.listen(factory, "before_commit", before_commit)
+    event.listen(factory, "after_commit", after_commit)
+    event.listen(factory, "after_rollback", after_rollback)
 
 
 @contextmanager

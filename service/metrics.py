@@ -2,15 +2,15 @@
 
 Bounded label values: `type` is an event type or "unknown"; `source` one of the ingest paths and source adapters;
 `queue` and `team` on score metrics only the allow-listed ones (CALLQA_METRICS_QUEUES/TEAMS), the rest "other";
-`rule` and `severity` come from the standard. service/telemetry.py observes; service/api/prometheus.py serves.
+`rule` and `severity` come from the standard. service/telemetry.py observes; service/prometheus.py serves.
 """
 
 from typing import NamedTuple
 
 from prometheus_client import Counter, Gauge, Histogram, Info, disable_created_metrics
+from prometheus_client.core import GaugeMetricFamily
 
 from service import __version__
-from service.events.model import EventType
 
 # No `<name>_created` series: one more series per label set in the text format, and no dashboard or rule reads it.
 disable_created_metrics()
@@ -18,7 +18,6 @@ disable_created_metrics()
 BUILD_INFO = Info("callqa_build", "callqa build information")
 BUILD_INFO.info({"version": __version__})
 
-EVENT_TYPES = (*(t.value for t in EventType), "unknown")  # "unknown": rejected before the type was known
 EVENT_OUTCOMES = ("accepted", "duplicate", "rejected", "dead_lettered")
 EVENTS_RECEIVED = Counter(
     "callqa_events_received_total", "Events received, by type, source and outcome", ["type", "source", "outcome"]
@@ -120,11 +119,15 @@ ALERTS_PUBLISHED = Counter("callqa_alerts_published_total", "Alerts produced to 
 
 
 class ScrapeGauge(NamedTuple):
-    """A gauge computed from the database when /metrics is scraped (service/api/prometheus.py)."""
+    """A gauge computed from the database when /metrics is scraped (service/prometheus.py)."""
 
     name: str
     documentation: str
     labels: tuple[str, ...] = ()
+
+    def family(self) -> GaugeMetricFamily:
+        """An empty family of this gauge, for one scrape."""
+        return GaugeMetricFamily(self.name, self.documentation, labels=list(self.labels))
 
 
 # Per queue over the live window (the standard's queue service-level rule window, 15 min by default): one series
@@ -154,10 +157,7 @@ for _kind in REDACTION_KINDS:
     REDACTIONS.labels(kind=_kind)
 
 # Series that exist from the start, so rates and "no events" rules see 0 rather than nothing.
-for _type in EVENT_TYPES:
-    for _source in ("http", "kafka", "replay"):
-        for _outcome in EVENT_OUTCOMES:
-            EVENTS_RECEIVED.labels(type=_type, source=_source, outcome=_outcome)
+# (events received by type: in service/telemetry.py, which knows the event types)
 for _stage in PIPELINE_STAGES:
     STAGE_SECONDS.labels(stage=_stage)
 for _source in ("http", "kafka"):
@@ -167,3 +167,68 @@ for _subject in ALERT_SUBJECTS:
         ALERT_RAISED_DELAY_SECONDS.labels(subject=_subject, severity=_severity)
 for _operation in DB_OPERATIONS:
     DB_WRITE_SECONDS.labels(operation=_operation)
+
+# Customer outcomes (service/outcomes), counted when stored. CSAT = answers >= the standard's satisfied mark /
+# all CSAT answers; NPS = % promoters - % detractors; first-contact resolution ~ 1 - repeat contacts / contacts
+# over a range (the API's figure waits for each contact's window to pass; this one is live).
+SURVEYS = ("csat", "nps")
+SURVEY_ANSWERS = Counter(
+    "callqa_survey_answers_total",
+    "Survey answers, by survey (csat 1-5, nps 0-10), answer, band as the standard reads the answer (csat: "
+    "satisfied, not_satisfied; nps: promoter, passive, detractor), queue and team",
+    ["survey", "answer", "band", "queue", "team"],
+)
+CONTACTS = Counter(
+    "callqa_contacts_total",
+    "Contacts with a contact reason, by queue, team and repeat (true: the same customer came back with the same "
+    "reason within the standard's first-contact-resolution window)",
+    ["queue", "team", "repeat"],
+)
+# Interaction times of finished interactions, observed once with the quality score.
+TIME_BUCKETS = (5, 10, 20, 30, 60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400)
+ANSWER_WAIT_SECONDS = Histogram(
+    "callqa_answer_wait_seconds",
+    "From offer to answer of answered calls (average speed of answer = _sum / _count), by queue and team",
+    ["queue", "team"],
+    buckets=TIME_BUCKETS,
+)
+HANDLE_SECONDS = Histogram(
+    "callqa_handle_seconds",
+    "Handle time of answered calls (talk and hold, from answer to end), by queue and team",
+    ["queue", "team"],
+    buckets=TIME_BUCKETS,
+)
+HOLD_SECONDS = Histogram(
+    "callqa_hold_seconds", "Time on hold per answered call, by queue and team", ["queue", "team"], buckets=TIME_BUCKETS
+)
+TICKET_FIRST_REPLY_SECONDS = Histogram(
+    "callqa_ticket_first_reply_seconds",
+    "From a ticket's creation to the agent's first reply, by queue and team",
+    ["queue", "team"],
+    buckets=TIME_BUCKETS,
+)
+QUEUE_OVERDUE_TICKETS = ScrapeGauge(
+    "callqa_queue_overdue_ticket_ratio",
+    "Tickets overdue for a first reply / tickets judged, per queue over the standard's overdue-ticket rule window",
+    ("queue",),
+)
+STANDARD_TARGET = ScrapeGauge(
+    "callqa_standard_target",
+    "Targets of the standard in force, by KPI (threshold lines of dashboards): ratios 0-1, seconds, NPS points",
+    ("kpi",),
+)
+STANDARD_INFO = ScrapeGauge("callqa_standard_info", "1 for the standard version in force", ("version",))
+
+# The review loop (issue 13), from the database at scrape; every label value is served, 0 included, so "no
+# overdue case" is a value. `status`: the case workflow's (service/reviews/workflow.py) but closed; `state`: a
+# dispute's; `verdict`: pending, worked, did_not_work, inconclusive (service/reviews/repository.py).
+REVIEW_CASES = ScrapeGauge("callqa_review_cases", "Review cases not closed, by status", ("status",))
+REVIEW_CASES_OVERDUE = ScrapeGauge(
+    "callqa_review_cases_overdue", "Review cases not reviewed yet (open, investigating) past their due time"
+)
+DISPUTES = ScrapeGauge("callqa_disputes", "Disputes of reviewed items by state: open, upheld, overturned", ("state",))
+CORRECTIVE_ACTIONS = ScrapeGauge(
+    "callqa_corrective_actions",
+    "Corrective actions by verdict: pending (not verified yet), worked, did_not_work, inconclusive (no data)",
+    ("verdict",),
+)

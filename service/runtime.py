@@ -1,7 +1,8 @@
 """What every entry point opens the same way: `callqa serve`, `callqa consume`, replays and evaluations.
 
 The standard is loaded (a bad file fails here, naming line and reason), the database must be at the latest
-revision (else: run `callqa migrate`), the standard's version is recorded, and the pipeline is built.
+revision (else: run `callqa migrate`), the standard's version is recorded (and activated from now if it never
+was), and the pipeline is built on the versions the database says are in force.
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from service.db import make_engine, make_sessionmaker, session_scope
 from service.interactions.service import Pipeline
 from service.migrate import pending_revisions
 from service.standards import service as standards
+from service.standards.book import StandardBook
 from service.standards.loader import LoadedStandard, load_standard
 
 
@@ -44,13 +46,15 @@ def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_
         engine.dispose()
         raise RuntimeError(problem)
     sessions = make_sessionmaker(engine)
+    book = StandardBook(loaded.standard)
     with session_scope(sessions) as session:
-        standards.register(session, loaded, clock())
+        standards.register_at_start(session, loaded, clock())
+        standards.refresh(session, book)
     destinations = Destinations()
     if notify:
         destinations = Destinations(tuple(settings.webhook_urls), settings.alertmanager_url, alerts_topic)
     pipeline = Pipeline(
-        loaded.standard,
+        book,
         timedelta(seconds=settings.max_order_skew_seconds),
         destinations,
         telemetry.SubjectLabels.from_settings(settings),

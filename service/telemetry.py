@@ -1,28 +1,31 @@
 """Observing the pipeline: the few calls the measured places make, so each of them stays one line.
 
-Metrics are declared in service/metrics.py; this module turns domain objects (outcomes, scores, alerts, SQL
-statements) into bounded label values and observations.
+Metrics are declared in service/metrics.py; this module turns domain objects (outcomes, scores, alerts) into
+bounded label values and observations. (SQL statement and commit times are observed by service/db.py.)
 """
 
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, event
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
-
 from service import metrics
 from service.config import Settings
 from service.events.decode import Rejection
-from service.events.model import Event
+from service.events.model import Event, EventType
 
-if TYPE_CHECKING:  # service.db instruments itself with this module: no imports of models at run time
+if TYPE_CHECKING:  # type-only: telemetry sits below the domains whose objects it observes
     from service.alerts.models import Alert
     from service.scoring.types import InteractionScore
 
 OTHER = "other"
+EVENT_TYPES = (*(t.value for t in EventType), "unknown")  # "unknown": rejected before the type was known
+
+# Series that exist from the start, so rates and "no events" rules see 0 rather than nothing.
+for _type in EVENT_TYPES:
+    for _source in ("http", "kafka", "replay"):
+        for _outcome in metrics.EVENT_OUTCOMES:
+            metrics.EVENTS_RECEIVED.labels(type=_type, source=_source, outcome=_outcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +51,25 @@ class SubjectLabels:
 
 
 def count_received(
-    items: Sequence[Event | Rejection], outcomes: Iterable[Any], source: str, rejected_as: str = "rejected"
+    items: Sequence[Event | Rejection],
+    outcomes: Iterable[Any],
+    source: str | Sequence[str],
+    rejected_as: str = "rejected",
 ) -> None:
-    """One count per outcome, labelled with its event's type. Outcomes point at items by index: an event's index
-    is its position, a rejection carries its own."""
-    types: dict[int, str] = {}
+    """One count per outcome, labelled with its event's type and source (one for all items, or one each).
+    Outcomes point at items by index: an event's index is its position, a rejection carries its own."""
+    labels: dict[int, tuple[str, str]] = {}
     for position, item in enumerate(items):
+        label = source if isinstance(source, str) else source[position]
         if isinstance(item, Rejection):
-            types[item.index] = item.event_type or "unknown"
+            labels[item.index] = (item.event_type or "unknown", label)
         else:
-            types[position] = item.type.value
+            labels[position] = (item.type.value, label)
+    unknown = ("unknown", source if isinstance(source, str) else OTHER)
     for o in outcomes:
         outcome = rejected_as if o.status == "rejected" else o.status
-        metrics.EVENTS_RECEIVED.labels(type=types.get(o.index, "unknown"), source=source, outcome=outcome).inc()
+        type_, label = labels.get(o.index, unknown)
+        metrics.EVENTS_RECEIVED.labels(type=type_, source=label, outcome=outcome).inc()
 
 
 def count_redactions(kinds: Iterable[str]) -> None:
@@ -73,12 +82,12 @@ def _live_delay(since: datetime, until: datetime) -> float | None:
     return delay if delay <= metrics.LIVE_DELAY_LIMIT_SECONDS else None
 
 
-def observe_scored(source: str, events: Iterable[Event], now: datetime) -> None:
-    histogram = metrics.EVENT_SCORED_DELAY_SECONDS.labels(source=source)
-    for e in events:
+def observe_scored(events: Iterable[tuple[Event, str]], now: datetime) -> None:
+    """Each newly stored event with its source: how long after it happened it was scored."""
+    for e, source in events:
         delay = _live_delay(e.occurred_at, now)
         if delay is not None:
-            histogram.observe(delay)
+            metrics.EVENT_SCORED_DELAY_SECONDS.labels(source=source).observe(delay)
 
 
 def observe_opened(alerts: Iterable["Alert"]) -> None:
@@ -106,56 +115,32 @@ def observe_final(score: "InteractionScore", labels: SubjectLabels) -> None:
     for item in score.items:
         if item.category == "compliance":
             metrics.COMPLIANCE_RESULTS.labels(rule=item.id, outcome=item.status.value, queue=queue, team=team).inc()
+    _observe_times(score, queue, team)
 
 
-# Database write time. Statements are timed on the engine (every writer: API, consumers, jobs, CLI); commits on
-# the session factory, only for transactions that wrote, so read-only requests do not dilute the histogram.
-_STARTED = "callqa_statement_started"
-_WROTE = "callqa_wrote"
-_COMMIT_STARTED = "callqa_commit_started"
+def _observe_times(score: "InteractionScore", queue: str, team: str) -> None:
+    """Average speed of answer, handle and hold time, ticket first reply: what the dashboard shows beside quality."""
+    r = score.response
+    if r.answer_wait_seconds is not None:
+        metrics.ANSWER_WAIT_SECONDS.labels(queue=queue, team=team).observe(r.answer_wait_seconds)
+    if r.talk_seconds is not None:
+        metrics.HANDLE_SECONDS.labels(queue=queue, team=team).observe(r.talk_seconds)
+        metrics.HOLD_SECONDS.labels(queue=queue, team=team).observe(r.hold_seconds)
+    if r.first_reply_seconds is not None:
+        metrics.TICKET_FIRST_REPLY_SECONDS.labels(queue=queue, team=team).observe(r.first_reply_seconds)
 
 
-def _write_operation(statement: str) -> str | None:
-    head = statement.lstrip()[:6].lower()
-    return head if head in ("insert", "update", "delete") else None
+def observe_surveys(answers: Iterable[tuple[str | None, str | None, str, int, str]], labels: SubjectLabels) -> None:
+    """Each answer stored: (queue_id, team_id, survey, answer, band)."""
+    for queue_id, team_id, survey, answer, band in answers:
+        metrics.SURVEY_ANSWERS.labels(
+            survey=survey, answer=str(answer), band=band, queue=labels.queue(queue_id), team=labels.team(team_id)
+        ).inc()
 
 
-def instrument_engine(engine: Engine) -> None:
-    def before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        conn.info[_STARTED] = time.perf_counter()
-
-    def after(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        started = conn.info.pop(_STARTED, None)
-        operation = _write_operation(statement)
-        if operation and started is not None:
-            metrics.DB_WRITE_SECONDS.labels(operation=operation).observe(time.perf_counter() - started)
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-
-
-def instrument_sessions(factory: sessionmaker[Session]) -> None:
-    def wrote_by_statement(state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
-            state.session.info[_WROTE] = True
-
-    def wrote_by_flush(session: Session, _context: Any) -> None:
-        session.info[_WROTE] = True
-
-    def before_commit(session: Session) -> None:
-        session.info[_COMMIT_STARTED] = time.perf_counter()
-
-    def after_commit(session: Session) -> None:
-        started = session.info.pop(_COMMIT_STARTED, None)
-        if session.info.pop(_WROTE, False) and started is not None:
-            metrics.DB_WRITE_SECONDS.labels(operation="commit").observe(time.perf_counter() - started)
-
-    def after_rollback(session: Session) -> None:
-        session.info.pop(_WROTE, None)
-        session.info.pop(_COMMIT_STARTED, None)
-
-    event.listen(factory, "do_orm_execute", wrote_by_statement)
-    event.listen(factory, "after_flush", wrote_by_flush)
-    event.listen(factory, "before_commit", before_commit)
-    event.listen(factory, "after_commit", after_commit)
-    event.listen(factory, "after_rollback", after_rollback)
+def observe_contacts(contacts: Iterable[tuple[str | None, str | None, bool]], labels: SubjectLabels) -> None:
+    """Each stored contact: (queue_id, team_id, whether it repeats an earlier one within the window)."""
+    for queue_id, team_id, repeat in contacts:
+        metrics.CONTACTS.labels(
+            queue=labels.queue(queue_id), team=labels.team(team_id), repeat=str(repeat).lower()
+        ).inc()

@@ -16,8 +16,8 @@ import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from service.api.app import create_app
 from service.api.server import ServerConfig
+from service.app import create_app
 from service.auth.service import create_key
 from service.clock import Clock
 from service.config import Settings

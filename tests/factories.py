@@ -224,12 +224,14 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 def standard(*rules: Mapping[str, Any], keep_rules: bool = False, **overrides: Any) -> Standard:
     """The default standard with `overrides` deep-merged (e.g. `quality={"pass_mark": 90}`).
 
-    With `rules`, those script rules replace the default ones (added to them when `keep_rules`); with no rules,
-    the default rules stay.
+    With `rules`, those script rules replace the default ones and its fixture cases (added to them when
+    `keep_rules`); with no rules, the default rules stay.
     """
     data = _merge(_default_data(), overrides)
     if rules:
         data["script_rules"] = [*data["script_rules"], *rules] if keep_rules else list(rules)
+        if not keep_rules:
+            data.pop("fixtures", None)  # they are about the default rules
     return Standard.model_validate(data)
 
 

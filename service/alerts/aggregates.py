@@ -141,3 +141,35 @@ def evaluate_control(rule: ControlLimitRule, rows: Iterable[Row], now: datetime)
         )
         out.append(Observation(rule.id, subject, value, current.count, breached, True, detail, lower, upper))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a rule stands for one subject before an observation: since when it has breached, when its last
+    alert was resolved, and whether an alert of it is still unresolved."""
+
+    breach_since: datetime | None
+    last_resolved_at: datetime | None
+    alert_open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: str  # "none" | "update" (the open alert's value) | "resolve" (auto-resolve) | "open" (a new alert)
+    breach_since: datetime | None  # the rule's breach start from now on
+
+
+def decide(rule: AggregateRule | ControlLimitRule, obs: Observation, standing: Standing, now: datetime) -> Decision:
+    """What a judged observation does: must persist for `persist_for_seconds` before an alert opens, stays quiet
+    for `suppress_for_seconds` after a resolve, resolves by itself when the condition clears (`auto_resolve`)."""
+    if not obs.breached:
+        return Decision("resolve" if standing.alert_open and rule.auto_resolve else "none", None)
+    if standing.alert_open:
+        return Decision("update", standing.breach_since)
+    since = standing.breach_since or now
+    if (now - since).total_seconds() < rule.persist_for_seconds:
+        return Decision("none", since)
+    resolved = standing.last_resolved_at
+    if resolved and (now - resolved).total_seconds() < rule.suppress_for_seconds:
+        return Decision("none", since)
+    return Decision("open", since)

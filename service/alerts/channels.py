@@ -12,9 +12,9 @@ from typing import ClassVar
 
 import httpx
 
+from service.alerts.bodies import alertmanager_body, sign, webhook_body
 from service.alerts.delivery import Channel, DeliveryPolicy, Message, Outgoing
 from service.alerts.models import Alert, AlertTransition, Delivery
-from service.alerts.notify import alertmanager_body, sign, webhook_body
 from service.config import Settings
 
 _ENDS_AFTER_RESENDS = 4

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.alerts import repository as repo
 from service.alerts.models import Alert, AlertTransition, Delivery
 from service.db import session_scope
 
@@ -115,44 +115,19 @@ def deliver_backlog(
 def claim(
     sessions: sessionmaker[Session], channel: Channel, policy: DeliveryPolicy, now: datetime, lease_until: datetime
 ) -> list[Outgoing]:
-    """Claim up to `policy.batch` due rows of one channel and render them, in one short transaction.
-
-    One UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED): on PostgreSQL concurrent workers skip each
-    other's rows; on SQLite the statement's first step is a write, so it waits for the single writer instead of
-    failing on a read snapshot another writer has made stale.
-    """
-    is_due = (
-        Delivery.status == "pending",
-        Delivery.next_attempt_at <= now,
-        Delivery.destination == channel.destination,
-    )
+    """Claim up to `policy.batch` due rows of one channel and render them, in one short transaction (how
+    concurrent workers share the rows: repository.claim_due)."""
     with sessions() as peek:  # a read of its own first, so an idle worker never takes the write lock
-        if peek.scalar(select(Delivery.id).where(*is_due).limit(1)) is None:
+        if not repo.any_due(peek, channel.destination, now):
             return []
-    due = select(Delivery.id).where(*is_due).order_by(Delivery.id).limit(policy.batch).with_for_update(skip_locked=True)
-    stmt = (
-        update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()))
-        .values(attempts=Delivery.attempts + 1, next_attempt_at=lease_until)
-        .returning(Delivery.id)
-        .execution_options(synchronize_session=False)
-    )
     claimed = []
     with session_scope(sessions) as session:
-        ids = list(session.scalars(stmt))
-        rows = session.execute(
-            select(Delivery, AlertTransition, Alert)
-            .join(AlertTransition, AlertTransition.id == Delivery.transition_id)
-            .join(Alert, Alert.id == AlertTransition.alert_id)
-            .where(Delivery.id.in_(ids))
-            .order_by(Delivery.id)
-        )
-        for d, t, a in rows:
+        for d, t, a in repo.claim_due(session, channel.destination, now, policy.batch, lease_until):
             try:
                 message = channel.render(d, t, a, now)
             except Exception as exc:  # a row that cannot be rendered fails alone, with the reason, like a send
                 failed = _after_failure(d.attempts, None, _describe(d.attempts, exc), policy, now, t.at)
-                session.execute(_if_claimed(d.id, d.attempts).values(failed))
+                repo.update_if_claimed(session, d.id, d.attempts, failed)
                 continue
             event, since = f"alert.{t.to_state}", d.delivered_at or t.at
             claimed.append(Outgoing(d.id, d.attempts, d.url, d.idempotency_key, event, message, since))
@@ -163,7 +138,7 @@ def release(sessions: sessionmaker[Session], claimed: Iterable[Outgoing], now: d
     """Give claims back unsent: due at once, and not counted as a try (a slow receiver is not a failing one)."""
     with session_scope(sessions) as session:
         for out in claimed:
-            session.execute(_if_claimed(out.id, out.attempt).values(attempts=out.attempt - 1, next_attempt_at=now))
+            repo.update_if_claimed(session, out.id, out.attempt, {"attempts": out.attempt - 1, "next_attempt_at": now})
 
 
 def _attempt(
@@ -188,7 +163,7 @@ def _attempt(
 
 def _record(sessions: sessionmaker[Session], out: Outgoing, values: dict[str, object]) -> None:
     with session_scope(sessions) as session:
-        session.execute(_if_claimed(out.id, out.attempt).values(values))
+        repo.update_if_claimed(session, out.id, out.attempt, values)
 
 
 def _describe(attempt: int, exc: Exception) -> str:
@@ -218,12 +193,3 @@ def _after_failure(
     if message is not None and message.refresh_after is not None:
         delay = min(delay, message.refresh_after)
     return {"last_error": error, "next_attempt_at": now + delay}
-
-
-def _if_claimed(delivery_id: int, attempt: int) -> Update:
-    """The row, only while it still carries this claim: a claim that expired meanwhile may be another's now."""
-    return (
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.attempts == attempt, Delivery.status == "pending")
-        .execution_options(synchronize_session=False)
-    )

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from service.alerts import lifecycle
 from service.alerts.models import Alert
-from service.alerts.notify import alert_json, transition_json
 from service.alerts.repository import last_transition_id, list_alerts, transitions_after, transitions_of
-from service.alerts.schemas import AlertOut
+from service.alerts.schemas import AlertDetail, AlertOut, TransitionOut, alert_doc, transition_doc
 from service.api.deps import SessionDep, StateDep
 from service.api.errors import BODY, problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
@@ -121,7 +120,7 @@ def _changes(session: Session, cursor: int, filters: dict[str, str | None]) -> t
     for transition, alert in transitions_after(session, cursor, limit=500):
         cursor = transition.id
         if all(v is None or getattr(alert, k) == v for k, v in filters.items()):
-            messages.append({"transition": transition_json(transition), "alert": alert_json(alert)})
+            messages.append({"transition": transition_doc(transition), "alert": alert_doc(alert)})
     return cursor, messages
 
 
@@ -133,19 +132,22 @@ def _alert(session: Session, alert_id: int) -> Alert:
 
 
 @router.get("/{alert_id}", summary="One alert with every change of its state", responses=_NO_ALERT)
-def get_alert(alert_id: RowIdPath, session: SessionDep) -> dict[str, Any]:
+def get_alert(alert_id: RowIdPath, session: SessionDep) -> AlertDetail:
     alert = _alert(session, alert_id)
-    return {**alert_json(alert), "history": [transition_json(t) for t in transitions_of(session, alert_id)]}
+    return AlertDetail(
+        **AlertOut.model_validate(alert).model_dump(),
+        history=[TransitionOut.model_validate(t) for t in transitions_of(session, alert_id)],
+    )
 
 
-def _change(alert_id: int, body: Note | None, who: str, session: Session, state: Any, change: Any) -> dict[str, Any]:
+def _change(alert_id: int, body: Note | None, who: str, session: Session, state: Any, change: Any) -> AlertOut:
     alert = _alert(session, alert_id)
     try:
         change(session, alert, who, body.note if body else None, state.clock(), state.pipeline.destinations)
     except lifecycle.TransitionError as exc:
         raise HTTPException(409, str(exc)) from exc
     session.commit()
-    return alert_json(alert)
+    return AlertOut.model_validate(alert)
 
 
 @router.post(
@@ -153,12 +155,12 @@ def _change(alert_id: int, body: Note | None, who: str, session: Session, state:
 )
 def ack_alert(
     alert_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
-) -> dict[str, Any]:
+) -> AlertOut:
     return _change(alert_id, body, principal.name, session, state, lifecycle.acknowledge)
 
 
 @router.post("/{alert_id}/resolve", summary="Resolve an alert (who and an optional note are kept)", responses=_CHANGE)
 def resolve_alert(
     alert_id: RowIdPath, session: SessionDep, state: StateDep, principal: Supervise, body: Note | None = None
-) -> dict[str, Any]:
+) -> AlertOut:
     return _change(alert_id, body, principal.name, session, state, lifecycle.resolve)

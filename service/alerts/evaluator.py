@@ -1,42 +1,28 @@
 """Run the window and control-limit rules against the database and keep one alert per rule and subject:
 must-persist-for, suppression after resolve, auto-resolve when the condition clears, escalation."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from service.alerts import lifecycle
-from service.alerts.aggregates import Observation, Row, evaluate_control, evaluate_fixed
+from service.alerts import repository as repo
+from service.alerts.aggregates import Observation, Row, Standing, decide, evaluate_control, evaluate_fixed
 from service.alerts.models import Alert, RuleState
 from service.alerts.notify import Destinations
-from service.interactions.models import Interaction
 from service.standards.schema import AggregateRule, ControlLimitRule, Standard
 
-_SUBJECT_COLUMNS = {"queue": Interaction.queue_id, "team": Interaction.team_id}
+# The interactions' rows of one subject kind (queue, team) started in [since, until): passed in by the jobs, as
+# interactions.repository.window_rows, since the interactions sit above the alerts they raise.
+RowsOf = Callable[[Session, str, datetime, datetime], list[Row]]
 
 
-def _rows(session: Session, subject: str, since: datetime, until: datetime) -> list[Row]:
-    column = _SUBJECT_COLUMNS[subject]
-    i = Interaction
-    stmt = select(
-        column, i.started_at, i.counts_for_service_level, i.answered_within_limit, i.abandoned,
-        i.compliance_passed, i.compliance_failed, i.customer_sentiment_mean, i.quality_score, i.final,
-        i.first_reply_overdue,
-    ).where(column.is_not(None), i.started_at >= since, i.started_at < until, i.status != "new")  # fmt: skip
-    return [Row(*r) for r in session.execute(stmt)]  # type: ignore[arg-type]
-
-
-def _exclusive(session: Session) -> bool:
-    """One process evaluates at a time (PostgreSQL advisory lock, released at commit); SQLite has one writer."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(4242001)")))
-
-
-def evaluate(session: Session, standard: Standard, now: datetime, destinations: Destinations) -> list[Alert]:
+def evaluate(
+    session: Session, standard: Standard, now: datetime, destinations: Destinations, rows_of: RowsOf
+) -> list[Alert]:
     """One evaluation round; returns alerts opened in it."""
-    if not _exclusive(session):
+    if not repo.evaluate_exclusively(session):
         return []
     rules: list[AggregateRule | ControlLimitRule] = [*standard.alerts.aggregates, *standard.alerts.control_limits]
     opened: list[Alert] = []
@@ -47,7 +33,7 @@ def evaluate(session: Session, standard: Standard, now: datetime, destinations: 
             span *= rule.history_windows + 1
         key = (rule.subject, span)
         if key not in row_cache:
-            row_cache[key] = _rows(session, rule.subject, now - span, now)
+            row_cache[key] = rows_of(session, rule.subject, now - span, now)
         rows = row_cache[key]
         observations = (
             evaluate_control(rule, rows, now)
@@ -71,7 +57,7 @@ def _apply(
     destinations: Destinations,
 ) -> Alert | None:
     key = f"{rule.id}:{rule.subject}:{obs.subject}"
-    state = session.get(RuleState, key, with_for_update=True)
+    state = repo.rule_state(session, key)
     if state is None:
         state = RuleState(key=key, episodes=0, updated_at=now)
         session.add(state)
@@ -81,23 +67,30 @@ def _apply(
     current = session.get(Alert, state.open_alert_id) if state.open_alert_id else None
     if current is not None and current.state == "resolved":  # a supervisor resolved it: quiet time starts then
         state.last_resolved_at, state.open_alert_id, current = current.resolved_at, None, None
-    if not obs.breached:
-        state.breach_since = None
-        if current is not None and rule.auto_resolve:
-            lifecycle.resolve(session, current, lifecycle.SYSTEM, f"condition cleared: {obs.detail}", now, destinations)
-            state.last_resolved_at, state.open_alert_id = now, None
-        return None
-    if current is not None:
+    decision = decide(rule, obs, Standing(state.breach_since, state.last_resolved_at, current is not None), now)
+    state.breach_since = decision.breach_since
+    if decision.action == "update" and current is not None:
         current.value = obs.value
-        return None
-    state.breach_since = state.breach_since or now
-    if (now - state.breach_since).total_seconds() < rule.persist_for_seconds:
-        return None
-    if state.last_resolved_at and (now - state.last_resolved_at).total_seconds() < rule.suppress_for_seconds:
-        return None
+    elif decision.action == "resolve" and current is not None:
+        lifecycle.resolve(session, current, lifecycle.SYSTEM, f"condition cleared: {obs.detail}", now, destinations)
+        state.last_resolved_at, state.open_alert_id = now, None
+    elif decision.action == "open":
+        return _open(session, rule, obs, state, standard_version, now, destinations)
+    return None
+
+
+def _open(
+    session: Session,
+    rule: AggregateRule | ControlLimitRule,
+    obs: Observation,
+    state: RuleState,
+    standard_version: str,
+    now: datetime,
+    destinations: Destinations,
+) -> Alert:
     state.episodes += 1
     alert = Alert(
-        dedup_key=f"{key}:{state.episodes}",
+        dedup_key=f"{state.key}:{state.episodes}",
         rule=rule.id,
         severity=rule.severity,
         state="open",

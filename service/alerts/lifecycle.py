@@ -5,12 +5,12 @@ Every change is a new `AlertTransition` row (time, actor, note); the alert row k
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import telemetry
 from service.alerts.models import Alert, AlertTransition
 from service.alerts.notify import Destinations, enqueue
+from service.alerts.repository import unacknowledged_critical
 
 SYSTEM = "callqa"
 
@@ -80,14 +80,7 @@ def reopen(session: Session, alert: Alert, note: str, now: datetime, destination
 
 def escalate_overdue(session: Session, after_seconds: float, now: datetime, destinations: Destinations) -> list[Alert]:
     """Critical alerts nobody acknowledged in time are escalated once (a transition, a new delivery)."""
-    cutoff = now - timedelta(seconds=after_seconds)
-    stmt = (
-        select(Alert)
-        .where(Alert.state == "open", Alert.severity == "critical", Alert.escalated_at.is_(None))
-        .where(Alert.raised_at <= cutoff)
-        .with_for_update(skip_locked=True)
-    )
-    alerts = list(session.scalars(stmt))
+    alerts = unacknowledged_critical(session, now - timedelta(seconds=after_seconds))
     for alert in alerts:
         waited = int((now - alert.raised_at).total_seconds())
         record(session, alert, "escalated", SYSTEM, f"unacknowledged for {waited} s", now, destinations)

@@ -43,6 +43,17 @@ class Alert(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(128))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    @property
+    def item(self) -> str | None:
+        """The score item an interaction alert is about (greeting, answer_time...), read from its dedup key;
+        None for the quality verdicts and for queue and team alerts."""
+        if self.subject_kind != "interaction" or not self.interaction_id:
+            return None
+        key = self.dedup_key.removeprefix(f"{self.interaction_id}:")
+        if self.rule == "customer_sentiment_low":
+            return "customer_sentiment"
+        return key.split(":", 1)[1] if ":" in key else None
+
 
 class AlertTransition(Base):
     """Every change of an alert (opened, acknowledged, escalated, resolved): the audit trail and the SSE feed."""

@@ -1,11 +1,13 @@
-"""Queries of alerts."""
+"""Queries of alerts: the API's reads, and what the alert services lock and change."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.orm import Session
 
-from service.alerts.models import Alert, AlertTransition
+from service.alerts.models import Alert, AlertTransition, Delivery, RuleState
+from service.db import in_chunks
 
 
 def alerts_of_interaction(session: Session, interaction_id: str) -> list[Alert]:
@@ -49,3 +51,135 @@ def transitions_after(session: Session, after: int, limit: int) -> list[tuple[Al
         .limit(limit)
     )
     return [(t, a) for t, a in session.execute(stmt)]
+
+
+def dedup_key_states(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """The keys already raised, each with its alert's state and who resolved it."""
+    known: dict[str, tuple[str, str | None]] = {}
+    for chunk in in_chunks(keys):
+        stmt = select(Alert.dedup_key, Alert.state, Alert.resolved_by).where(Alert.dedup_key.in_(chunk))
+        known.update((key, (state, by)) for key, state, by in session.execute(stmt))
+    return known
+
+
+def resolved_by_dedup_keys(session: Session, keys: Sequence[str], actor: str) -> list[Alert]:
+    """The alerts of these keys that `actor` resolved, locked (another process may be reopening them too)."""
+    out: list[Alert] = []
+    for chunk in in_chunks(keys):
+        stmt = (
+            select(Alert)
+            .where(Alert.dedup_key.in_(chunk), Alert.state == "resolved", Alert.resolved_by == actor)
+            .order_by(Alert.id)
+            .with_for_update()
+        )
+        out.extend(session.scalars(stmt))
+    return out
+
+
+def alerts_by_dedup_keys(session: Session, keys: set[str]) -> list[Alert]:
+    return list(session.scalars(select(Alert).where(Alert.dedup_key.in_(keys)).order_by(Alert.id)))
+
+
+def unresolved_of_interactions(session: Session, interaction_ids: Sequence[str]) -> list[Alert]:
+    """The interactions' unresolved alerts, locked (another process may be resolving them too)."""
+    out: list[Alert] = []
+    for chunk in in_chunks(interaction_ids):
+        stmt = (
+            select(Alert)
+            .where(Alert.subject_kind == "interaction", Alert.interaction_id.in_(chunk))
+            .where(Alert.state != "resolved")
+            .order_by(Alert.id)
+            .with_for_update()
+        )
+        out.extend(session.scalars(stmt))
+    return out
+
+
+def unacknowledged_critical(session: Session, raised_by: datetime) -> list[Alert]:
+    """Open critical alerts raised by then and not yet escalated, locked; those another process holds are skipped."""
+    stmt = (
+        select(Alert)
+        .where(Alert.state == "open", Alert.severity == "critical", Alert.escalated_at.is_(None))
+        .where(Alert.raised_at <= raised_by)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def open_alert_counts(session: Session, states: Sequence[str]) -> dict[tuple[str, str], int]:
+    """Alerts in these states, counted by (severity, state)."""
+    stmt = select(Alert.severity, Alert.state, func.count()).where(Alert.state.in_(states))
+    stmt = stmt.group_by(Alert.severity, Alert.state)
+    return {(severity, state): n for severity, state, n in session.execute(stmt)}
+
+
+def rule_state(session: Session, key: str) -> RuleState | None:
+    return session.get(RuleState, key, with_for_update=True)
+
+
+def evaluate_exclusively(session: Session) -> bool:
+    """One process evaluates the window rules at a time (PostgreSQL advisory lock, released at commit); SQLite has
+    one writer."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(4242001)")))
+
+
+def supersede_alertmanager_pushes(session: Session, transition: AlertTransition) -> None:
+    """Alertmanager holds an alert's state, not its history: only the newest push of an alert is kept going (it
+    is re-sent while the alert is open), so earlier ones still pending stop."""
+    earlier = select(AlertTransition.id).where(
+        AlertTransition.alert_id == transition.alert_id, AlertTransition.id != transition.id
+    )
+    session.execute(
+        update(Delivery)
+        .where(Delivery.destination == "alertmanager", Delivery.status == "pending")
+        .where(Delivery.transition_id.in_(earlier))
+        .values(status="superseded")
+        .execution_options(synchronize_session=False)
+    )
+
+
+# The delivery worker's outbox (service/alerts/delivery.py): due rows, claims and the results recorded on them.
+def _due(destination: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return Delivery.status == "pending", Delivery.next_attempt_at <= now, Delivery.destination == destination
+
+
+def any_due(session: Session, destination: str, now: datetime) -> bool:
+    return session.scalar(select(Delivery.id).where(*_due(destination, now)).limit(1)) is not None
+
+
+def claim_due(
+    session: Session, destination: str, now: datetime, batch: int, lease_until: datetime
+) -> list[tuple[Delivery, AlertTransition, Alert]]:
+    """Up to `batch` due rows, claimed (attempts counted, due again at the end of the lease), with their transition
+    and alert. One UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED): on PostgreSQL concurrent workers
+    skip each other's rows; on SQLite the statement's first step is a write, so it waits for the single writer
+    instead of failing on a read snapshot another writer has made stale."""
+    due = select(Delivery.id).where(*_due(destination, now)).order_by(Delivery.id).limit(batch)
+    stmt = (
+        update(Delivery)
+        .where(Delivery.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+        .values(attempts=Delivery.attempts + 1, next_attempt_at=lease_until)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = list(session.scalars(stmt))
+    rows = session.execute(
+        select(Delivery, AlertTransition, Alert)
+        .join(AlertTransition, AlertTransition.id == Delivery.transition_id)
+        .join(Alert, Alert.id == AlertTransition.alert_id)
+        .where(Delivery.id.in_(ids))
+        .order_by(Delivery.id)
+    )
+    return [(d, t, a) for d, t, a in rows]
+
+
+def update_if_claimed(session: Session, delivery_id: int, attempt: int, values: dict[str, object]) -> None:
+    """The row, only while it still carries this claim: a claim that expired meanwhile may be another's now."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.attempts == attempt, Delivery.status == "pending")
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )

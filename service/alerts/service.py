@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.alerts import repository as repo
 from service.alerts.lifecycle import SYSTEM, opened, reopen, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
@@ -54,21 +54,14 @@ def raise_alerts(
     candidates = {dedup_key(score.interaction_id, b): (score, b) for score, bs in breaches for b in bs}
     if not candidates:
         return []
-    keys = list(candidates)
-    known: set[str] = set()
-    withdrawn: list[str] = []
-    for i in range(0, len(keys), 500):
-        stmt = select(Alert.dedup_key, Alert.state, Alert.resolved_by).where(Alert.dedup_key.in_(keys[i : i + 500]))
-        for key, state, resolved_by in session.execute(stmt):
-            known.add(key)
-            if state == "resolved" and resolved_by == SYSTEM:
-                withdrawn.append(key)
+    known = repo.dedup_key_states(session, list(candidates))
     rows = [_row(score, b, now) for key, (score, b) in candidates.items() if key not in known]
     new_keys = insert_ignoring_conflicts(session, Alert, rows, "dedup_key")
     alerts = []
     if new_keys:
-        alerts = list(session.scalars(select(Alert).where(Alert.dedup_key.in_(new_keys)).order_by(Alert.id)))
+        alerts = repo.alerts_by_dedup_keys(session, new_keys)
         opened(session, alerts, now, destinations)
+    withdrawn = [key for key, (state, by) in known.items() if state == "resolved" and by == SYSTEM]
     return alerts + _reopen_withdrawn(session, candidates, withdrawn, now, destinations)
 
 
@@ -84,14 +77,8 @@ def _reopen_withdrawn(
     stays resolved; one judged by another version of the standard is not this score's to reopen."""
     if not keys:
         return []
-    stmt = (
-        select(Alert)
-        .where(Alert.dedup_key.in_(keys), Alert.state == "resolved", Alert.resolved_by == SYSTEM)
-        .order_by(Alert.id)
-        .with_for_update()
-    )
     reopened = []
-    for alert in session.scalars(stmt):
+    for alert in repo.resolved_by_dedup_keys(session, keys, SYSTEM):
         score, breach = candidates[alert.dedup_key]
         if score.standard_version != alert.standard_version:
             continue
@@ -103,10 +90,7 @@ def _reopen_withdrawn(
 
 def _why_cleared(score: InteractionScore, alert: Alert) -> str:
     """The reason a withdrawn finding gives, from the item of the latest score it was about."""
-    item_id = alert.dedup_key.split(":")[-1]
-    item = next((i for i in score.items if i.id == item_id), None)
-    if item is None and alert.rule == "customer_sentiment_low":
-        item = next((i for i in score.items if i.id == "customer_sentiment"), None)
+    item = next((i for i in score.items if i.id == alert.item), None)
     if item is not None:
         return f"withdrawn: later evidence cleared it: {item.id} is now {item.status.value} ({item.detail})"
     shown = "none" if score.quality_score is None else f"{score.quality_score:g}"
@@ -127,21 +111,12 @@ def withdraw_cleared(
     if not scores:
         return []
     current = {dedup_key(score.interaction_id, b) for score, bs in breaches for b in bs}
-    ids = list(scores)
     withdrawn: list[Alert] = []
-    for i in range(0, len(ids), 500):
-        stmt = (
-            select(Alert)
-            .where(Alert.subject_kind == "interaction", Alert.interaction_id.in_(ids[i : i + 500]))
-            .where(Alert.state != "resolved")
-            .order_by(Alert.id)
-            .with_for_update()
-        )
-        for alert in session.scalars(stmt):
-            if alert.dedup_key in current or alert.interaction_id is None:
-                continue
-            score = scores[alert.interaction_id]
-            if score.standard_version != alert.standard_version:
-                continue  # judged by another version of the standard: not this score's to withdraw
-            withdrawn.append(resolve(session, alert, SYSTEM, _why_cleared(score, alert), now, destinations))
+    for alert in repo.unresolved_of_interactions(session, list(scores)):
+        if alert.dedup_key in current or alert.interaction_id is None:
+            continue
+        score = scores[alert.interaction_id]
+        if score.standard_version != alert.standard_version:
+            continue  # judged by another version of the standard: not this score's to withdraw
+        withdrawn.append(resolve(session, alert, SYSTEM, _why_cleared(score, alert), now, destinations))
     return withdrawn

@@ -1,32 +1,35 @@
-"""FastAPI dependencies as Annotated aliases. Write endpoints commit themselves: they are the edge."""
+"""FastAPI dependencies as Annotated aliases. Write endpoints commit themselves: they are the edge.
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Annotated
+This toolkit sits below the domains that use it: it names their types only for the type checker, and the
+composition root (service/app.py) builds the state from them.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.auth.service import KeyUsage
 from service.clock import Clock, utc_now
 from service.config import Settings
-from service.events.sink import EventSink
-from service.interactions.service import Pipeline
-from service.standards.loader import LoadedStandard
+
+if TYPE_CHECKING:
+    from service.auth.service import KeyUsage
+    from service.ingest.sink import EventSink
+    from service.interactions.service import Pipeline
+    from service.kpis.service import CauseSource
 
 
 @dataclass(frozen=True, slots=True)
 class AppState:
     settings: Settings
     sessions: sessionmaker[Session]
-    standard: LoadedStandard
-    pipeline: Pipeline
-    sink: EventSink | None = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
+    pipeline: "Pipeline"
+    key_usage: "KeyUsage"
+    cause_sources: "Mapping[str, CauseSource]"  # the Pareto view's, by name (GET /v1/kpis/pareto?causes=)
+    sink: "EventSink | None" = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
     clock: Clock = utc_now
-    key_usage: KeyUsage = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key_usage", KeyUsage(self.sessions))
 
 
 def get_state(request: Request) -> AppState:

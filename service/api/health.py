@@ -35,4 +35,4 @@ def readyz(session: SessionDep, state: StateDep) -> JSONResponse:
     down = check_writable(session)
     if down is not None:
         return unavailable(down, down.detail)
-    return JSONResponse({"status": "ready", "standard_version": state.standard.standard.version})
+    return JSONResponse({"status": "ready", "standard_version": state.pipeline.book.in_force_at(state.clock()).version})

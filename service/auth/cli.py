@@ -18,7 +18,7 @@ def _sessions(settings: Settings) -> sessionmaker[Session]:
 
 def _create(settings: Settings, args: argparse.Namespace) -> int:
     with session_scope(_sessions(settings)) as session:
-        row, token = service.create_key(session, args.name, args.scope, utc_now())
+        row, token = service.create_key(session, args.name, args.scope, utc_now(), args.agent_id)
     print(f"created key {row.id} ({row.name}) with scopes {row.scopes}; it is shown only now:\n{token}")
     return 0
 
@@ -28,7 +28,8 @@ def _list(settings: Settings, _: argparse.Namespace) -> int:
         for k in service.list_keys(session):
             state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
             used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
-            print(f"{k.id:>4}  {k.prefix}  {k.name:<24} {k.scopes:<24} {state:<22} last used {used}")
+            scopes = f"{k.scopes} ({k.agent_id})" if k.agent_id else k.scopes
+            print(f"{k.id:>4}  {k.prefix}  {k.name:<24} {scopes:<24} {state:<22} last used {used}")
     return 0
 
 
@@ -60,6 +61,7 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     create = keys.add_parser("create", help="create a key; it is printed once")
     create.add_argument("--name", required=True)
     create.add_argument("--scope", action="append", required=True, choices=service.SCOPES, help="repeatable")
+    create.add_argument("--agent-id", help="with --scope agent: the agent whose own interactions the key may see")
     create.set_defaults(run=_create)
     keys.add_parser("list", help="list keys (never their secrets)").set_defaults(run=_list)
     revoke = keys.add_parser("revoke", help="revoke a key by id or prefix")

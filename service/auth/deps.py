@@ -20,7 +20,9 @@ def _token(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
-def require(scope: str) -> Callable[..., Principal]:
+def require(*scopes: str) -> Callable[..., Principal]:
+    """A key with any one of `scopes` passes."""
+
     def check(request: Request, state: StateDep) -> Principal:
         if not state.settings.auth_enabled:
             return ANONYMOUS
@@ -37,9 +39,10 @@ def require(scope: str) -> Callable[..., Principal]:
             raise HTTPException(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
         if principal.key_id is not None:
             state.key_usage.used(principal.key_id, state.clock())
-        if not principal.allows(scope):
+        if not any(principal.allows(scope) for scope in scopes):
             have = ", ".join(sorted(principal.scopes))
-            raise HTTPException(403, f"this key ({principal.name}) has scopes [{have}]; this needs '{scope}'")
+            need = " or ".join(f"'{s}'" for s in scopes)
+            raise HTTPException(403, f"this key ({principal.name}) has scopes [{have}]; this needs {need}")
         return principal
 
     return check
@@ -49,6 +52,10 @@ def require(scope: str) -> Callable[..., Principal]:
 require_ingest = require("ingest")
 require_supervise = require("supervise")
 require_admin = require("admin")
+require_agent = require("agent")
+require_agent_or_supervise = require("agent", "supervise")
 Ingest = Annotated[Principal, Depends(require_ingest)]
 Supervise = Annotated[Principal, Depends(require_supervise)]
 Admin = Annotated[Principal, Depends(require_admin)]
+Agent = Annotated[Principal, Depends(require_agent)]
+AgentOrSupervisor = Annotated[Principal, Depends(require_agent_or_supervise)]

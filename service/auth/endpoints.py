@@ -11,7 +11,7 @@ from service.api.errors import BODY, problem
 from service.auth import service
 from service.auth.models import ApiKey
 from service.clock import utc_now
-from service.events.schemas import TEXT_PATTERN
+from service.events.schemas import ID_PATTERN, TEXT_PATTERN
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
@@ -22,7 +22,10 @@ KeyIdent = Annotated[str, Path(pattern=r"^[0-9a-f]{1,10}$", description="The key
 
 class KeyIn(BaseModel):
     name: str = Field(min_length=1, max_length=128, pattern=TEXT_PATTERN)
-    scopes: list[str] = Field(min_length=1, description="ingest, supervise and/or admin")
+    scopes: list[str] = Field(min_length=1, description="ingest, supervise and/or admin; or agent alone")
+    agent_id: str | None = Field(
+        None, min_length=1, max_length=128, pattern=ID_PATTERN, description="Required with (and only with) 'agent'"
+    )
 
 
 class KeyOut(BaseModel):
@@ -30,6 +33,7 @@ class KeyOut(BaseModel):
     name: str
     prefix: str
     scopes: list[str]
+    agent_id: str | None = None
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
@@ -37,7 +41,8 @@ class KeyOut(BaseModel):
     @classmethod
     def of(cls, row: ApiKey) -> "KeyOut":
         return cls(
-            id=row.id, name=row.name, prefix=row.prefix, scopes=row.scopes.split(","), created_at=row.created_at,
+            id=row.id, name=row.name, prefix=row.prefix, scopes=row.scopes.split(","), agent_id=row.agent_id,
+            created_at=row.created_at,
             revoked_at=row.revoked_at, last_used_at=row.last_used_at,
         )  # fmt: skip
 
@@ -54,9 +59,9 @@ def list_keys(session: SessionDep) -> list[KeyOut]:
 @router.post("", response_model=CreatedKey, status_code=201, summary="Create an API key (shown once)", responses=BODY)
 def create_key(body: KeyIn, session: SessionDep) -> CreatedKey:
     try:
-        row, token = service.create_key(session, body.name, body.scopes, utc_now())
+        row, token = service.create_key(session, body.name, body.scopes, utc_now(), body.agent_id)
     except service.ApiKeyError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise HTTPException(422, str(exc)) from exc  # agent_id without the agent scope, or the other way round
     session.commit()
     return CreatedKey(**KeyOut.of(row).model_dump(), key=token)
 

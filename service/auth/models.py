@@ -16,6 +16,7 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(32), unique=True)  # the public part, to find the row
     secret_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the whole key
     scopes: Mapped[str] = mapped_column(String(200))  # comma-separated
+    agent_id: Mapped[str | None] = mapped_column(String(128))  # an `agent` key sees this agent's interactions only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -16,7 +16,7 @@ from service.auth.models import ApiKey
 from service.db import MAX_INTEGER_ID, session_scope
 
 log = logging.getLogger("callqa")
-SCOPES = ("ingest", "supervise", "admin")
+SCOPES = ("ingest", "supervise", "admin", "agent")
 _TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is advisory: no write on every request
 
 
@@ -29,6 +29,7 @@ class Principal:
     key_id: int | None
     name: str
     scopes: frozenset[str]
+    agent_id: str | None = None  # set on `agent` keys: the one agent whose interactions the key may see
 
     def allows(self, scope: str) -> bool:
         # admin may do everything; supervise may also read what ingest-only keys may not.
@@ -39,14 +40,25 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_key(session: Session, name: str, scopes: list[str], now: datetime) -> tuple[ApiKey, str]:
+def create_key(
+    session: Session, name: str, scopes: list[str], now: datetime, agent_id: str | None = None
+) -> tuple[ApiKey, str]:
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
         raise ApiKeyError(f"scopes must be some of {', '.join(SCOPES)}; got {', '.join(unknown) or 'none'}")
+    if ("agent" in scopes) != (agent_id is not None):
+        raise ApiKeyError("an 'agent' key needs agent_id (the agent it belongs to), and only an agent key takes one")
+    if "agent" in scopes and len(set(scopes)) > 1:
+        raise ApiKeyError("the 'agent' scope cannot be combined with other scopes")
     prefix = secrets.token_hex(4)
     token = f"cqa_{prefix}_{secrets.token_urlsafe(24)}"
     row = ApiKey(
-        name=name, prefix=prefix, secret_hash=_hash(token), scopes=",".join(sorted(set(scopes))), created_at=now
+        name=name,
+        prefix=prefix,
+        secret_hash=_hash(token),
+        scopes=",".join(sorted(set(scopes))),
+        created_at=now,
+        agent_id=agent_id,
     )
     session.add(row)
     session.flush()
@@ -61,7 +73,7 @@ def verify(session: Session, token: str) -> Principal | None:
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash(token)):
         return None
-    return Principal(row.id, row.name, frozenset(row.scopes.split(",")))
+    return Principal(row.id, row.name, frozenset(row.scopes.split(",")), row.agent_id)
 
 
 class KeyUsage:

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import timedelta
 
+from service.events.decode import FieldError
 from service.events.model import Event, EventType
 
 # (earlier, later): the later event may not precede the earlier one by more than the allowed skew.
@@ -15,11 +16,13 @@ _ORDER = (
 )
 
 
-def inconsistency(existing: Sequence[Event], new: Event, max_skew: timedelta) -> str | None:
-    """Why `new` cannot join the interaction made of `existing`, or None when it can."""
+def inconsistency(existing: Sequence[Event], new: Event, max_skew: timedelta) -> FieldError | None:
+    """Why `new` cannot join the interaction made of `existing` (its `type`, or its `occurred_at` out of order
+    with an earlier step), or None when it can."""
     if existing and existing[0].type.kind != new.type.kind:
-        return (
-            f"interaction {new.interaction_id!r} is a {existing[0].type.kind}; a {new.type.value} event cannot join it"
+        kind = existing[0].type.kind
+        return FieldError(
+            "type", f"interaction {new.interaction_id!r} is a {kind}; a {new.type.value} event cannot join it"
         )
     for earlier, later in _ORDER:
         for other in existing:
@@ -31,8 +34,9 @@ def inconsistency(existing: Sequence[Event], new: Event, max_skew: timedelta) ->
                 continue
             if first.occurred_at - second.occurred_at > max_skew:
                 gap = (first.occurred_at - second.occurred_at).total_seconds()
-                return (
+                return FieldError(
+                    "occurred_at",
                     f"{second.type.value} at {second.occurred_at.isoformat()} is {gap:g} s before "
-                    f"{first.type.value} at {first.occurred_at.isoformat()}"
+                    f"{first.type.value} at {first.occurred_at.isoformat()}",
                 )
     return None

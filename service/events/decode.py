@@ -50,8 +50,8 @@ class BodyError(ValueError):
     """The body as a whole is unusable (not JSON, wrong shape, too many events)."""
 
 
-class BatchTooLarge(BodyError):
-    """The batch holds more events than one request may (answered 413)."""
+class TooLarge(BodyError):
+    """The body holds more events or records than one request may (answered 413)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ def split_batch(body: Any, limits: Limits) -> tuple[list[Any], bool]:
         if not items:
             raise BodyError("'events' is empty")
         if len(items) > limits.max_batch_events:
-            raise BatchTooLarge(f"batch holds {len(items)} events; the limit is {limits.max_batch_events}")
+            raise TooLarge(f"batch holds {len(items)} events; the limit is {limits.max_batch_events}")
         return items, True
     if isinstance(body, dict):
         return [body], False

@@ -19,11 +19,19 @@ class EventType(StrEnum):
     TICKET_REPLIED = "ticket.replied"
     TICKET_STATUS_CHANGED = "ticket.status_changed"
     TICKET_RESOLVED = "ticket.resolved"
+    # Customer outcomes: about an interaction, never part of its timeline (service/outcomes stores them)
+    SURVEY_ANSWERED = "survey.answered"
+    CONTACT_REASON = "contact.reason"
 
     @property
     def kind(self) -> str:
-        """`call` or `ticket`: the kind of interaction this event belongs to."""
+        """`call` or `ticket`: the kind of interaction this event belongs to (`survey`, `contact`: an outcome)."""
         return self.value.split(".", 1)[0]
+
+    @property
+    def is_outcome(self) -> bool:
+        """A customer outcome about an interaction (a survey answer, a contact reason), not a step of it."""
+        return self in (EventType.SURVEY_ANSWERED, EventType.CONTACT_REASON)
 
 
 @dataclass(frozen=True, slots=True)

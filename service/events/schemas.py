@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from service.events.model import EventType
 from service.rfc3339 import Rfc3339
@@ -127,6 +127,24 @@ class TicketStatusPayload(_Payload):
     status: str = Field(min_length=1, max_length=64)
 
 
+class SurveyAnsweredPayload(_Payload):
+    csat: int | None = Field(
+        None, strict=True, ge=1, le=5, description="Customer satisfaction, 1 (very unsatisfied) to 5."
+    )
+    nps: int | None = Field(None, strict=True, ge=0, le=10, description="Likelihood to recommend, 0 to 10.")
+
+    @model_validator(mode="after")
+    def _some_answer(self) -> "SurveyAnsweredPayload":
+        if self.csat is None and self.nps is None:
+            raise ValueError("a survey answer needs csat (1-5), nps (0-10) or both")
+        return self
+
+
+class ContactReasonPayload(_Payload):
+    customer_id: Identifier = Field(description="The customer, as the CRM knows them (not a phone number).")
+    reason: Identifier = Field(description="Why the customer got in touch, from the centre's reason codes.")
+
+
 PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.CALL_OFFERED: NoPayload,
     EventType.CALL_ANSWERED: NoPayload,
@@ -139,4 +157,6 @@ PAYLOAD_MODELS: dict[EventType, type[_Payload]] = {
     EventType.TICKET_REPLIED: TicketRepliedPayload,
     EventType.TICKET_STATUS_CHANGED: TicketStatusPayload,
     EventType.TICKET_RESOLVED: NoPayload,
+    EventType.SURVEY_ANSWERED: SurveyAnsweredPayload,
+    EventType.CONTACT_REASON: ContactReasonPayload,
 }

@@ -10,19 +10,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from service.events.model import Event
-from service.interactions.models import Interaction
-from service.interactions.repository import events_of_many
+from service.interactions.repository import events_of_many, judged_by
 from service.scoring.breaches import find_breaches
 from service.scoring.quality import score_interaction
 from service.scoring.types import Breach, InteractionScore
 from service.standards.loader import parse_standard
-from service.standards.models import StandardVersion
 from service.standards.schema import Standard
+from service.standards.service import recorded_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +55,9 @@ def read_only(sessions: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def judged_by(session: Session, start: datetime, end: datetime) -> list[tuple[str, str]]:
-    """(interaction id, the standard version that judged it) of the interactions started in [start, end)."""
-    stmt = (
-        select(Interaction.id, Interaction.standard_version)
-        .where(Interaction.started_at >= start, Interaction.started_at < end, Interaction.status != "new")
-        .order_by(Interaction.started_at, Interaction.id)
-    )
-    return [(row.id, row.standard_version) for row in session.execute(stmt)]
-
-
 def recorded_standards(session: Session, versions: set[str]) -> dict[str, Standard]:
-    rows = session.scalars(select(StandardVersion).where(StandardVersion.version.in_(versions)))
-    found = {row.version: parse_standard(row.source, f"standard version {row.version!r}").standard for row in rows}
+    rows = recorded_sources(session, versions)
+    found = {version: parse_standard(source, f"standard version {version!r}").standard for version, source in rows}
     if missing := versions - found.keys():
         raise LookupError(f"standard versions {sorted(missing)} judged interactions but are not recorded")
     return found

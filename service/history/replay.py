@@ -15,7 +15,7 @@ from tqdm import tqdm
 from service.clock import utc_now
 from service.config import Settings
 from service.db import session_scope
-from service.events.decode import describe, limits_of
+from service.events.decode import limits_of
 from service.history.runtime import Runtime
 from service.sources.base import MappingError, Unreadable
 from service.sources.registry import Source
@@ -144,7 +144,7 @@ def replay(
                 if outcome.interaction_id:
                     stats.interactions.add(outcome.interaction_id)
                 if outcome.errors:
-                    stats.note(f"{outcome.event_id}: {describe(outcome.errors)}")
+                    stats.note(f"{outcome.event_id}: {outcome.reason}")
             stats.alerts += len(recorded.alerts)
             bar.update(len(chunk))
     return stats

@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker
 from service.migrate import pending_revisions
-from service.runtime import Runtime
-from service.runtime import open_runtime as runtime_of
+from service.runtime import Runtime, open_runtime
 
 
 @contextmanager
@@ -26,10 +25,10 @@ def open_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 
 @contextmanager
-def open_runtime(settings: Settings) -> Iterator[Runtime]:
+def quiet_runtime(settings: Settings) -> Iterator[Runtime]:
     """The runtime of `callqa serve`, with a pipeline that notifies nobody: a replay of history must not page
     anyone about last month."""
-    runtime = runtime_of(settings, notify=False)
+    runtime = open_runtime(settings, notify=False)
     try:
         yield runtime
     finally:

@@ -5,13 +5,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from service.alerts.repository import alerts_of_interaction
-from service.api.deps import SessionDep
+from service.alerts.schemas import AlertSummary
+from service.api.deps import SessionDep, StateDep
 from service.api.errors import problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of
 from service.api.params import IdFilter, IdPath
 from service.interactions import repository as repo
+from service.interactions.liveness import is_stale
 from service.interactions.models import Interaction
-from service.interactions.schemas import AlertBrief, InteractionDetail, InteractionSummary, TimelineEvent
+from service.interactions.schemas import InteractionDetail, InteractionSummary, TimelineEvent
 
 router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
 
@@ -42,18 +44,33 @@ def list_interactions(
     return page_of([InteractionSummary.model_validate(r) for r in rows], total, paging)
 
 
-@router.get("/live", summary="Live interactions with their checklist in progress and sentiment trend")
+@router.get(
+    "/live",
+    summary="Live interactions with their checklist in progress, sentiment trend, last event and whether they are "
+    "stale (silent longer than the standard's responsiveness.call.stale_after_seconds)",
+)
 def live_interactions(
     session: SessionDep,
+    state: StateDep,
     kind: Annotated[Literal["call", "ticket"] | None, Query()] = "call",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     rows = repo.live_interactions(session, kind, limit)
-    return {"items": [_live(r) for r in rows]}
+    heard = repo.last_event_times(session, [r.id for r in rows])
+    now = state.clock()
+    standard = state.pipeline.standard_at(session, now)
+    items = []
+    for r in rows:
+        last = heard.get(r.id)
+        stale = is_stale(r.kind, r.final, r.started_at, last, now, standard)
+        items.append({**_live(r), "last_event_at": last.isoformat() if last else None, "stale": stale})
+    return {"stale_after_seconds": standard.responsiveness.call.stale_after_seconds, "items": items}
 
 
 def _live(row: Interaction) -> dict[str, Any]:
     score = row.score or {}
+    # A call still in the queue has not been judged on anything a quality score weighs: no score, not 0.
+    quality = None if row.status == "queued" else row.quality_score
     return {
         "id": row.id,
         "kind": row.kind,
@@ -62,7 +79,7 @@ def _live(row: Interaction) -> dict[str, Any]:
         "queue_id": row.queue_id,
         "team_id": row.team_id,
         "started_at": row.started_at.isoformat(),
-        "quality_score": row.quality_score,
+        "quality_score": quality,
         "checklist": [
             {"id": i["id"], "status": i["status"], "detail": i["detail"]}
             for i in score.get("items", [])
@@ -86,6 +103,6 @@ def get_interaction(interaction_id: IdPath, session: SessionDep) -> InteractionD
     if row is None or row.status == "new":
         raise HTTPException(404, detail=f"no interaction {interaction_id!r}")
     timeline = [TimelineEvent.model_validate(r) for r in repo.event_records_of(session, interaction_id)]
-    alerts = [AlertBrief.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
+    alerts = [AlertSummary.model_validate(a) for a in alerts_of_interaction(session, interaction_id)]
     summary = InteractionSummary.model_validate(row).model_dump()
     return InteractionDetail(**summary, score=row.score, timeline=timeline, alerts=alerts)

@@ -1,12 +1,13 @@
 """Queries of events and interactions. Only this module talks SQL about them."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.db import insert_ignoring_conflicts
+from service.alerts.aggregates import Row
+from service.db import in_chunks, insert_ignoring_conflicts
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.scoring.types import InteractionScore, Status
@@ -28,13 +29,13 @@ def to_event(r: EventRecord) -> Event:
 def known_event_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
     ids = list(set(event_ids))
     found: set[str] = set()
-    for i in range(0, len(ids), 500):
-        found.update(session.scalars(select(EventRecord.event_id).where(EventRecord.event_id.in_(ids[i : i + 500]))))
+    for chunk in in_chunks(ids):
+        found.update(session.scalars(select(EventRecord.event_id).where(EventRecord.event_id.in_(chunk))))
     return found
 
 
-def insert_events(session: Session, events: Sequence[Event], source: str, now: datetime) -> set[str]:
-    """Returns the ids inserted; an id another writer stored first is left out (a duplicate)."""
+def insert_events(session: Session, events: Sequence[tuple[Event, str]], now: datetime) -> set[str]:
+    """Each event with its source; returns the ids inserted (an id another writer stored first is a duplicate)."""
     rows = [
         {
             "event_id": e.event_id,
@@ -48,15 +49,16 @@ def insert_events(session: Session, events: Sequence[Event], source: str, now: d
             "queue_id": e.queue_id,
             "payload": dict(e.payload),
         }
-        for e in events
+        for e, source in events
     ]
     return insert_ignoring_conflicts(session, EventRecord, rows, "event_id")
 
 
 def lock_interactions(
-    session: Session, firsts: Sequence[Event], standard_version: str, now: datetime
+    session: Session, firsts: Sequence[Event], version_of: Callable[[Event], str], now: datetime
 ) -> dict[str, Interaction]:
-    """The interactions' rows, created if new and locked (PostgreSQL) so concurrent writers score in turn.
+    """The interactions' rows, created if new (judged by `version_of` their first event) and locked
+    (PostgreSQL) so concurrent writers score in turn.
 
     Rows are created and locked in id order: two consumers with overlapping batches can never deadlock.
     """
@@ -67,7 +69,7 @@ def lock_interactions(
             "status": "new",
             "final": False,
             "started_at": e.occurred_at,
-            "standard_version": standard_version,
+            "standard_version": version_of(e),
             "scored_at": now,
             "score": {},
         }
@@ -81,8 +83,7 @@ def lock_interactions(
 
 def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = {i: [] for i in interaction_ids}
-    for i in range(0, len(interaction_ids), 500):
-        chunk = interaction_ids[i : i + 500]
+    for chunk in in_chunks(interaction_ids):
         stmt = select(EventRecord).where(EventRecord.interaction_id.in_(chunk)).order_by(EventRecord.id)
         for r in session.scalars(stmt):
             out[r.interaction_id].append(to_event(r))
@@ -179,3 +180,53 @@ def live_interactions(session: Session, kind: str | None, limit: int) -> list[In
         conds.append(Interaction.kind == kind)
     stmt = select(Interaction).where(*conds).order_by(Interaction.started_at.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def window_rows(
+    session: Session, subject: str, since: datetime, until: datetime, subject_id: str | None = None
+) -> list[Row]:
+    """One row per interaction of a queue, team or agent (`subject`; only `subject_id`'s when given) started in
+    [since, until): what the window and control-limit rules judge (service.alerts.evaluator), and what a
+    corrective action's metric is measured on (service.reviews)."""
+    i = Interaction
+    column = {"queue": i.queue_id, "team": i.team_id, "agent": i.agent_id}[subject]
+    stmt = select(
+        column, i.started_at, i.counts_for_service_level, i.answered_within_limit, i.abandoned,
+        i.compliance_passed, i.compliance_failed, i.customer_sentiment_mean, i.quality_score, i.final,
+        i.first_reply_overdue,
+    ).where(column.is_not(None), i.started_at >= since, i.started_at < until, i.status != "new")  # fmt: skip
+    if subject_id is not None:
+        stmt = stmt.where(column == subject_id)
+    return [Row(*r) for r in session.execute(stmt)]  # type: ignore[arg-type]
+
+
+def judged_by(session: Session, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """(interaction id, the standard version that judged it) of the interactions started in [start, end)."""
+    stmt = (
+        select(Interaction.id, Interaction.standard_version)
+        .where(Interaction.started_at >= start, Interaction.started_at < end, Interaction.status != "new")
+        .order_by(Interaction.started_at, Interaction.id)
+    )
+    return [(row.id, row.standard_version) for row in session.execute(stmt)]
+
+
+def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(queue_id, team_id) of the interactions callqa knows, for metric labels."""
+    out = {}
+    for chunk in in_chunks(sorted(set(interaction_ids))):
+        stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(chunk))
+        out.update({r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)})
+    return out
+
+
+def last_event_times(session: Session, interaction_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each interaction last heard an event (a live call silent too long has lost its call.ended)."""
+    out: dict[str, datetime] = {}
+    for chunk in in_chunks(interaction_ids):
+        stmt = (
+            select(EventRecord.interaction_id, func.max(EventRecord.occurred_at))
+            .where(EventRecord.interaction_id.in_(chunk))
+            .group_by(EventRecord.interaction_id)
+        )
+        out.update({iid: at for iid, at in session.execute(stmt)})
+    return out

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from service.alerts.schemas import AlertSummary
+
 
 class InteractionSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -43,18 +45,7 @@ class TimelineEvent(BaseModel):
     payload: dict[str, Any]
 
 
-class AlertBrief(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    rule: str
-    severity: str
-    state: str
-    message: str
-    breached_at: datetime
-
-
 class InteractionDetail(InteractionSummary):
     score: dict[str, Any]
     timeline: list[TimelineEvent]
-    alerts: list[AlertBrief]
+    alerts: list[AlertSummary]

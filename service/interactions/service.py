@@ -14,17 +14,21 @@ from sqlalchemy.orm import Session
 from service import metrics, telemetry
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
+from service.alerts.schemas import summary_doc
 from service.alerts.service import raise_alerts, withdraw_cleared
 from service.events.consistency import inconsistency
-from service.events.decode import FieldError, Rejection
+from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.models import Interaction
+from service.outcomes.service import record_outcomes
 from service.privacy.events import redact_event
 from service.privacy.redact import redactor_for
 from service.scoring.breaches import find_breaches
 from service.scoring.quality import score_interaction
 from service.scoring.types import InteractionScore
+from service.standards import service as standards
+from service.standards.book import StandardBook
 from service.standards.schema import Standard
 
 
@@ -35,6 +39,11 @@ class Outcome:
     status: str  # accepted | duplicate | rejected
     interaction_id: str | None = None
     errors: tuple[FieldError, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why it was rejected, as one line (empty when it was not)."""
+        return describe(self.errors)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"index": self.index, "event_id": self.event_id, "status": self.status}
@@ -57,22 +66,28 @@ class Recorded:
 
     def alerts_brief(self) -> list[dict[str, Any]]:
         """The alerts raised, as an ingest answer lists them."""
-        return [{"id": a.id, "rule": a.rule, "severity": a.severity, "message": a.message} for a in self.alerts]
+        return [summary_doc(a) for a in self.alerts]
 
 
 @dataclass(frozen=True, slots=True)
 class Pipeline:
-    """What every entry point shares: the standard in force and the ingest limits."""
+    """What every entry point shares: the standards in force (by time, kept in step with the database's
+    activations) and the ingest limits."""
 
-    standard: Standard
+    book: StandardBook
     max_order_skew: timedelta
     destinations: Destinations = field(default_factory=Destinations)
     labels: telemetry.SubjectLabels = field(default_factory=telemetry.SubjectLabels)
 
-    def redact(self, items: Sequence[Event | Rejection]) -> list[Event | Rejection]:
-        """Personal data replaced by placeholders, as the standard says: the first step of every path that stores
-        or sends events, so the first score and every rescore read the same (redacted) text."""
-        redactor = redactor_for(self.standard.redaction)
+    def standard_at(self, session: Session, moment: datetime) -> Standard:
+        """The version in force at `moment`, after reading the database's activations (made by any process)."""
+        standards.refresh(session, self.book)
+        return self.book.in_force_at(moment)
+
+    def redact(self, items: Sequence[Event | Rejection], standard: Standard) -> list[Event | Rejection]:
+        """Personal data replaced by placeholders, as the standard in force says: the first step of every path
+        that stores or sends events, so the first score and every rescore read the same (redacted) text."""
+        redactor = redactor_for(standard.redaction)
         out: list[Event | Rejection] = []
         for item in items:
             if isinstance(item, Event):
@@ -85,19 +100,23 @@ class Pipeline:
         self,
         session: Session,
         items: Sequence[Event | Rejection],
-        source: str,
+        source: str | Sequence[str],
         now: datetime,
         rejected_as: str = "rejected",
     ) -> Recorded:
         """Store new events, rescore the interactions they touch, raise alerts for new breaches.
 
-        `rejected_as` is how rejections are counted in metrics: an edge that sends them on to a dead-letter topic
-        says "dead_lettered".
+        `source` is the ingest path or source of every item, or of each item (a Kafka batch mixes them); it is
+        stored with each event and labels its metrics. `rejected_as` is how rejections are counted in metrics: an
+        edge that sends them on to a dead-letter topic says "dead_lettered".
         """
         result = Recorded()
-        items = self.redact(items)
+        sources = [source] * len(items) if isinstance(source, str) else list(source)
+        current = self.standard_at(session, now)
+        items = self.redact(items, current)
         known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
+        outcomes: list[tuple[int, Event]] = []  # survey answers, contact reasons: stored apart, never scored
         seen: set[str] = set()
         for index, item in enumerate(items):
             if isinstance(item, Rejection):
@@ -106,47 +125,53 @@ class Pipeline:
                 result.outcomes.append(Outcome(index, item.event_id, "duplicate", item.interaction_id))
             else:
                 seen.add(item.event_id)
-                by_interaction[item.interaction_id].append((index, item))
+                (outcomes if item.type.is_outcome else by_interaction[item.interaction_id]).append((index, item))
         if by_interaction:
-            self._record_batch(session, by_interaction, source, now, result)
+            self._record_batch(session, by_interaction, sources, now, result)
+        if outcomes:
+            taken = [(e, sources[index]) for index, e in outcomes]
+            stored = record_outcomes(session, taken, now, current, self.labels, repo.subjects_of)
+            for index, e in outcomes:
+                status = "accepted" if e.event_id in stored else "duplicate"
+                result.outcomes.append(Outcome(index, e.event_id, status, e.interaction_id))
         result.outcomes.sort(key=lambda o: o.index)
-        telemetry.count_received(items, result.outcomes, source, rejected_as)
+        telemetry.count_received(items, result.outcomes, sources, rejected_as)
         return result
 
     def _record_batch(
         self,
         session: Session,
         by_interaction: dict[str, list[tuple[int, Event]]],
-        source: str,
+        sources: Sequence[str],
         now: datetime,
         result: Recorded,
     ) -> None:
         """One round trip per step for the whole batch: lock rows, read events, insert, rescore, raise."""
-        rows = repo.lock_interactions(
-            session, [new[0][1] for new in by_interaction.values()], self.standard.version, now
-        )
+        # a new interaction is judged by the version in force when it started; an existing one keeps its own
+        firsts = [min((e for _, e in new), key=lambda e: e.occurred_at) for new in by_interaction.values()]
+        rows = repo.lock_interactions(session, firsts, lambda e: self.book.in_force_at(e.occurred_at).version, now)
         existing = repo.events_of_many(session, list(by_interaction))
         accepted: dict[str, list[tuple[int, Event]]] = {}
         for interaction_id, new in by_interaction.items():
             taken = accepted[interaction_id] = []
             for index, event in new:
-                reason = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
-                if reason:
-                    errors = (FieldError("occurred_at" if " before " in reason else "type", reason),)
-                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, errors))
+                problem = inconsistency(existing[interaction_id] + [e for _, e in taken], event, self.max_order_skew)
+                if problem:
+                    result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, (problem,)))
                 else:
                     taken.append((index, event))
         with metrics.STAGE_SECONDS.labels(stage="store").time():
-            inserted = repo.insert_events(session, [e for taken in accepted.values() for _, e in taken], source, now)
+            stored = [(e, sources[index]) for taken in accepted.values() for index, e in taken]
+            inserted = repo.insert_events(session, stored, now)
         to_score: list[tuple[Interaction, list[Event]]] = []
         for interaction_id, taken in accepted.items():
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
                 result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
-            new_events = [e for _, e in taken if e.event_id in inserted]
-            if new_events:
-                to_score.append((rows[interaction_id], existing[interaction_id] + new_events))
-                telemetry.observe_scored(source, new_events, now)
+            fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
+            if fresh:
+                to_score.append((rows[interaction_id], existing[interaction_id] + [e for e, _ in fresh]))
+                telemetry.observe_scored(fresh, now)
             elif not existing[interaction_id]:
                 session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
         self._rescore(session, to_score, now, result)
@@ -156,14 +181,15 @@ class Pipeline:
     ) -> None:
         breaches = []
         for row, events in interactions:
+            standard = self.book.version(row.standard_version) or self.book.in_force_at(row.started_at)
             with metrics.STAGE_SECONDS.labels(stage="score").time():
-                score = score_interaction(events, self.standard, now)
+                score = score_interaction(events, standard, now)
             was_final = row.final
             repo.save_score(row, score, len(events))
             if score.final and not was_final:
                 telemetry.observe_final(score, self.labels)
             result.scores.append(score)
-            breaches.append((score, find_breaches(score, self.standard)))
+            breaches.append((score, find_breaches(score, standard)))
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
             result.alerts.extend(raise_alerts(session, breaches, now, self.destinations))
             result.withdrawn.extend(withdraw_cleared(session, breaches, now, self.destinations))
@@ -171,6 +197,7 @@ class Pipeline:
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
         """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""
         result = Recorded()
+        standards.refresh(session, self.book)
         ids = repo.due_interaction_ids(session, now, limit)
         events = repo.events_of_many(session, ids)
         due = [(row, events[i]) for i in ids if (row := session.get(Interaction, i)) is not None and events[i]]

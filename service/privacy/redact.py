@@ -207,7 +207,7 @@ _KEYWORDS = {
     "cvv": (r"cvv2?|cvc2?|csc|security code|card verification(?: code| value)?", "安全码|校验码|卡背面"),
     "expiry": (r"exp|expiry|expiration|expires|expiring|valid (?:thru|through|until)|good thru", "有效期|到期"),
     "national_id": (r"ssn|social security", "身份证"),
-    # a bare 10 or 11 digit number after these is the reference they name, not a phone
+    # a number written as one bare run of digits after these is the reference they name, not a phone
     "reference": (
         r"account|a/?c|acct|policy|order|confirmation|booking|reference|ref|invoice|tracking|claim|ticket",
         "订单|单号|账号|账户|保单|工单",
@@ -385,8 +385,9 @@ def _short_kind(item: _Item, claimed_by: str) -> str | None:
 
 def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
     """Short numbers become cvv, expiry or national_id only as the first number after a keyword that names them,
-    or one of the two numbers right after a card, each within `context` characters of what precedes it. A bare
-    10-11 digit number that follows a reference keyword ("account number 5479815454") is that reference."""
+    or one of the two numbers right after a card, each within `context` characters of what precedes it. A number
+    written as one bare run of digits after a reference keyword ("account number 5479815454", "order
+    8613812345678") is that reference, whatever its length: a phone read out or typed as such is grouped."""
     out = list(items)
 
     def distance(a_end: int, b_start: int) -> int:
@@ -399,7 +400,7 @@ def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
             continue
         it = out[nxt]
         if kw.lastgroup == "reference":
-            if it.kind == "phone" and it.sizes in ((10,), (11,)):
+            if it.kind == "phone" and len(it.sizes) == 1:
                 out[nxt] = _Item(it.start, it.end, it.digits, it.sizes)
             continue
         if it.kind is not None:

@@ -7,7 +7,7 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from service.interactions.models import Interaction
-from service.standards.schema import Standard
+from service.standards.schema import AggregateRule, Standard
 
 
 def _ratio(num: Any, den: Any) -> float | None:
@@ -23,6 +23,7 @@ def scorecard(
 ) -> dict[str, Any]:
     i = Interaction
     as_int = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    counted = (column == subject, i.started_at >= start, i.started_at < end, i.status != "new")
     stmt = select(
         func.count().label("interactions"),
         as_int(i.kind == "call").label("calls"),
@@ -40,15 +41,18 @@ def scorecard(
         as_int(i.passed.is_(False)).label("failed"),
         func.avg(i.customer_sentiment_mean).label("avg_sentiment"),
         func.sum(i.final.cast(Integer)).label("final"),
-    ).where(column == subject, i.started_at >= start, i.started_at < end, i.status != "new")
+    ).where(*counted)
     r = session.execute(stmt).one()
+    by_version = select(i.standard_version, func.count()).where(*counted).group_by(i.standard_version)
+    judged_by = {v: n for v, n in sorted(session.execute(by_version).all())}
     q = standard.quality
     service_level = _ratio(r.within_limit, r.offered)
     compliance = _ratio(r.c_pass, r.c_pass + r.c_fail)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "standard_version": standard.version,
+        "standard_version": standard.version,  # the targets' version: the one in force at `to`
+        "judged_by": judged_by,  # standard version -> interactions it judged (each keeps its own)
         "interactions": r.interactions,
         "completed": int(r.final or 0),
         "calls": {
@@ -84,13 +88,23 @@ def scorecard(
     }
 
 
+def _queue_service_level_rule(standard: Standard) -> AggregateRule | None:
+    rules = standard.alerts.aggregates
+    return next((r for r in rules if r.metric == "service_level" and r.subject == "queue"), None)
+
+
 def live_window_seconds(standard: Standard) -> float:
     """The live window of per-queue numbers (console tiles, Prometheus gauges): the standard's queue
     service-level rule window, 15 minutes without one."""
-    return next(
-        (r.window_seconds for r in standard.alerts.aggregates if r.metric == "service_level" and r.subject == "queue"),
-        900.0,
-    )
+    rule = _queue_service_level_rule(standard)
+    return rule.window_seconds if rule else 900.0
+
+
+def live_min_offered(standard: Standard) -> int:
+    """Fewest calls offered before a live service level is judged (and a tile coloured): the same rule's
+    min_count, so one unlucky call never paints a queue red."""
+    rule = _queue_service_level_rule(standard)
+    return rule.min_count if rule else 1
 
 
 def live_queues(session: Session, start: datetime, end: datetime, standard: Standard) -> list[dict[str, Any]]:

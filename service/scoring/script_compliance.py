@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from service.scoring.sentiment import judged_score
 from service.scoring.text_match import PhraseMatch, PhraseMatcher, TurnPosition
@@ -15,13 +16,11 @@ from service.standards.schema import (
     FirstTurns,
     LastTurns,
     ScriptRule,
-    SentimentStandard,
     Standard,
     WithinSecondsOfAnswer,
 )
 
 Find = Callable[[Turn, str], PhraseMatch | None]  # (the turn, the part of its text to search)
-MakeItem = Callable[..., ScoreItem]
 
 _MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
 
@@ -45,7 +44,7 @@ def finder(matcher: PhraseMatcher, turns: Sequence[Turn], final: bool) -> Find:
     last = turns[-1].event_id if turns and final else None
 
     def find(turn: Turn, text: str) -> PhraseMatch | None:
-        return matcher.find(text, TurnPosition(turn.event_id == first, turn.event_id == last))
+        return matcher.find(text, TurnPosition(turn.event_id == first, turn.event_id == last, turn.speaker))
 
     return find
 
@@ -81,81 +80,111 @@ def _searched(turns: Sequence[Turn], what: str) -> Evidence:
     return Evidence(note=f"searched {len(turns)} {what}: {ids}")
 
 
-def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datetime) -> ScoreItem:
-    turns = tl.turns_of(rule.speaker)
-    find = finder(matcher_for(rule, standard), turns, tl.final)
-    who = f"{rule.speaker} turns"
+@dataclass(frozen=True, slots=True)
+class _Judging:
+    """One rule over one timeline: what every window's judgement reads, and how it writes its item."""
+
+    rule: ScriptRule
+    tl: Timeline
+    turns: tuple[Turn, ...]  # the rule's speaker's
+    find: Find
+    standard: Standard
+    now: datetime
+
+    @property
+    def who(self) -> str:
+        return f"{self.rule.speaker} turns"
 
     def item(
-        status: Status, detail: str, evidence: Sequence[Evidence] = (), deadline: datetime | None = None
+        self, status: Status, detail: str, evidence: Sequence[Evidence] = (), deadline: datetime | None = None
     ) -> ScoreItem:
+        r = self.rule
         return ScoreItem(
-            rule.id,
+            r.id,
             "compliance",
             status,
-            rule.weight,
+            r.weight,
             detail,
-            critical=rule.critical,
-            requirement=rule.requirement,
+            critical=r.critical,
+            requirement=r.requirement,
             deadline=deadline,
             evidence=tuple(evidence),
         )
 
-    if rule.requirement == "forbidden":
-        said = [_said(t, m) for t in _window_turns(rule, tl, turns) for m in _every_match(t, find)]
-        if said:
-            return item(Status.FAIL, f"forbidden phrase said {len(said)} time(s)", said)
-        if not turns:
-            return item(Status.NOT_APPLICABLE if tl.final else Status.PENDING, f"no {who}")
-        return item(Status.PASS, "no forbidden phrase" + ("" if tl.final else " so far"), [_searched(turns, who)])
+    def unjudged(self, detail: str) -> ScoreItem:
+        """Nothing to judge by: not applicable once the interaction is over, pending until then."""
+        return self.item(Status.NOT_APPLICABLE if self.tl.final else Status.PENDING, detail)
 
-    w = rule.window
-    match w:
-        case FirstTurns(turns=n):
-            cands = turns[:n]
-            hit = _first_match(cands, find)
-            if hit:
-                return item(Status.PASS, f"said in the first {n} {who}", [hit])
-            if len(turns) >= n or (tl.final and turns):
-                return item(Status.FAIL, f"not said in the first {n} {who}", [_searched(cands, who)])
-            return item(Status.NOT_APPLICABLE if tl.final else Status.PENDING, f"{len(turns)} {who} so far")
-        case LastTurns(turns=n):
-            if not tl.final:
-                return item(Status.PENDING, "judged when the interaction ends")
-            if not turns:
-                return item(Status.NOT_APPLICABLE, f"no {who}")
-            closing = _closing_turns(turns, n)
-            hit = _first_match(closing, find)
-            if hit:
-                return item(Status.PASS, f"said in the last {n} {who}", [hit])
-            return item(Status.FAIL, f"not said in the last {n} {who}", [_searched(closing, who)])
-        case WithinSecondsOfAnswer(seconds=secs):
-            if tl.answered_at is None:
-                return item(Status.NOT_APPLICABLE if tl.final else Status.PENDING, "call not answered")
-            deadline = tl.answered_at + timedelta(seconds=secs)
-            early = [t for t in turns if t.at <= deadline]
-            hit = _first_match(early, find)
-            if hit:
-                return item(Status.PASS, f"said within {secs:g} s of answer", [hit])
-            if tl.final and not tl.turns:
-                return item(Status.NOT_APPLICABLE, "no transcript")
-            if now > deadline or tl.final:
-                return item(Status.FAIL, f"not said within {secs:g} s of answer", [_searched(early, who)], deadline)
-            return item(Status.PENDING, f"due by {deadline.isoformat()}", deadline=deadline)
-        case Anywhere():
-            hit = _first_match(turns, find)
-            if hit:
-                return item(Status.PASS, "said", [hit])
-            if not tl.final:
-                return item(Status.PENDING, "judged when the interaction ends")
-            if not turns:
-                return item(Status.NOT_APPLICABLE, f"no {who}")
-            return item(Status.FAIL, "never said", [_searched(turns, who)])
-        case BeforeHold(turns=n):
-            return _before_hold(item, tl, turns, find, n)
-        case AfterCustomerUpset(turns=n):
-            return _after_upset(item, tl, rule.speaker, standard.sentiment, find, n)
-    raise AssertionError(f"unknown window {w.kind}")
+
+def evaluate_rule(rule: ScriptRule, tl: Timeline, standard: Standard, now: datetime) -> ScoreItem:
+    turns = tl.turns_of(rule.speaker)
+    j = _Judging(rule, tl, turns, finder(matcher_for(rule, standard), turns, tl.final), standard, now)
+    if rule.requirement == "forbidden":
+        return _forbidden(j)
+    judge = _BY_WINDOW.get(rule.window.kind)
+    if judge is None:
+        raise AssertionError(f"unknown window {rule.window.kind}")
+    return judge(j, rule.window)
+
+
+def _forbidden(j: _Judging) -> ScoreItem:
+    said = [_said(t, m) for t in _window_turns(j.rule, j.tl, j.turns) for m in _every_match(t, j.find)]
+    if said:
+        return j.item(Status.FAIL, f"forbidden phrase said {len(said)} time(s)", said)
+    if not j.turns:
+        return j.unjudged(f"no {j.who}")
+    return j.item(Status.PASS, "no forbidden phrase" + ("" if j.tl.final else " so far"), [_searched(j.turns, j.who)])
+
+
+def _first_turns(j: _Judging, w: FirstTurns) -> ScoreItem:
+    n, turns = w.turns, j.turns
+    cands = turns[:n]
+    hit = _first_match(cands, j.find)
+    if hit:
+        return j.item(Status.PASS, f"said in the first {n} {j.who}", [hit])
+    if len(turns) >= n or (j.tl.final and turns):
+        return j.item(Status.FAIL, f"not said in the first {n} {j.who}", [_searched(cands, j.who)])
+    return j.unjudged(f"{len(turns)} {j.who} so far")
+
+
+def _last_turns(j: _Judging, w: LastTurns) -> ScoreItem:
+    n = w.turns
+    if not j.tl.final:
+        return j.item(Status.PENDING, "judged when the interaction ends")
+    if not j.turns:
+        return j.item(Status.NOT_APPLICABLE, f"no {j.who}")
+    closing = _closing_turns(j.turns, n)
+    hit = _first_match(closing, j.find)
+    if hit:
+        return j.item(Status.PASS, f"said in the last {n} {j.who}", [hit])
+    return j.item(Status.FAIL, f"not said in the last {n} {j.who}", [_searched(closing, j.who)])
+
+
+def _within_seconds_of_answer(j: _Judging, w: WithinSecondsOfAnswer) -> ScoreItem:
+    tl, secs = j.tl, w.seconds
+    if tl.answered_at is None:
+        return j.unjudged("call not answered")
+    deadline = tl.answered_at + timedelta(seconds=secs)
+    early = [t for t in j.turns if t.at <= deadline]
+    hit = _first_match(early, j.find)
+    if hit:
+        return j.item(Status.PASS, f"said within {secs:g} s of answer", [hit])
+    if tl.final and not tl.turns:
+        return j.item(Status.NOT_APPLICABLE, "no transcript")
+    if j.now > deadline or tl.final:
+        return j.item(Status.FAIL, f"not said within {secs:g} s of answer", [_searched(early, j.who)], deadline)
+    return j.item(Status.PENDING, f"due by {deadline.isoformat()}", deadline=deadline)
+
+
+def _anywhere(j: _Judging, _: Anywhere) -> ScoreItem:
+    hit = _first_match(j.turns, j.find)
+    if hit:
+        return j.item(Status.PASS, "said", [hit])
+    if not j.tl.final:
+        return j.item(Status.PENDING, "judged when the interaction ends")
+    if not j.turns:
+        return j.item(Status.NOT_APPLICABLE, f"no {j.who}")
+    return j.item(Status.FAIL, "never said", [_searched(j.turns, j.who)])
 
 
 def _closing_turns(turns: Sequence[Turn], n: int) -> Sequence[Turn]:
@@ -176,7 +205,8 @@ def _window_turns(rule: ScriptRule, tl: Timeline, turns: tuple[Turn, ...]) -> Se
     return turns
 
 
-def _before_hold(item: MakeItem, tl: Timeline, turns: Sequence[Turn], find: Find, n: int) -> ScoreItem:
+def _before_hold(j: _Judging, w: BeforeHold) -> ScoreItem:
+    item, tl, turns, find, n = j.item, j.tl, j.turns, j.find, w.turns
     if not tl.holds:
         return item(Status.NOT_APPLICABLE, "no hold")
     asked, missed = [], []
@@ -201,8 +231,9 @@ class _Episode:
     hit: Evidence | None = None
 
 
-def _after_upset(item: MakeItem, tl: Timeline, speaker: str, std: SentimentStandard, find: Find, n: int) -> ScoreItem:
-    """Each episode of an upset customer needs the phrase within the next n turns of `speaker`."""
+def _after_upset(j: _Judging, w: AfterCustomerUpset) -> ScoreItem:
+    """Each episode of an upset customer needs the phrase within the next n turns of the rule's speaker."""
+    item, tl, speaker, std, find, n = j.item, j.tl, j.rule.speaker, j.standard.sentiment, j.find, w.turns
     threshold = std.customer_upset_below
     episodes: list[_Episode] = []
     current: _Episode | None = None
@@ -239,6 +270,17 @@ def _after_upset(item: MakeItem, tl: Timeline, speaker: str, std: SentimentStand
     if not answered:  # the interaction ended before the agent had a turn to respond
         return item(Status.NOT_APPLICABLE, "customer upset in the last turn; no agent turn followed", evidence)
     return item(Status.PASS, f"responded to {answered} upset episode(s)", evidence)
+
+
+# Each window kind of the standard (service/standards/schema.py) judged by its own function.
+_BY_WINDOW: dict[str, Callable[[_Judging, Any], ScoreItem]] = {
+    "first_turns": _first_turns,
+    "last_turns": _last_turns,
+    "within_seconds_of_answer": _within_seconds_of_answer,
+    "anywhere": _anywhere,
+    "before_hold": _before_hold,
+    "after_customer_upset": _after_upset,
+}
 
 
 def evaluate_script(tl: Timeline, standard: Standard, now: datetime) -> list[ScoreItem]:

@@ -62,7 +62,7 @@ def negative_words(text: str, neutral: frozenset[str]) -> tuple[str, ...]:
     raw = text.split()
     words = [t.lower().strip(string.punctuation) or t.lower() for t in raw]
     numeric = [bool(_DIGIT.search(t)) for t in raw]
-    named = set()  # a name, or what a customer apologises for: "sorry for the delay" is politeness, not anger
+    named: set[int] = set()  # a name, or what a customer apologises for: "sorry for the delay" is politeness, not anger
     for i, w in enumerate(words):
         if w in _NAME_INTRO or (w == "is" and i > 0 and words[i - 1] == "name"):
             named.update((i + 1, i + 2))

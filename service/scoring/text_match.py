@@ -1,8 +1,8 @@
 """Tolerant phrase matching for call-center transcripts.
 
 Pure module (stdlib + rapidfuzz): no I/O, no framework imports. The text is normalized first
-(service.scoring.normalize: casefold, NFKC, contractions, CJK units); phrases use the phrase syntax
-(service.scoring.phrase_syntax: optional words, alternatives, word classes, wildcards, anchors, spelling
+(service.text.normalize: casefold, NFKC, contractions, CJK units); phrases use the phrase syntax
+(service.text.phrase_syntax: optional words, alternatives, word classes, wildcards, anchors, spelling
 tolerance). A phrase may carry conditions: the turn it counts in (the speaker's first or last), and a negative
 context (words right before or after the match that make it mean something else).
 
@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from service.scoring.normalize import Normalized, is_cjk, normalize, normalized
-from service.scoring.phrase_syntax import CompiledPhrase, compile_context, compile_phrase, has_syntax
+from service.text.normalize import Normalized, is_cjk, normalize, normalized
+from service.text.phrase_syntax import CompiledPhrase, compile_any, compile_context, compile_phrase, has_syntax
 
 __all__ = ["PhraseMatch", "PhraseMatcher", "PhraseWithConditions", "TurnPosition", "normalize"]
 
@@ -40,10 +40,11 @@ class PhraseMatch:
 
 @dataclass(frozen=True, slots=True)
 class TurnPosition:
-    """Where a turn is among its speaker's turns; `last` only once the interaction has ended."""
+    """Where a turn is among its speaker's turns (`last` only once the interaction has ended), and whose it is."""
 
     first: bool
     last: bool
+    speaker: str | None = None
 
 
 class PhraseWithConditions(Protocol):
@@ -57,6 +58,8 @@ class PhraseWithConditions(Protocol):
     def unless_followed_by(self) -> Sequence[str]: ...
     @property
     def unless_preceded_by(self) -> Sequence[str]: ...
+    @property
+    def unless_turn_also(self) -> Iterable[tuple[str, Sequence[str]]]: ...  # (speaker, phrases) pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +69,20 @@ class _Entry:
     turn: str | None
     followed: re.Pattern[str] | None
     preceded: re.Pattern[str] | None
+    turn_also: Mapping[str, re.Pattern[str]]  # speaker -> another act that, anywhere else in the turn, vetoes
 
     def counts_at(self, position: TurnPosition | None) -> bool:
         if self.turn is None:
             return True
         return position is not None and (position.first if self.turn == "first" else position.last)
 
-    def vetoed(self, spaced: str, start: int, end: int) -> bool:
+    def vetoed(self, spaced: str, start: int, end: int, position: TurnPosition | None) -> bool:
         if self.followed is not None and self.followed.match(spaced, end):
             return True
-        return self.preceded is not None and self.preceded.search(spaced, 0, start) is not None
+        if self.preceded is not None and self.preceded.search(spaced, 0, start) is not None:
+            return True
+        other = self.turn_also.get(position.speaker or "") if position is not None else None
+        return other is not None and any(m.end() <= start or m.start() >= end for m in other.finditer(spaced))
 
 
 class _Spaced:
@@ -181,8 +188,9 @@ class PhraseMatcher:
             turn = None if isinstance(item, str) else item.turn
             after = () if isinstance(item, str) else tuple(item.unless_followed_by)
             before = () if isinstance(item, str) else tuple(item.unless_preceded_by)
+            also = () if isinstance(item, str) else tuple((who, tuple(ps)) for who, ps in item.unless_turn_also if ps)
             compiled = compile_phrase(say, classes)
-            key = (compiled.regex.pattern, turn, after, before)
+            key = (compiled.regex.pattern, turn, after, before, also)
             if key in seen:
                 continue
             seen.add(key)
@@ -192,6 +200,7 @@ class PhraseMatcher:
                 turn,
                 compile_context(after, classes, after=True) if after else None,
                 compile_context(before, classes, after=False) if before else None,
+                {who: compile_any(ps, classes) for who, ps in also},
             )
             self._entries.append(entry)
             if not has_syntax(say):
@@ -248,7 +257,7 @@ class PhraseMatcher:
             if not entry.counts_at(position):
                 continue
             for m in entry.compiled.regex.finditer(spaced.text):
-                if m.end() > m.start() and not entry.vetoed(spaced.text, m.start(), m.end()):
+                if m.end() > m.start() and not entry.vetoed(spaced.text, m.start(), m.end(), position):
                     rank = (m.start(), m.start() - m.end(), entry.order)
                     if best is None or rank < best[0]:
                         best = (rank, entry, m)
@@ -303,7 +312,7 @@ class PhraseMatcher:
                     continue
                 score, first = float(found[1]), int(found[2])
                 last = first + length - 1
-                if entry.vetoed(spaced.text, spaced.unit_at[first][0], spaced.unit_at[last][1]):
+                if entry.vetoed(spaced.text, spaced.unit_at[first][0], spaced.unit_at[last][1], position):
                     continue
                 if best is None or score > best[0] or (score == best[0] and first < best[1]):
                     best = (score, first, last, entry)

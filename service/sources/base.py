@@ -31,7 +31,7 @@ class MappingError(ValueError):
     """The record cannot be mapped; the message says why (answered 4xx, or dead-lettered)."""
 
 
-class BodyError(MappingError):
+class WireFormatError(MappingError):
     """The body is not in the source's wire format at all (not JSON, not a form)."""
 
 
@@ -305,10 +305,10 @@ def json_body(raw: bytes) -> list[Any]:
     try:
         doc = decode.parse_json(raw)
     except decode.BodyError as exc:
-        raise BodyError(str(exc)) from exc
+        raise WireFormatError(str(exc)) from exc
     records = doc if isinstance(doc, list) else [doc]
     if not records:
-        raise BodyError("body is an empty list")
+        raise WireFormatError("body is an empty list")
     return records
 
 
@@ -353,19 +353,19 @@ def form_body(raw: bytes) -> list[Any]:
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
-        raise BodyError("form body is not ASCII: a form-encoded body percent-encodes every other byte") from None
+        raise WireFormatError("form body is not ASCII: a form-encoded body percent-encodes every other byte") from None
     text = text.strip()
     if "\n" in text or "\r" in text:
-        raise BodyError(
+        raise WireFormatError(
             "form body has raw line breaks between or inside parameters (one parameter per line is not "
             "form encoding: parameters are joined by '&' and line breaks inside values are sent as %0A)"
         )
     if not text:
-        raise BodyError("form body is empty")
+        raise WireFormatError("form body is empty")
     try:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
     except ValueError as exc:
-        raise BodyError(f"body is not form-encoded: {exc}") from exc
+        raise WireFormatError(f"body is not form-encoded: {exc}") from exc
     return [dict(pairs)]
 
 
@@ -375,5 +375,5 @@ def form_lines(text: str) -> Iterator[Any]:
         if line.strip():
             try:
                 yield from form_body(line.encode())
-            except BodyError as exc:
+            except WireFormatError as exc:
                 yield Unreadable(f"line {number}: {exc}")

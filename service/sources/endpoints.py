@@ -4,7 +4,7 @@ Senders that sign their requests (Twilio, Zendesk) are authenticated by the sign
 an API key; the others need an ingest key like POST /v1/events.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,10 +14,11 @@ from fastapi.responses import JSONResponse
 from service.api.deps import SessionDep, StateDep
 from service.auth.deps import require_ingest
 from service.config import Settings
-from service.events.decode import describe, limits_of
-from service.events.sink import SinkUnavailable, publish
+from service.events.decode import Rejection, TooLarge, limits_of
+from service.events.model import Event
+from service.ingest.endpoints import ingest_request, refused
 from service.interactions.service import Recorded
-from service.sources.base import BodyError, Secrets, SignatureError, SignedRequest
+from service.sources.base import Secrets, SignatureError, SignedRequest, WireFormatError
 from service.sources.registry import SOURCES, Source, UnknownSource, get_source
 from service.sources.service import Prepared, prepare
 
@@ -57,7 +58,7 @@ def _answer(source: Source, prepared: Prepared, recorded: Recorded) -> JSONRespo
         "alerts": recorded.alerts_brief(),
     }
     problems = [f"record {n.index}: {n.reason}" for n in prepared.unmappable]
-    problems += [f"{o.event_id}: {describe(o.errors)}" for o in recorded.outcomes if o.errors]
+    problems += [f"{o.event_id}: {o.reason}" for o in recorded.outcomes if o.errors]
     if problems:
         body["detail"] = "; ".join(problems)
     return JSONResponse(body, status_code=_status(prepared, recorded))
@@ -98,28 +99,17 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
             return JSONResponse({"detail": str(exc)}, status_code=401)
     try:
         records = source.body(raw)
-    except BodyError as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-    if len(records) > settings.max_source_records:
-        limit = settings.max_source_records
-        return JSONResponse({"detail": f"body holds {len(records)} records; the limit is {limit}"}, 413)
+        if len(records) > settings.max_source_records:
+            raise TooLarge(f"body holds {len(records)} records; the limit is {settings.max_source_records}")
+    except (WireFormatError, TooLarge) as exc:
+        return refused(exc)
     defaults = dict(request.query_params)
 
-    def record() -> tuple[Prepared, Recorded]:
-        now = state.clock()
+    def prepared_at(now: datetime) -> tuple[Prepared, list[Event | Rejection]]:
         prepared = prepare(session, source, records, limits_of(settings), now, defaults)
-        if state.sink is not None:
-            recorded = publish(state.sink, state.pipeline.redact(prepared.items))
-        else:
-            recorded = state.pipeline.record_events(session, prepared.items, source.name, now)
-        session.commit()  # after a publish: a record version is only kept once its events are on the topic
-        return prepared, recorded
+        return prepared, prepared.items
 
-    try:
-        prepared, recorded = await run_in_threadpool(record)
-    except SinkUnavailable as exc:
-        session.rollback()
-        return JSONResponse({"detail": f"events not accepted, retry later: {exc}"}, status_code=503)
+    prepared, recorded = await ingest_request(state, session, source.name, prepared_at)
     if len(prepared.unmappable) == len(prepared.notes):
         return JSONResponse({"detail": f"cannot map the {source.title} payload: {prepared.unmappable[0].reason}"}, 422)
     return _answer(source, prepared, recorded)

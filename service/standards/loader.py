@@ -44,6 +44,8 @@ def parse_standard(text: str, name: str = "<standard>") -> LoadedStandard:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
         raise StandardsError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    except RecursionError as exc:  # "[[[[...": a standards file is a few levels deep
+        raise StandardsError(f"{name}: not a standards file: nested too deeply") from exc
     if not isinstance(data, dict) or root is None:
         raise StandardsError(f"{name}:1: a standards file is a YAML mapping with at least a 'version'")
     try:

@@ -1,6 +1,6 @@
 """The phrase parts of a standard: phrases with conditions, and word classes defined once for every rule.
 
-The syntax itself lives in service.scoring.phrase_syntax (pure); this module checks a whole standard against it
+The syntax itself lives in service.text.phrase_syntax (pure); this module checks a whole standard against it
 at load, so a typo in a phrase pack fails with the file and line instead of at the first scored call.
 """
 
@@ -9,10 +9,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
-from service.scoring.phrase_syntax import PhraseSyntaxError, compile_phrase
+from service.text.phrase_syntax import PhraseSyntaxError, compile_phrase
 
 ClassName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 WordClasses = dict[ClassName, tuple[str, ...]]
+
+
+class BySpeaker(BaseModel):
+    """Phrase lists per speaker of the turn (a condition that depends on whose turn it is)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agent: tuple[str, ...] = ()
+    customer: tuple[str, ...] = ()
 
 
 class PhraseSpec(BaseModel):
@@ -26,6 +35,11 @@ class PhraseSpec(BaseModel):
     )
     unless_followed_by: tuple[str, ...] = Field((), description="Right after the match, these make it no match.")
     unless_preceded_by: tuple[str, ...] = Field((), description="Right before the match, these make it no match.")
+    unless_turn_also: BySpeaker = Field(
+        BySpeaker(),
+        description="Per speaker: anywhere else in that speaker's turn, these make it no match (the turn's main "
+        "act is another, e.g. a customer's thanks or refusal that a bye only signs off).",
+    )
 
 
 # A plain string or a mapping; the discriminator keeps a bad mapping's errors to the mapping's own fields.
@@ -64,6 +78,9 @@ def _problems(rules: Sequence[Mapping[Any, Sequence[Phrase]]], classes: WordClas
                     for field in ("unless_followed_by", "unless_preceded_by"):
                         if found := _problem(getattr(phrase, field), classes):
                             yield PhraseSyntaxError(str(found[1]), (*loc, field, found[0]))
+                    for speaker, others in phrase.unless_turn_also:
+                        if found := _problem(others, classes):
+                            yield PhraseSyntaxError(str(found[1]), (*loc, "unless_turn_also", speaker, found[0]))
 
 
 def check_phrases(rules: Sequence[Mapping[Any, Sequence[Phrase]]], classes: WordClasses) -> None:

@@ -1,10 +1,11 @@
 """Schema of a standards file. Every threshold callqa judges by is a field here, never a constant in code."""
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from service.standards.fixtures import FixtureCase, check_fixtures
 from service.standards.phrases import Phrase, WordClasses, check_phrases
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -21,6 +22,9 @@ class CallResponsiveness(_Strict):
     service_level_target: float = Field(0.8, gt=0, le=1)
     short_abandon_seconds: float = Field(5, ge=0, description="Abandons quicker than this are left out.")
     max_hold_seconds: Seconds = 120
+    stale_after_seconds: Seconds = Field(
+        1800, description="A call not ended with no event for this long is shown as stale (its call.ended was lost)."
+    )
 
 
 class TicketResponsiveness(_Strict):
@@ -134,14 +138,19 @@ Window = Annotated[
 CALL_ONLY_WINDOWS = frozenset({"within_seconds_of_answer", "before_hold"})
 
 
+# A rule's description in the other languages of the centre (the console shows the reader's own).
+Translations = Annotated[dict[Language, str], Field(description="The description in other languages, by language.")]
+
+
 class ScriptRule(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     description: str
+    description_i18n: Translations = {}
     speaker: Literal["agent", "customer"] = "agent"
     requirement: Literal["required", "forbidden"]
     window: Window
     phrases: dict[Language, tuple[Phrase, ...]] = Field(
-        {}, description="Phrase packs per language, in the phrase syntax (service/scoring/phrase_syntax.py)."
+        {}, description="Phrase packs per language, in the phrase syntax (service/text/phrase_syntax.py)."
     )
     patterns: tuple[str, ...] = ()
     applies_to: frozenset[Literal["call", "ticket"]] = frozenset({"call", "ticket"})
@@ -194,6 +203,7 @@ AggregateMetric = Literal[
 class _WindowRule(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     description: str = ""
+    description_i18n: Translations = {}
     metric: AggregateMetric
     subject: Literal["queue", "team"]
     window_seconds: Seconds = Field(description="Length of the rolling window the metric is computed over.")
@@ -286,9 +296,116 @@ class RedactionStandard(_Strict):
         return self
 
 
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class SamplingRules(_Strict):
+    """Which interactions of a week are picked for human review (service/evaluations/sampling.py)."""
+
+    random_per_agent_per_week: int = Field(2, ge=0, description="Picked at random per agent, from a seed.")
+    all_critical_failures: bool = Field(True, description="Every interaction with a failed critical item.")
+    lowest_sentiment: int = Field(5, ge=0, description="The week's N interactions with the lowest customer sentiment.")
+
+
+class RootCause(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    labels: dict[Language, str] = Field({}, description="What the console shows, per language (else the id).")
+
+
+_ROOT_CAUSES = (
+    RootCause(id="people", labels={"en": "People", "zh": "人员"}),
+    RootCause(id="process", labels={"en": "Process", "zh": "流程"}),
+    RootCause(id="system", labels={"en": "System", "zh": "系统"}),
+    RootCause(id="customer", labels={"en": "Customer", "zh": "客户"}),
+    RootCause(id="outside_agent_control", labels={"en": "Outside the agent's control", "zh": "非坐席可控"}),
+)
+
+
+class ReviewStandard(_Strict):
+    """The review loop: how fast a breach is reviewed, the root-cause taxonomy, corrective actions, sampling."""
+
+    due_within_seconds: Seconds = Field(86400, description="A review case is due this long after it opens.")
+    root_causes: tuple[RootCause, ...] = Field(
+        _ROOT_CAUSES,
+        min_length=1,
+        description="The root-cause taxonomy a case's cause is chosen from: ids, or {id, labels: {en, zh}}.",
+    )
+    open_on_severities: frozenset[Severity] = Field(
+        frozenset({"warning", "critical"}), description="Alerts of these severities open (or join) a review case."
+    )
+    open_on_failed_interaction: bool = Field(True, description="A final interaction that failed opens a case.")
+    intake_window_seconds: Seconds = Field(
+        86400, description="Only alerts and failures this recent open cases (a new install leaves history alone)."
+    )
+    overdue_severity: Severity = Field("warning", description="Severity of the review_overdue alert.")
+    verification_window_seconds: Seconds = Field(
+        604800, description="Default time after a corrective action starts before its effect is checked."
+    )
+    verification_sigmas: float = Field(
+        3, gt=0, description="An action worked when its metric left the control limits of the days before it."
+    )
+    verification_min_days: int = Field(
+        3, ge=2, description="Days with data before an action needed to draw control limits (else: did it move?)."
+    )
+    action_metrics: frozenset[AggregateMetric] = Field(
+        frozenset(AggregateMetric.__args__),  # type: ignore[attr-defined]
+        description="Metrics a corrective action may target.",
+    )
+    sampling: SamplingRules = SamplingRules()
+
+    @field_validator("root_causes", mode="before")
+    @classmethod
+    def _plain_ids(cls, causes: object) -> object:
+        if isinstance(causes, list | tuple):
+            return [{"id": c} if isinstance(c, str) else c for c in causes]
+        return causes
+
+    @field_validator("root_causes")
+    @classmethod
+    def _unique_causes(cls, causes: tuple[RootCause, ...]) -> tuple[RootCause, ...]:
+        ids = [c.id for c in causes]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"root causes must be unique, got {ids}")
+        return causes
+
+    @property
+    def cause_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.root_causes)
+
+
+class OutcomeStandard(_Strict):
+    """Customer outcomes: how survey answers and repeat contacts are read (service/outcomes)."""
+
+    fcr_window_seconds: Seconds = Field(
+        604800,
+        description="A contact is resolved at first contact when the same customer does not come back with the "
+        "same reason within this long.",
+    )
+    csat_satisfied_at_least: int = Field(4, ge=1, le=5, description="CSAT answers this high count as satisfied.")
+    nps_promoter_at_least: int = Field(9, ge=0, le=10, description="NPS answers this high are promoters.")
+    nps_detractor_at_most: int = Field(6, ge=0, le=10, description="NPS answers this low are detractors.")
+
+    @model_validator(mode="after")
+    def _nps_bands_apart(self) -> "OutcomeStandard":
+        if self.nps_detractor_at_most >= self.nps_promoter_at_least:
+            raise ValueError("nps_detractor_at_most must be below nps_promoter_at_least")
+        return self
+
+
+class KpiTargets(_Strict):
+    """Targets of the KPI tree that no other section sets (service level, compliance, the quality pass mark and
+    the overdue-ticket ratio have their own settings above)."""
+
+    average_speed_of_answer_seconds: Seconds = Field(20, description="At most: mean wait of answered calls.")
+    abandonment_rate: float = Field(0.10, ge=0, le=1, description="At most: abandoned / offered calls.")
+    csat: float = Field(0.80, ge=0, le=1, description="At least: satisfied / all CSAT answers.")
+    nps: float = Field(30, ge=-100, le=100, description="At least: % promoters - % detractors.")
+    first_contact_resolution: float = Field(0.70, ge=0, le=1, description="At least: contacts with no repeat.")
+
+
 class Standard(_Strict):
-    version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str = "Service standard"
+    version: str = Field(min_length=1, max_length=64, pattern=VERSION_PATTERN)
+    name: str = Field("Service standard", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
     languages: frozenset[Language] = frozenset({"en"})
     responsiveness: Responsiveness = Responsiveness()
     sentiment: SentimentStandard = SentimentStandard()
@@ -297,6 +414,17 @@ class Standard(_Strict):
     script_rules: tuple[ScriptRule, ...] = ()
     alerts: AlertStandard = AlertStandard()
     redaction: RedactionStandard = RedactionStandard()
+    review: ReviewStandard = ReviewStandard()
+    outcomes: OutcomeStandard = OutcomeStandard()
+    kpi_targets: KpiTargets = KpiTargets()
+    fixtures: tuple[FixtureCase, ...] = Field(
+        (), description="Short conversations with the outcome each rule must give (`callqa standards test`)."
+    )
+
+    @model_validator(mode="after")
+    def _fixtures_name_scored_items(self) -> "Standard":
+        check_fixtures(self.fixtures, {r.id for r in self.script_rules} | set(get_args(NonScriptItem)))
+        return self
 
     @model_validator(mode="after")
     def _phrases_read(self) -> "Standard":

@@ -13,7 +13,9 @@ from service.alerts.evaluator import evaluate
 from service.alerts.models import Alert, AlertTransition
 from service.alerts.notify import Destinations
 from service.db import make_engine, make_sessionmaker, session_scope
+from service.interactions.repository import window_rows
 from service.interactions.service import Pipeline
+from service.standards.book import StandardBook
 from service.standards.schema import Standard
 from tests.factories import at, call, standard, utterance
 
@@ -33,7 +35,7 @@ def db(database_url: str) -> Iterator[Any]:
 
 def _calls(db: Any, std: Standard, start: int, n: int, wait: float, prefix: str, queue: str = "q") -> None:
     """n calls offered from `start` s, one every 10 s, each answered after `wait` s and ended."""
-    pipeline = Pipeline(std, timedelta(hours=1))
+    pipeline = Pipeline(StandardBook(std), timedelta(hours=1))
     with session_scope(db) as session:
         for i in range(n):
             t = start + 10 * i
@@ -43,7 +45,7 @@ def _calls(db: Any, std: Standard, start: int, n: int, wait: float, prefix: str,
 
 def _evaluate(db: Any, std: Standard, seconds: float) -> list[Alert]:
     with session_scope(db) as session:
-        return evaluate(session, std, at(seconds), NONE)
+        return evaluate(session, std, at(seconds), NONE, window_rows)
 
 
 def _alerts(db: Any, rule: str) -> list[Alert]:
@@ -103,7 +105,7 @@ def test_unacknowledged_critical_alert_escalates_once(db: Any) -> None:
     std = standard(alerts={"aggregates": [], "control_limits": [], "escalate_critical_after_seconds": 300})
     rude = [utterance("agent", "Calm down.", 0, answered=10, interaction_id="esc", event_id="esc-u")]
     with session_scope(db) as session:
-        Pipeline(std, timedelta(hours=1)).record_events(session, rude, "test", at(11))
+        Pipeline(StandardBook(std), timedelta(hours=1)).record_events(session, rude, "test", at(11))
     assert _alerts(db, "forbidden_phrase")[0].escalated_at is None
     _evaluate(db, std, 200)
     assert _alerts(db, "forbidden_phrase")[0].escalated_at is None

@@ -19,7 +19,7 @@ def test_good_call_is_scored_with_evidence_and_passes(api: httpx.Client) -> None
 
     detail = api.get("/v1/interactions/c-good").json()
     assert detail["status"] == "ended" and detail["final"] is True
-    assert detail["standard_version"] == "2026.12-default"
+    assert detail["standard_version"] == "2026.12.2-default"
     assert detail["passed"] is True and detail["quality_score"] == 100
     items = {i["id"]: i for i in detail["score"]["items"]}
     assert {k: items[k]["status"] for k in ("greeting", "self_identification", "empathy_when_upset")} == {

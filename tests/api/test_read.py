@@ -74,9 +74,9 @@ def test_scorecards(api: httpx.Client) -> None:
 
 def test_standards_endpoints(api: httpx.Client) -> None:
     body = api.get("/v1/standards").json()
-    assert body["current"]["version"] == "2026.12-default"
+    assert body["current"]["version"] == "2026.12.2-default"
     assert body["versions"][0]["current"] is True
-    source = api.get("/v1/standards/2026.12-default")
+    source = api.get("/v1/standards/2026.12.2-default")
     assert source.status_code == 200 and "script_rules:" in source.text
     assert api.get("/v1/standards/0.0").status_code == 404
 

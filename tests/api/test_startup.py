@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import DEFAULT_STANDARDS_FILE, Settings
 from service.standards.loader import StandardsError
 

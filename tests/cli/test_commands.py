@@ -22,7 +22,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def test_standards_validate_good_and_bad(tmp_path: Path) -> None:
     ok = run("standards", "validate", str(ROOT / "service/standards/default.yaml"))
-    assert ok.returncode == 0 and "valid standard '2026.12-default'" in ok.stdout
+    assert ok.returncode == 0 and "valid standard '2026.12.2-default'" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: v2\nscript_rules:\n  - id: greeting\n    description: hi\n    requirement: sometimes\n")
     out = run("standards", "validate", str(bad))
@@ -148,3 +148,29 @@ def test_keys_cli_and_scopes(served: dict[str, str]) -> None:
     assert revoked.status_code == 401 and "revoked" in revoked.json()["detail"]
     bad = run("keys", "create", "--name", "x", "--scope", "root", env=env)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    agent = run("keys", "create", "--name", "ann", "--scope", "agent", "--agent-id", "a-1", env=env)
+    assert agent.returncode == 0, agent.stderr
+    assert "agent (a-1)" in run("keys", "list", env=env).stdout
+    as_agent = {"Authorization": f"Bearer {agent.stdout.strip().splitlines()[-1]}"}
+    assert httpx.get(f"{served['url']}/v1/disputes", headers=as_agent).status_code == 200
+    assert httpx.get(f"{served['url']}/v1/alerts", headers=as_agent).status_code == 403
+    unbound = run("keys", "create", "--name", "y", "--scope", "agent", env=env)
+    assert unbound.returncode != 0 and "agent_id" in unbound.stderr
+
+
+def test_readme_review_walkthrough(served: dict[str, str], tmp_path: Path) -> None:
+    """Issue 13's loop as the README shows it: breach -> case -> root cause and action -> verified -> dispute
+    overturned -> calibration with kappa, by scripts/review-walkthrough.sh against a real `callqa serve`."""
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts/review-walkthrough.sh"), served["url"]],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "CALLQA_API_KEY": served["CALLQA_API_KEY"]},
+    )
+    assert out.returncode == 0, out.stderr
+    (tmp_path / "review-walkthrough.txt").write_text(out.stdout)  # to paste into the README when it changes
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("<!-- review walkthrough output -->", 1)[1]
+    sample = readme.split("```", 2)[1].removeprefix("text\n")
+    run_id = re.compile(r"rv-\d+")
+    assert _normalised(run_id.sub("rv-<run>", out.stdout)) == _normalised(run_id.sub("rv-<run>", sample))

@@ -169,14 +169,14 @@ def test_backtest_reports_the_difference_and_writes_nothing(database_url: str, t
     candidate = tmp_path / "candidate.yaml"
     default = (ROOT / "service/standards/default.yaml").read_text()
     candidate.write_text(
-        default.replace('version: "2026.12-default"', 'version: "2026.12-strict"')
+        default.replace('version: "2026.12.2-default"', 'version: "2026.12-strict"')
         .replace("answer_within_seconds: 20 ", "answer_within_seconds: 10 ")
         .replace("pass_mark: 80 ", "pass_mark: 90 ")
     )
     before = _counts(database_url)
     out = run(database_url, "backtest", "--standard", str(candidate), "--from", "2026-11-24", "--to", "2026-11-25")
     assert out.returncode == 0, out.stderr
-    assert "judged by ('2026.12-default' (2)): 2 interactions started" in out.stdout
+    assert "judged by ('2026.12.2-default' (2)): 2 interactions started" in out.stdout
     assert "nothing written" in out.stdout
     rows = {line.split()[0]: line.split() for line in out.stdout.splitlines() if line.strip()}
     assert rows["answer_time"][1:5] == ["2/2", "100.0", "%", "50.0"]  # b-slow fails the 10 s limit
@@ -200,7 +200,7 @@ def test_backtest_reports_the_difference_and_writes_nothing(database_url: str, t
             CALLQA_STANDARDS_FILE=str(candidate),  # the shell's standard is not the baseline: the recorded one is
         ).stdout
     )
-    assert report["baseline"] == {"2026.12-default": 2}
+    assert report["baseline"] == {"2026.12.2-default": 2}
     assert report["rules"]["answer_time"] == {
         "in_force": {"pass_rate": 1.0, "judged": 2},
         "candidate": {"pass_rate": 0.5, "judged": 2},

@@ -1,10 +1,11 @@
 """The consume loop without a broker (a fake consumer and publisher, a real migrated database): how it polls when
-out of its group, what a failed commit does, and which failures dead-letter one record or stop the consumer."""
+out of its group, what a rebalance inside poll keeps, what a failed commit and an unavailable database do, which
+failures dead-letter one record or stop the consumer, and which source each record is stored under. What only a
+broker shows (group membership, real rebalances, acks) stays in tests/kafka."""
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,15 +13,13 @@ from kafka import TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import ConsumerGroupMetadata, MemberState
 from sqlalchemy import text
-from sqlalchemy.exc import ProgrammingError
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from consumers.codec import Decoded
-from consumers.decoders import CanonicalDecoder, RecordDecoder
+from consumers.dead_letter import DeadLetterLimit, DeadLetterLimitExceeded
+from consumers.decoders import CanonicalDecoder
 from consumers.loop import JOIN_POLL_MS, ConsumeLoop, LoopConfig
 from consumers.offsets import OffsetTracker
 from service.config import Settings
-from service.events.decode import Limits
 from service.interactions.service import Pipeline
 from service.runtime import Runtime, open_runtime
 from tests.api.wire import GOOD_CALL, call
@@ -96,9 +95,7 @@ def runtime(database_url: str) -> Iterator[Runtime]:
     rt.close()
 
 
-def make_loop(
-    runtime: Runtime, consumer: FakeConsumer, publisher: FakePublisher, decoder: RecordDecoder | None = None
-) -> ConsumeLoop:
+def make_loop(runtime: Runtime, consumer: FakeConsumer, publisher: FakePublisher) -> ConsumeLoop:
     config = LoopConfig.from_settings(Settings(database_url="sqlite://", kafka_batch_max_ms=50))
     return ConsumeLoop(
         consumer,  # type: ignore[arg-type]
@@ -107,7 +104,6 @@ def make_loop(
         runtime.pipeline,
         config,
         OffsetTracker(),
-        decoder=decoder,
     )
 
 
@@ -170,27 +166,6 @@ def test_a_record_that_breaks_the_batch_is_dead_lettered_alone_and_the_rest_is_s
     assert loop.tracker.pending() == {} and consumer.commits[-1] == {TP: 5}
 
 
-class CrashingDecoder(CanonicalDecoder):
-    """Trips on one record's content the way an adapter trips on a wrongly typed field, failing the whole batch."""
-
-    def decode(self, session: Session, records: Sequence[Any], limits: Limits, now: datetime) -> list[Decoded]:
-        if any(b"adapter-crash" in (r.value or b"") for r in records):
-            raise AttributeError("'str' object has no attribute 'get'")
-        return super().decode(session, records, limits, now)
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_record_that_crashes_the_decoder_is_isolated_and_dead_lettered_with_the_error(runtime: Runtime) -> None:
-    consumer, publisher = FakeConsumer(), FakePublisher()
-    loop = make_loop(runtime, consumer, publisher, CrashingDecoder())
-    good = events(4, "isolated")
-    values = [*good[:2], b'{"adapter-crash": 1}', *good[2:]]
-    loop.handle({TP: [Record(i, v) for i, v in enumerate(values)]})
-    assert publisher.dead == [(2, "invalid_event", "AttributeError: 'str' object has no attribute 'get'")]
-    assert stored(runtime) == 4
-    assert loop.tracker.pending() == {} and consumer.commits[-1] == {TP: 5}
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_database_error_that_is_not_the_records_stops_the_consumer_with_nothing_committed(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
@@ -205,3 +180,140 @@ def test_a_database_error_that_is_not_the_records_stops_the_consumer_with_nothin
     with pytest.raises(ProgrammingError):
         loop.handle({TP: [Record(i, v) for i, v in enumerate(events(3, "bad-deploy"))]})
     assert publisher.dead == [] and consumer.commits == [] and loop.tracker.pending() == {}
+
+
+# ---------------------------------------------------------------- a scripted consumer: rebalances, put-backs --
+
+TP1 = TopicPartition("events", 1)
+
+
+class ScriptedConsumer(FakeConsumer):
+    """Polls answer from a script; a step may be a callable (a rebalance inside poll). Seeks, pauses and resumes
+    are kept, as the broker would apply them."""
+
+    def __init__(self, script: list[Any], assigned: set[TopicPartition] | None = None) -> None:
+        super().__init__()
+        self.script = script
+        self.assigned = assigned or {TP}
+        self.seeks: list[tuple[TopicPartition, int]] = []
+        self.paused: set[TopicPartition] = set()
+        self.resumed: list[TopicPartition] = []
+
+    def poll(self, timeout_ms: int = 0, max_records: int | None = None) -> dict[TopicPartition, list[Record]]:
+        self.polls.append(timeout_ms)
+        step = self.script.pop(0) if self.script else {}
+        return step() if callable(step) else step
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.assigned)
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self.paused.update(partitions)
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self.resumed.extend(partitions)
+        self.paused.difference_update(partitions)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_rebalance_inside_poll_drops_the_records_of_partitions_no_longer_ours_and_keeps_the_rest(
+    runtime: Runtime,
+) -> None:
+    good = events(3, "rebalance")
+    consumer = ScriptedConsumer([], assigned={TP, TP1})
+    loop = make_loop(runtime, consumer, FakePublisher())
+
+    def revoke_tp1() -> dict[TopicPartition, list[Record]]:
+        consumer.assigned = {TP}
+        loop.tracker.rebalanced()  # what CommitOnRevoke does on kafka-python's thread, inside poll()
+        return {TP: [Record(1, good[1])]}
+
+    consumer.script = [{TP: [Record(0, good[0])], TP1: [Record(0, good[2], partition=1)]}, revoke_tp1]
+    batch = loop.poll_batch()
+    assert {tp: [r.offset for r in rs] for tp, rs in batch.items()} == {TP: [0, 1]}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_unavailable_database_puts_the_batch_back_then_the_same_records_are_stored_once(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consumer, publisher = ScriptedConsumer([]), FakePublisher()
+    loop = make_loop(runtime, consumer, publisher)
+    batch = {TP: [Record(i, v) for i, v in enumerate(events(3, "put-back"), start=5)]}
+    record_events = Pipeline.record_events
+
+    def down_once(self: Pipeline, *args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(Pipeline, "record_events", record_events)
+        raise OperationalError("INSERT INTO events", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Pipeline, "record_events", down_once)
+    loop.handle(batch)
+    assert consumer.seeks == [(TP, 5)] and consumer.resumed == [TP] and not consumer.paused
+    assert stored(runtime) == 0 and consumer.commits == [] and loop.tracker.pending() == {}
+    loop.handle(batch)  # redelivered after the seek
+    assert stored(runtime) == 3 and consumer.commits == [{TP: 8}] and publisher.dead == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_event_the_interaction_refuses_is_dead_lettered_as_inconsistent(runtime: Runtime) -> None:
+    consumer, publisher = ScriptedConsumer([]), FakePublisher()
+    loop = make_loop(runtime, consumer, publisher)
+    offered, answered = (e for e in call("c-kind", turns=GOOD_CALL)[:2])
+    ticket = {
+        **answered,
+        "event_id": "c-kind-t",
+        "type": "ticket.replied",
+        "payload": {"author": "agent", "text": "hi"},
+    }
+    values = [json.dumps(e).encode() for e in (offered, answered, ticket)]
+    loop.handle({TP: [Record(i, v) for i, v in enumerate(values)]})
+    ((offset, reason, error),) = publisher.dead
+    assert offset == 2 and reason == "inconsistent" and error.startswith("type: interaction 'c-kind' is a call")
+    assert stored(runtime) == 2 and consumer.commits == [{TP: 3}]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_over_the_dead_letter_limit_the_consumer_stops_with_nothing_published_or_committed(runtime: Runtime) -> None:
+    consumer, publisher = ScriptedConsumer([]), FakePublisher()
+    loop = make_loop(runtime, consumer, publisher)
+    loop.limit = DeadLetterLimit(max_ratio=0.5, min_records=2)
+    with pytest.raises(DeadLetterLimitExceeded):
+        loop.handle({TP: [Record(0, b"not json"), Record(1, b"{}"), Record(2, events(1, "limit")[0])]})
+    assert publisher.dead == [] and consumer.commits == [] and stored(runtime) == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_record_keeps_the_source_its_header_names_and_an_unknown_one_is_kafka(runtime: Runtime) -> None:
+    consumer = ScriptedConsumer([])
+    loop = make_loop(runtime, consumer, FakePublisher())
+    good = events(3, "provenance")
+    headers = [[("callqa-source", b"twilio")], [("callqa-source", b"made-up")], []]
+    loop.handle({TP: [Record(i, v, headers=h) for i, (v, h) in enumerate(zip(good, headers, strict=True))]})
+    with runtime.sessions() as session:
+        sources = session.execute(text("SELECT event_id, source FROM events ORDER BY event_id")).all()
+    assert [s for _, s in sources] == ["twilio", "kafka", "kafka"]
+
+
+class Tripping(CanonicalDecoder):
+    """Trips on one record's content the way an adapter can (a wrongly typed field): a record error."""
+
+    def decode(self, session: Any, records: Any, limits: Any, now: Any) -> Any:
+        if any(r.value == b'{"trip": 1}' for r in records):
+            raise TypeError("'int' object is not subscriptable")
+        return super().decode(session, records, limits, now)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_record_that_fails_even_alone_is_dead_lettered_with_its_error_and_the_others_are_stored(
+    runtime: Runtime,
+) -> None:
+    consumer, publisher = ScriptedConsumer([]), FakePublisher()
+    loop = make_loop(runtime, consumer, publisher)
+    loop.decoder = Tripping()
+    good = events(2, "trip")
+    loop.handle({TP: [Record(0, good[0]), Record(1, b'{"trip": 1}'), Record(2, good[1])]})
+    assert publisher.dead == [(1, "invalid_event", "TypeError: 'int' object is not subscriptable")]
+    assert stored(runtime) == 2 and consumer.commits[-1] == {TP: 3} and loop.tracker.pending() == {}

@@ -1,5 +1,6 @@
-"""`callqa serve` with CALLQA_INGEST_MODE=kafka, as a real process: POST /v1/events validates, produces to the
-events topic (acks=all) and answers 202; a consumer then scores what it produced."""
+"""`callqa serve` with CALLQA_INGEST_MODE=kafka, as a real process: POST /v1/events and /v1/sources/{name}
+validate, produce to the events topic (acks=all) and answer 202; a consumer then scores what they produced, stored
+under the path or source they came by (a record header carries it), as in-process mode stores them."""
 
 import json
 import signal
@@ -13,7 +14,8 @@ import pytest
 
 from service.config import Settings
 from tests.api.wire import RUDE_CALL, call
-from tests.kafka.support import ConsumerThread, Topics, read_all, scalar, spawn, stop_process, wait_for
+from tests.kafka.support import ConsumerThread, Topics, header, read_all, rows, scalar, spawn, stop_process, wait_for
+from tests.vendor_samples import ctr
 
 pytestmark = pytest.mark.kafka
 
@@ -46,13 +48,20 @@ def test_post_events_in_kafka_mode_produces_then_a_consumer_scores(
             records = read_all(kafka_bootstrap, topics.events, expected=len(events))
             assert [json.loads(r.value)["event_id"] for r in records] == [e["event_id"] for e in events]
             assert {r.key for r in records} == {cid.encode()}  # keyed by interaction: one partition, in order
+            assert {header(r, "callqa-source") for r in records} == {"http"}
+            contact = f"ctr-{uuid.uuid4().hex[:6]}"
+            mapped = api.post("/v1/sources/connect-ctr", json=ctr(contact))
+            assert mapped.status_code == 202, mapped.text
+            total = len(events) + mapped.json()["accepted"]
             assert scalar(database_url, "SELECT count(*) FROM events") == 0  # the API only produced
 
             consumer = ConsumerThread(consumer_settings())
             try:
-                wait_for(lambda: scalar(database_url, "SELECT count(*) FROM events") == len(events), 120, "scored")
+                wait_for(lambda: scalar(database_url, "SELECT count(*) FROM events") == total, 120, "scored")
             finally:
                 consumer.close()
+            stored = dict(rows(database_url, "SELECT source, count(*) FROM events GROUP BY source"))
+            assert stored == {"http": len(events), "connect-ctr": total - len(events)}
             detail = api.get(f"/v1/interactions/{cid}").json()
             assert detail["status"] == "ended" and detail["passed"] is False
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from service.clock import utc_now
 
@@ -30,6 +31,12 @@ REQUIRE_ENV = "CALLQA_TEST_REQUIRE_PROMETHEUS"
 # What Grafana puts in for its built-in variables; the test's Prometheus scrapes every second, so a minute holds
 # enough samples for rate() and increase().
 GRAFANA_BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__range": "5m"}
+
+
+def scraped_gauge(api: httpx.Client, name: str) -> dict[str, float]:
+    """One gauge's samples from callqa's /metrics, by the value of its one label ('' for a gauge without one)."""
+    (family,) = [f for f in text_string_to_metric_families(api.get("/metrics/").text) if f.name == name]
+    return {next(iter(s.labels.values()), ""): s.value for s in family.samples}
 
 
 def binaries() -> tuple[str, str]:
@@ -287,10 +294,17 @@ class Scenario:
             self._event(iid, 9, "call.ended", 80, q, t),
         ]
 
+    def outcomes(self, name: str, customer: str, **survey: int) -> list[dict]:
+        """A polite call's contact reason and, with answers, its survey (north and red, as the call)."""
+        iid, q, t = f"{self.tag}-{name}", self.north, self.red
+        reason = self._event(iid, 20, "contact.reason", 70, q, t, customer_id=f"{self.tag}-{customer}", reason="outage")
+        return [reason, self._event(iid, 21, "survey.answered", 60, q, t, **survey)] if survey else [reason]
+
     def phase_one(self) -> list[dict]:
         abandoned = f"{self.tag}-abandoned"
         return [
             *self.polite_call("a1"),
+            *self.outcomes("a1", "cust-1", csat=5, nps=10),
             self._event(abandoned, 0, "call.offered", 90, self.south, self.blue),
             self._event(abandoned, 1, "call.ended", 75, self.south, self.blue),
             # rejected: a known type with a bad payload, and a type nobody knows
@@ -340,5 +354,7 @@ class Scenario:
                 text="Hello, I am sorry for the trouble, it is fixed now. Kind regards, Ann",
             ),
             self._event(ticket, 2, "ticket.resolved", 100, self.north, self.red),
+            *self.outcomes("a2", "cust-2", csat=5, nps=10),  # the same labels again: the counters grow
+            *self.outcomes("ticket", "cust-1", csat=2, nps=3),  # cust-1 comes back about the outage: a repeat
             first,  # a duplicate
         ]

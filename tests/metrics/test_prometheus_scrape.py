@@ -90,6 +90,28 @@ def the_numbers_are_those_of_the_events(server: LiveServer, prometheus: Promethe
     assert one('sum(callqa_db_write_seconds_count{operation="commit"})') >= 2
     assert one('sum(callqa_pipeline_stage_seconds_count{stage="store"})') >= 2
     assert one("min(callqa_database_up)") == 1
+    # the review loop's gauges are served with every label value, 0 included (no sweep opened a case here)
+    assert one("max(callqa_review_cases_overdue)") == 0
+    assert one('max(callqa_disputes{state="overturned"})') == 0
+    assert one('max(callqa_corrective_actions{verdict="pending"})') == 0
+    # times, tickets and customer outcomes of the allow-listed queue and team, targets from the standard
+    red = f'queue="{s.north}",team="{s.red}"'
+    assert one(f"sum(callqa_answer_wait_seconds_count{{{red}}})") == 2
+    assert one(f"sum(callqa_answer_wait_seconds_sum{{{red}}})") == 16  # answered after 8 s, twice
+    assert one(f"sum(callqa_handle_seconds_count{{{red}}})") == 2
+    assert one(f"sum(callqa_ticket_first_reply_seconds_sum{{{red}}})") == 100
+    assert one(f'max(callqa_queue_overdue_ticket_ratio{{queue="{s.north}"}})') == 0
+    assert one(f'sum(callqa_survey_answers_total{{survey="csat",band="satisfied",{red}}})') == 2
+    assert one(f'sum(callqa_survey_answers_total{{survey="csat",{red}}})') == 3
+    assert one(f'sum(callqa_survey_answers_total{{survey="nps",band="detractor",{red}}})') == 1
+    assert one(f'sum(callqa_contacts_total{{repeat="true",{red}}})') == 1
+    assert one(f"sum(callqa_contacts_total{{{red}}})") == 3
+    assert one('max(callqa_standard_target{kpi="abandonment_rate"})') == 0.1
+    assert one('max(callqa_standard_target{kpi="compliance_rate"})') == 0.98
+    assert one('max(callqa_standard_target{kpi="service_level"})') == 0.8
+    # the annotation of the standard in force: it came in with this callqa's first scrape
+    (annotation,) = [a for a in load_dashboard()["annotations"]["list"] if a["name"] == "Standard version"]
+    assert prometheus.wait_for_data(annotation["expr"], timeout=10)[0]["metric"]["version"]
     # the dashboard's variables list the allow-listed queues and teams
     for name, (metric, label) in variable_queries(load_dashboard()).items():
         found = {r["metric"][label] for r in prometheus.query(f"count by ({label}) ({metric})")}

@@ -2,6 +2,7 @@
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,6 +14,7 @@ from tests.metrics.support import (
     ROOT,
     RULE_FILES,
     RULE_TESTS,
+    Query,
     dashboard_queries,
     load_dashboard,
     promtool,
@@ -70,7 +72,7 @@ def test_dashboard_loads_with_its_variables_and_panels() -> None:
     }
     titles = " | ".join(q.where for q in dashboard_queries(dashboard)).lower()
     for topic in ("service level", "events received", "scored", "compliance", "quality score", "sentiment",
-                  "alerts", "consumer lag"):  # fmt: skip
+                  "alerts", "consumer lag", "review cases", "disputes", "corrective actions"):  # fmt: skip
         assert topic in titles, f"no panel about {topic}"
     for panel in dashboard["panels"]:  # imported dashboards pick their Prometheus by the variable
         if panel["type"] != "row":
@@ -78,8 +80,10 @@ def test_dashboard_loads_with_its_variables_and_panels() -> None:
 
 
 def test_every_dashboard_query_parses(tmp_path: Path) -> None:
-    """promtool parses each query (variables substituted) as a recording rule: a typo fails here."""
-    queries = dashboard_queries(load_dashboard())
+    """promtool parses each query and annotation (variables substituted) as a recording rule: a typo fails here."""
+    dashboard = load_dashboard()
+    annotations = [a["expr"] for a in dashboard["annotations"]["list"] if "expr" in a]
+    queries = [*dashboard_queries(dashboard), *(Query("annotation", expr) for expr in annotations)]
     rules = [{"record": f"dashboard:query_{i}", "expr": substitute(q.expr, EVERY_VALUE)} for i, q in enumerate(queries)]
     path = tmp_path / "dashboard-queries.yml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
@@ -104,3 +108,88 @@ def test_grafana_provisioning_points_at_the_dashboard() -> None:
     volumes = compose["services"]["grafana"]["volumes"]
     assert f"./grafana/dashboards:{mounted}:ro" in volumes
     assert DASHBOARD.parent.name == "dashboards"
+
+
+def _panel(dashboard: dict[str, Any], title_start: str) -> dict[str, Any]:
+    return next(p for p in dashboard["panels"] if p["title"].startswith(title_start))
+
+
+def _target_from_standard(panel: dict[str, Any], kpi: str) -> None:
+    exprs = [t["expr"] for t in panel["targets"]]
+    assert f'max(callqa_standard_target{{kpi="{kpi}"}})' in exprs, panel["title"]
+
+
+def test_times_outcomes_and_targets_have_panels() -> None:
+    """Issue 14's Grafana items: speed of answer, handle, hold, first reply, overdue tickets, CSAT, NPS, FCR; the
+    service-level gauge shows the service level; the standard's targets as lines; version changes annotated."""
+    dashboard = load_dashboard()
+    exprs = " ".join(q.expr for q in dashboard_queries(dashboard))
+    for metric in ("callqa_answer_wait_seconds", "callqa_handle_seconds", "callqa_hold_seconds",
+                   "callqa_ticket_first_reply_seconds", "callqa_queue_overdue_ticket_ratio",
+                   "callqa_survey_answers_total", "callqa_contacts_total"):  # fmt: skip
+        assert metric in exprs, f"no panel reads {metric}"
+    gauge = _panel(dashboard, "Service level now")
+    shown = gauge["targets"][0]["expr"]  # the service level itself, not its distance from the target
+    assert shown == 'max by (queue) (callqa_queue_service_level_ratio{queue=~"$queue"})'
+    assert gauge["fieldConfig"]["defaults"]["min"] == 0 and gauge["fieldConfig"]["defaults"]["max"] == 1
+    (config,) = gauge["transformations"]  # the threshold is the standard's target, from the target query
+    assert config["id"] == "configFromData" and config["options"]["configRefId"] == "B"
+    assert gauge["targets"][1]["expr"] == "max(callqa_service_level_target_ratio)"
+    _target_from_standard(_panel(dashboard, "Abandonment per queue"), "abandonment_rate")
+    _target_from_standard(_panel(dashboard, "Compliance rate vs target"), "compliance_rate")
+    _target_from_standard(_panel(dashboard, "Average speed of answer"), "average_speed_of_answer")
+    _target_from_standard(_panel(dashboard, "Overdue-ticket ratio"), "overdue_ticket_ratio")
+    for title, kpi in (("CSAT", "csat"), ("NPS", "nps"), ("First-contact resolution", "first_contact_resolution")):
+        _target_from_standard(_panel(dashboard, title), kpi)
+    (version,) = [a for a in dashboard["annotations"]["list"] if a["name"] == "Standard version"]
+    assert "callqa_standard_info" in version["expr"] and "{{version}}" in version["titleFormat"]
+
+
+def test_panels_over_allow_listed_labels_say_so_when_empty() -> None:
+    """A queue outside CALLQA_METRICS_QUEUES has no series of its own on score metrics: the panel says so rather
+    than showing nothing."""
+    for panel in load_dashboard()["panels"]:
+        if any('team=~"$team"' in t["expr"] for t in panel.get("targets", [])):
+            assert "CALLQA_METRICS_QUEUES" in panel["fieldConfig"]["defaults"].get("noValue", ""), panel["title"]
+            assert "other" in panel["description"], panel["title"]
+
+
+def _outcome_series(survey: str, band: str, answer: int, per_minute: int) -> dict[str, str]:
+    labels = f'survey="{survey}",answer="{answer}",band="{band}",queue="q1",team="t1"'
+    return {"series": f"callqa_survey_answers_total{{{labels}}}", "values": f"0+{per_minute}x20"}
+
+
+@pytest.mark.parametrize(
+    ("detractors", "expected_nps"),
+    [(2, 30.0), (0, 62.5)],  # without detractors, NPS is promoters' share alone (not "no data")
+)
+def test_the_outcome_panels_compute_csat_nps_and_fcr(tmp_path: Path, detractors: int, expected_nps: float) -> None:
+    """The dashboard's own CSAT, NPS and FCR queries on known counters, through promtool's evaluator."""
+    dashboard = load_dashboard()
+    values = {**EVERY_VALUE, "__rate_interval": "5m"}
+
+    def expr(title: str) -> str:
+        panel = next(p for p in dashboard["panels"] if p["title"].startswith(title))
+        return substitute(panel["targets"][0]["expr"], values)
+
+    series = [
+        _outcome_series("csat", "satisfied", 5, 3),
+        _outcome_series("csat", "not_satisfied", 2, 1),  # CSAT 3 / 4
+        _outcome_series("nps", "promoter", 10, 5),
+        _outcome_series("nps", "passive", 8, 3),
+        *([_outcome_series("nps", "detractor", 3, detractors)] if detractors else []),
+        {"series": 'callqa_contacts_total{queue="q1",team="t1",repeat="false"}', "values": "0+3x20"},
+        {"series": 'callqa_contacts_total{queue="q1",team="t1",repeat="true"}', "values": "0+1x20"},  # FCR 3 / 4
+    ]
+    cases = [("CSAT", 0.75), ("NPS", expected_nps), ("First-contact resolution", 0.75)]
+    test = {
+        "interval": "1m",
+        "input_series": series,
+        "promql_expr_test": [
+            {"expr": expr(title), "eval_time": "15m", "exp_samples": [{"labels": "{}", "value": value}]}
+            for title, value in cases
+        ],
+    }
+    path = tmp_path / "outcomes.test.yml"
+    path.write_text(yaml.safe_dump({"rule_files": [], "evaluation_interval": "1m", "tests": [test]}))
+    _ok(promtool("test", "rules", path))

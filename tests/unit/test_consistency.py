@@ -58,4 +58,4 @@ def test_inconsistency(existing: list, new: tuple, reason: str | None) -> None:
     if reason is None:
         assert got is None
     else:
-        assert got is not None and reason in got
+        assert got is not None and reason in got.message

@@ -17,8 +17,7 @@ from service.events.decode import (
     validate_items,
 )
 from service.events.model import Event, EventType
-from service.sources.base import BodyError as SourceBodyError
-from service.sources.base import json_body, json_stream
+from service.sources.base import WireFormatError, json_body, json_stream
 
 LIMITS = Limits(max_text_chars=100, max_clock_skew=timedelta(seconds=300), max_batch_events=3)
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -256,7 +255,7 @@ def test_history_files_and_source_bodies_decode_by_the_same_rules() -> None:
     assert unstorable(json_body(b'[{"t": "\\u0000"}]')) == FieldError(
         "0.t", "contains a NUL character, which cannot be stored"
     )
-    with pytest.raises(SourceBodyError, match="nested too deeply"):
+    with pytest.raises(WireFormatError, match="nested too deeply"):
         json_body(b"[" * 5000 + b"]" * 5000)
 
 

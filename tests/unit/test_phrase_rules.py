@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-from service.scoring.phrase_syntax import PhraseSyntaxError, compile_phrase
 from service.scoring.script_compliance import evaluate_rule, matcher_for
 from service.scoring.text_match import PhraseMatcher, TurnPosition
 from service.scoring.timeline import build_timeline
 from service.scoring.types import Status
 from service.standards.loader import StandardsError, parse_standard
 from service.standards.phrases import PhraseSpec
+from service.text.phrase_syntax import PhraseSyntaxError, compile_phrase
 from tests.factories import at, call, default_standard
 
 LAST = TurnPosition(first=False, last=True)
@@ -138,6 +138,28 @@ def test_negative_context(spec: PhraseSpec, text: str, found: bool) -> None:
     assert (PhraseMatcher([spec]).find(text) is not None) is found
 
 
+SIGNS_OFF = PhraseSpec(say="bye", unless_turn_also={"customer": ("thank", "^ (no|nothing)")})
+CUSTOMER = TurnPosition(first=False, last=False, speaker="customer")
+AGENT = TurnPosition(first=False, last=False, speaker="agent")
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "found"),
+    [
+        ("ok bye", CUSTOMER, True),  # leave-taking is what the turn does
+        ("thank you bye", CUSTOMER, False),  # a thanks, signed off
+        ("bye, and thank you", CUSTOMER, False),  # the other act may come after the farewell too
+        ("no bye", CUSTOMER, False),  # a refusal, signed off
+        ("nothing bye", CUSTOMER, False),
+        ("bye, no need to call me back", CUSTOMER, True),  # "^": a refusal opens the turn, this does not
+        ("thank you bye", AGENT, True),  # the condition is the customer's: an agent's thanks + bye closes
+        ("thank you bye", MIDDLE, True),  # and a turn of unknown speaker is judged on its words
+    ],
+)
+def test_another_act_in_the_turn_vetoes_a_sign_off(text: str, position: TurnPosition, found: bool) -> None:
+    assert (PhraseMatcher([SIGNS_OFF]).find(text, position) is not None) is found
+
+
 def test_a_vetoed_occurrence_does_not_hide_a_later_one() -> None:
     m = PhraseMatcher([PhraseSpec(say="bye", unless_preceded_by=("album",))]).find("album bye Hayley. ok bye!")
     assert m is not None
@@ -180,6 +202,13 @@ script_rules:
         ("adj: [great, nice]", "adj: [great, '(nice']", 3, "word_classes.adj.1: phrase '(nice'"),
         ("adj: [great, nice]", "adj: [great, '{adj}']", 3, "word_classes.adj.1: word class {adj} refers to itself"),
         ("turn: last", "turn: final", 13, "Input should be 'first' or 'last'"),
+        (
+            "unless_followed_by: [to]",
+            "unless_turn_also: {customer: ['{nope}']}",
+            14,
+            "phrases.en.1.unless_turn_also.customer.0: unknown word class {nope}",
+        ),
+        ("unless_followed_by: [to]", "unless_turn_also: {supervisor: [no]}", 14, "supervisor"),
     ],
 )
 def test_phrase_errors_name_file_and_line(old: str, new: str, line: int, reason: str) -> None:
@@ -315,3 +344,24 @@ def test_a_reply_closes_the_call_only_as_the_agents_last_turn() -> None:
 
     assert judge("Let me check.", "You're welcome.") == (Status.PASS, ["You're welcome"])
     assert judge("You're welcome.", "One more thing: your order ships Monday.")[0] is Status.FAIL
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ok bye", True),
+        ("have a great day bye", True),
+        ("okay good bye have a nice day", True),
+        ("you too", True),
+        ("thank you so much have a wonderful day", False),
+        ("ok thanks bye", False),
+        ("no thanks have a nice day", False),
+        ("nope have a nice day ahead", False),
+        ("nothing else bye", False),
+    ],
+)
+def test_the_default_closing_on_customer_turns_is_leave_taking(text: str, found: bool) -> None:
+    m = matcher_for(RULES["closing"], DEFAULT).find(text, CUSTOMER)
+    assert (m is not None) is found
+    # an agent's same words close the call
+    assert matcher_for(RULES["closing"], DEFAULT).find(text, AGENT) is not None

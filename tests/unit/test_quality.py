@@ -75,7 +75,8 @@ def _score(events: list, now: float, std=None):
 def test_a_good_call_scores_100_and_passes() -> None:
     s = _score(call(answered=8, utterances=GOOD, ended=30), 30)
     assert (s.quality_score, s.passed, s.critical_failure, s.final, s.status) == (100.0, True, False, True, "ended")
-    assert (s.standard_version, s.kind, s.interaction_id, s.scored_at) == ("2026.12-default", "call", "call-1", at(30))
+    judged = (s.standard_version, s.kind, s.interaction_id, s.scored_at)
+    assert judged == ("2026.12.2-default", "call", "call-1", at(30))
     assert (s.compliance_passed, s.compliance_failed) == (5, 0)  # greeting, name, offer, closing, no forbidden
     assert {i.id: i.status for i in s.items if i.status is N} == {
         "hold_time": N,

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from service.sources import asterisk, connect_ctr, connect_events, freshdesk, twilio, zendesk
-from service.sources.base import BodyError, Mapped, MappingError, SignatureError, SignedRequest
+from service.sources.base import Mapped, MappingError, SignatureError, SignedRequest, WireFormatError
 from service.sources.registry import get_source
 from tests.vendor_samples import (
     CHAT_POSTCALL,
@@ -86,7 +86,7 @@ class TestPublishedSamples:
         ]
 
     def test_twilio_callback_published_one_parameter_per_line_is_not_a_form_body(self) -> None:
-        with pytest.raises(BodyError, match="raw line breaks"):
+        with pytest.raises(WireFormatError, match="raw line breaks"):
             get_source("twilio").body(TWILIO_AS_PUBLISHED.read_bytes())
 
     def test_freeswitch_cdr_of_a_61_s_call(self) -> None:
@@ -126,7 +126,7 @@ class TestPublishedSamples:
     def test_code_blocks_that_are_not_json_as_published_are_refused_with_the_position(
         self, source: str, name: str
     ) -> None:
-        with pytest.raises(BodyError, match=r"body is not valid JSON: .* line \d+ column \d+"):
+        with pytest.raises(WireFormatError, match=r"body is not valid JSON: .* line \d+ column \d+"):
             get_source(source).body((CONNECT / name).read_bytes())
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.events.decode import Limits, validate_items
-from service.sources.base import BodyError, MappingError, json_body
+from service.sources.base import MappingError, WireFormatError, json_body
 from service.sources.registry import SOURCES, get_source
 from tests.mutations import REGRESSIONS, mutated
 from tests.vendor_samples import needs_data, records_by_source
@@ -63,7 +63,7 @@ def test_found_sites_are_refused_naming_the_field(source: str, record: dict[str,
 
 
 def test_json_callqa_cannot_read_is_a_body_error() -> None:
-    with pytest.raises(BodyError, match="nested too deep"):
+    with pytest.raises(WireFormatError, match="nested too deep"):
         json_body(b"[" * 5000 + b"]" * 5000)
 
 

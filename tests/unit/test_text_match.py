@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from service.scoring.phrase_syntax import PhraseSyntaxError, compile_phrase
 from service.scoring.text_match import PhraseMatch, PhraseMatcher, normalize
+from service.text.phrase_syntax import PhraseSyntaxError, compile_phrase
 
 # --------------------------------------------------------------------------------------------------
 # normalize

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
-from service.scoring.normalize import is_cjk, normalized
+from service.text.normalize import is_cjk, normalized
 
 __all__ = ["CompiledPhrase", "PhraseSyntaxError", "compile_context", "compile_phrase", "has_syntax"]
 
@@ -355,3 +355,8 @@ def compile_context(phrases: Sequence[str], classes: Mapping[str, Sequence[str]]
     parts = [compile_phrase(p, classes).regex.pattern.removeprefix(_START) for p in phrases]
     body = "(?:" + "|".join(parts) + ")"
     return re.compile(body if after else _START + body + r"\Z")
+
+
+def compile_any(phrases: Sequence[str], classes: Mapping[str, Sequence[str]]) -> re.Pattern[str]:
+    """One regex that finds any of `phrases` anywhere in a turn, each with its own anchors."""
+    return re.compile("|".join(f"(?:{compile_phrase(p, classes).regex.pattern})" for p in phrases))

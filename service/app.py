@@ -10,23 +10,31 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Route
 
-from service import __version__, background
-from service.alerts import channels
+from service import __version__
+from service.activations.endpoints import router as activations_router
 from service.alerts.endpoints import router as alerts_router
 from service.api import errors
 from service.api.body import BodyLimits
 from service.api.deps import AppState
 from service.api.health import router as health_router
-from service.api.prometheus import metrics_app
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import router as keys_router
-from service.auth.service import Principal
+from service.auth.service import KeyUsage, Principal
+from service.calibration.endpoints import router as calibration_router
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.console.endpoints import router as console_router
-from service.events.endpoints import router as events_router
-from service.events.sink import EventSink
+from service.evaluations.endpoints import router as evaluations_router
+from service.floor.endpoints import router as floor_router
+from service.ingest.endpoints import router as events_router
+from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
+from service.jobs import Jobs, start_tasks
+from service.kpis.endpoints import router as kpis_router
+from service.kpis.service import RULE_FAILURES
+from service.prometheus import metrics_app
+from service.reviews.causes import ROOT_CAUSES
+from service.reviews.endpoints import router as reviews_router
 from service.runtime import open_runtime
 from service.scorecards.endpoints import router as scorecards_router
 from service.sources.endpoints import router as sources_router
@@ -43,8 +51,16 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (interactions_router, require_supervise),
     (alerts_router, require_supervise),
     (scorecards_router, require_supervise),
+    (kpis_router, require_supervise),
+    (floor_router, require_supervise),
     (standards_router, require_supervise),
+    (activations_router, require_admin),
     (keys_router, require_admin),
+    # issue 13, the review loop: cases and actions, calibration (supervise); human review and disputes declare
+    # their scopes per route (an `agent` key reaches its own interactions' reviews and disputes)
+    (reviews_router, require_supervise),
+    (calibration_router, require_supervise),
+    (evaluations_router, None),
 )
 
 
@@ -58,19 +74,24 @@ def create_app(
     and jobs are judged at (tests pass their own).
     """
     runtime = open_runtime(settings, clock=clock)
-    sessions, loaded, pipeline = runtime.sessions, runtime.standard, runtime.pipeline
-    state = AppState(settings=settings, sessions=sessions, standard=loaded, pipeline=pipeline, sink=sink, clock=clock)
+    sessions, pipeline = runtime.sessions, runtime.pipeline
+    state = AppState(
+        settings=settings,
+        sessions=sessions,
+        pipeline=pipeline,
+        key_usage=KeyUsage(sessions),
+        cause_sources={"rules": RULE_FAILURES, "root_causes": ROOT_CAUSES},
+        sink=sink,
+        clock=clock,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        client = channels.http_client(settings)
+        jobs = Jobs.from_settings(settings, sessions, pipeline, clock)
         tasks: list[asyncio.Task[None]] = []
         if sweep and sink is None:
-            jobs = background.Jobs(
-                sessions, pipeline, channels.policy_from(settings), channels.http_channels(settings, client), clock
-            )
-            tasks = background.start(jobs, settings)
-        log.info("callqa %s scoring by standard %s", __version__, loaded.standard.version)
+            tasks = start_tasks(jobs, settings)
+        log.info("callqa %s scoring by standard %s", __version__, pipeline.book.in_force_at(clock()).version)
         try:
             yield
         finally:
@@ -79,7 +100,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            client.close()
+            jobs.close()
             if sink is not None:
                 sink.close()
             runtime.close()
@@ -97,7 +118,7 @@ def create_app(
             app.include_router(router, responses=errors.COMMON)
         else:
             app.include_router(router, dependencies=[Depends(scope)], responses=errors.KEYED)
-    metrics = metrics_app(sessions, loaded.standard, clock)
+    metrics = metrics_app(sessions, pipeline.book, clock)
     app.router.routes.append(Route("/metrics", metrics, include_in_schema=False))  # `curl /metrics`, no redirect
     app.mount("/metrics", metrics)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)

@@ -1,0 +1,1 @@
+"""Standard versions activated at run time, checked by their fixture cases first."""

@@ -1,0 +1,1 @@
+"""Calibration panels: several reviewers score the same interactions blind; agreement and deviation."""

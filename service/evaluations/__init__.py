@@ -1,0 +1,1 @@
+"""Human review beside the automated score, sampling for review, and agents' disputes."""

@@ -1,0 +1,50 @@
+"""Tables of survey answers and of contacts (an interaction with its customer and reason)."""
+
+from datetime import datetime
+
+from sqlalchemy import Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, UTCDateTime
+
+
+class SurveyAnswer(Base):
+    """One `survey.answered` event: `event_id` is its idempotency key. Agent, team and queue are the event's own,
+    used when callqa never saw the interaction the survey is about."""
+
+    __tablename__ = "survey_answers"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(String(128), index=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(32))
+    csat: Mapped[int | None] = mapped_column(Integer)
+    nps: Mapped[int | None] = mapped_column(Integer)
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    team_id: Mapped[str | None] = mapped_column(String(128))
+    queue_id: Mapped[str | None] = mapped_column(String(128))
+
+
+class Contact(Base):
+    """An interaction's customer and contact reason (the latest `contact.reason` event of it wins).
+
+    `next_contact_gap_seconds` is the time to the same customer's next contact with the same reason (None: none
+    yet). It is kept instead of a repeat flag so the standard's first-contact-resolution window is applied when
+    reading: a new standard version with another window needs no rewrite.
+    """
+
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_customer_reason_at", "customer_id", "reason", "contacted_at"),)
+
+    interaction_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), unique=True)
+    customer_id: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(128))
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[str | None] = mapped_column(String(128))
+    team_id: Mapped[str | None] = mapped_column(String(128))
+    queue_id: Mapped[str | None] = mapped_column(String(128))
+    next_contact_gap_seconds: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,1 @@
+"""Review cases and corrective actions: the loop after an alert (review, root cause, action, check)."""

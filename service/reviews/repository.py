@@ -1,0 +1,162 @@
+"""Queries of review cases, their links, changes and corrective actions. Only this module talks SQL about them."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, case, cast, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.alerts.lifecycle import SYSTEM
+from service.alerts.models import Alert
+from service.db import Base, insert_ignoring_conflicts
+from service.interactions.models import Interaction
+from service.kpis.buckets import Bucket, period_key
+from service.kpis.repository import Scope, dialect_of, narrow
+from service.reviews.models import CorrectiveAction, ReviewCase, ReviewCaseChange, ReviewCaseLink
+from service.reviews.workflow import ACTIVE, STATUSES
+
+ACTION_VERDICTS = ("pending", "worked", "did_not_work", "inconclusive")
+
+
+def insert_open_case(session: Session, row: dict[str, Any]) -> bool:
+    """False when the subject has an open case: a second writer at the same time leaves the first one standing."""
+    return bool(insert_ignoring_conflicts(session, ReviewCase, [row], "open_key"))
+
+
+def open_case(session: Session, open_key: str) -> ReviewCase | None:
+    return session.scalar(select(ReviewCase).where(ReviewCase.open_key == open_key).with_for_update())
+
+
+def add_once(session: Session, row: Base) -> bool:
+    """Insert `row` in a savepoint; False when a unique key already holds it (another writer may have won the
+    race): the caller answers that as a conflict or a no-op, never as a failed transaction."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def add_link(session: Session, link: ReviewCaseLink) -> bool:
+    """False when the case already links it."""
+    found = session.scalar(
+        select(ReviewCaseLink.id).where(
+            ReviewCaseLink.case_id == link.case_id, ReviewCaseLink.kind == link.kind, ReviewCaseLink.ref == link.ref
+        )
+    )
+    return found is None and add_once(session, link)
+
+
+def _unlinked(kind: str, ref: Any) -> Any:
+    return ~exists().where(ReviewCaseLink.kind == kind, ReviewCaseLink.ref == ref)
+
+
+def unlinked_alerts(
+    session: Session, since: datetime, severities: frozenset[str], skip_rule: str, limit: int
+) -> list[Alert]:
+    """Alerts no case links yet, leaving out those callqa itself withdrew (later evidence cleared them)."""
+    stmt = (
+        select(Alert)
+        .where(Alert.raised_at >= since, Alert.severity.in_(sorted(severities)), Alert.rule != skip_rule)
+        .where(or_(Alert.state != "resolved", Alert.resolved_by != SYSTEM))
+        .where(_unlinked("alert", cast(Alert.id, String)))
+        .order_by(Alert.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def unlinked_failures(session: Session, since: datetime, limit: int) -> list[Interaction]:
+    stmt = (
+        select(Interaction)
+        .where(Interaction.final.is_(True), Interaction.passed.is_(False), Interaction.scored_at >= since)
+        .where(_unlinked("interaction", Interaction.id))
+        .order_by(Interaction.scored_at, Interaction.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def overdue_cases(session: Session, now: datetime, limit: int) -> list[ReviewCase]:
+    stmt = (
+        select(ReviewCase)
+        .where(ReviewCase.status.in_(ACTIVE), ReviewCase.due_at <= now, ReviewCase.overdue_alert_id.is_(None))
+        .order_by(ReviewCase.due_at, ReviewCase.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def due_actions(session: Session, now: datetime, limit: int) -> list[CorrectiveAction]:
+    """Planned actions whose verification window has passed; SKIP LOCKED lets several processes share them."""
+    stmt = (
+        select(CorrectiveAction)
+        .where(CorrectiveAction.status == "planned", CorrectiveAction.verify_at <= now)
+        .order_by(CorrectiveAction.verify_at, CorrectiveAction.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_cases(
+    session: Session, *, filters: dict[str, str | None], overdue_at: datetime | None, limit: int, offset: int
+) -> tuple[list[ReviewCase], int]:
+    conds = [getattr(ReviewCase, name) == value for name, value in filters.items() if value is not None]
+    if overdue_at is not None:
+        conds += [ReviewCase.status.in_(ACTIVE), ReviewCase.due_at <= overdue_at]
+    total = session.scalar(select(func.count()).select_from(ReviewCase).where(*conds)) or 0
+    rows = session.scalars(select(ReviewCase).where(*conds).order_by(ReviewCase.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def links_of(session: Session, case_id: int) -> list[ReviewCaseLink]:
+    stmt = select(ReviewCaseLink).where(ReviewCaseLink.case_id == case_id).order_by(ReviewCaseLink.id)
+    return list(session.scalars(stmt))
+
+
+def changes_of(session: Session, case_id: int) -> list[ReviewCaseChange]:
+    stmt = select(ReviewCaseChange).where(ReviewCaseChange.case_id == case_id).order_by(ReviewCaseChange.id)
+    return list(session.scalars(stmt))
+
+
+def actions_of(session: Session, case_id: int) -> list[CorrectiveAction]:
+    stmt = select(CorrectiveAction).where(CorrectiveAction.case_id == case_id).order_by(CorrectiveAction.id)
+    return list(session.scalars(stmt))
+
+
+def root_cause_counts(session: Session, scope: Scope, bucket: Bucket | None, offset: int) -> list[tuple[str, str, int]]:
+    """(bucket key or '', root cause, cases) of the cases opened in the scope whose root cause is recorded, closed
+    ones included: the Pareto view's `root_causes` (service/kpis)."""
+    c = ReviewCase
+    key = period_key(c.opened_at, bucket, offset, dialect_of(session))
+    stmt = select(key.label("bucket"), c.root_cause, func.count().label("n")).where(
+        c.root_cause.is_not(None), c.opened_at >= scope.start, c.opened_at < scope.end
+    )
+    stmt = narrow(stmt, scope, c.team_id, c.queue_id, c.agent_id).group_by(key, c.root_cause)
+    return [(r.bucket, r.root_cause, r.n) for r in session.execute(stmt)]
+
+
+def case_counts(session: Session, now: datetime) -> tuple[dict[str, int], int]:
+    """Cases not closed by status (every status, 0 included), and those not reviewed by their due time."""
+    c = ReviewCase
+    rows = session.execute(select(c.status, func.count()).where(c.status != "closed").group_by(c.status))
+    found = {status: n for status, n in rows}
+    overdue = select(func.count()).where(c.status.in_(ACTIVE), c.due_at <= now)
+    return {s: found.get(s, 0) for s in STATUSES if s != "closed"}, session.scalar(overdue) or 0
+
+
+def action_verdicts(session: Session) -> dict[str, int]:
+    """Corrective actions by verdict: pending (not verified yet), worked, did_not_work, inconclusive (no data)."""
+    a = CorrectiveAction
+    verdict = case(
+        (a.status != "verified", "pending"),
+        (a.worked.is_(True), "worked"),
+        (a.worked.is_(False), "did_not_work"),
+        else_="inconclusive",
+    )
+    found = {v: n for v, n in session.execute(select(verdict, func.count()).group_by(verdict))}
+    return {v: found.get(v, 0) for v in ACTION_VERDICTS}

@@ -1,0 +1,43 @@
+"""Two versions of the standard for activation tests, and a short call whose verdict differs between them."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from service.config import DEFAULT_STANDARDS_FILE
+
+DEFAULT = DEFAULT_STANDARDS_FILE.read_text(encoding="utf-8")
+V1 = next(line.split('"')[1] for line in DEFAULT.splitlines() if line.startswith("version:"))
+V2 = "2026.12-strict"
+# v2 forbids one more phrase: a call saying it fails under v2 and passes under v1.
+STRICT = DEFAULT.replace(f'version: "{V1}"', f'version: "{V2}"').replace(
+    "en: [shut up, not my problem,", "en: [no way, shut up, not my problem,"
+)
+
+
+def ev(cid: str, n: int, kind: str, when: datetime, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    ids = {"agent_id": "a-1", "team_id": "t-1", "queue_id": "q-1"}
+    return {"event_id": f"{cid}-{n}", "type": kind, "occurred_at": when.isoformat(), "interaction_id": cid,
+            **ids, "payload": payload or {}}  # fmt: skip
+
+
+def said(cid: str, n: int, start: datetime, seconds: float, speaker: str, text: str) -> dict[str, Any]:
+    payload = {"speaker": speaker, "text": text, "offset_ms": int(seconds * 1000)}
+    return ev(cid, n, "call.utterance", start + timedelta(seconds=seconds), payload)
+
+
+def opening(cid: str, start: datetime) -> list[dict[str, Any]]:
+    return [
+        ev(cid, 0, "call.offered", start),
+        ev(cid, 1, "call.answered", start + timedelta(seconds=3)),
+        said(cid, 2, start, 4, "agent", "Hello, thank you for calling, my name is Ann."),
+    ]
+
+
+def ending(cid: str, start: datetime, after: float = 0) -> list[dict[str, Any]]:
+    """The rest of the call, `after` seconds later than it would follow its opening."""
+    return [
+        said(cid, 3, start, after + 10, "customer", "Can you waive the fee?"),
+        said(cid, 4, start, after + 15, "agent", "No way, sorry. Is there anything else I can help you with?"),
+        said(cid, 5, start, after + 20, "agent", "Thank you for calling, have a nice day."),
+        ev(cid, 6, "call.ended", start + timedelta(seconds=after + 25)),
+    ]
