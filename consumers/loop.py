@@ -40,10 +40,10 @@ log = logging.getLogger(__name__)
 Batch = dict[TopicPartition, list[Any]]
 
 # How long one poll may wait for a group join to finish. kafka-python 3.0 completes a join only inside poll(): a
-# join whose JoinGroup/SyncGroup answers arrive between two polls is thrown away and started again (a new rebalance
-# for the whole group, heartbeats off meanwhile). With the loop's short batch polls and a busy or loaded machine
-# that repeats until the group evicts the member. Out of the group, polls are long enough for the round trips to
-# land inside one; the stop flag is still checked at least this often.
+# join whose JoinGroup/SyncGroup answers arrive between two polls is thrown away (see request_rejoin). With the
+# loop's short batch polls and a busy or loaded machine that could repeat until the group evicts the member. Out of
+# the group, polls are long enough for the round trips to land inside one; the stop flag is still checked at least
+# this often.
 JOIN_POLL_MS = 5000
 
 
@@ -138,6 +138,7 @@ class ConsumeLoop:
         """consumer.poll(), but long enough to finish joining the group when the member is not in it (JOIN_POLL_MS):
         at start, after a rebalance began, and after an eviction (kafka-python then rejoins with a new member id)."""
         if not in_group(self.consumer):
+            request_rejoin(self.consumer)
             timeout_ms = max(timeout_ms, JOIN_POLL_MS)
         return self.consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
 
@@ -286,6 +287,21 @@ class ConsumeLoop:
 def in_group(consumer: KafkaConsumer) -> bool:
     """The member has joined its group and heartbeats (kafka-python 3 reports it as the member's state)."""
     return bool(consumer.group_metadata().state == MemberState.STABLE)
+
+
+def request_rejoin(consumer: KafkaConsumer) -> None:
+    """Make the next poll join the group (or finish the join in flight) when the member is not in it.
+
+    kafka-python 3.0.12 joins inside poll() only while its coordinator says a rejoin is needed, and drops a join
+    that completed between two polls. After a rebalance the broker started, the coordinator's flag is still up and
+    the next poll joins again. After one the member started itself as the group's leader (the topic's partitions or
+    the subscription changed) the flag is already down: the dropped join leaves the member "rebalancing" with
+    heartbeats off; the group evicts it and no poll ever joins again (seen as LeaveGroup: UnknownMemberIdError at
+    close). Raising the flag is harmless otherwise: a join in flight is awaited again, not sent twice. The
+    coordinator is private; no public call requests a rejoin (tests/kafka/test_rejoin.py pins the behaviour)."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    if coordinator is not None:
+        coordinator.request_rejoin()
 
 
 def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLetter]:

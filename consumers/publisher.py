@@ -52,7 +52,8 @@ class AlertsChannel:
         return 2 * self.timeout  # waiting for metadata, then for the acks
 
     def render(self, delivery: Delivery, transition: AlertTransition, alert: Alert, now: datetime) -> Message:
-        # Never given up: the topic is callqa's own record of its alerts, not a receiver that may go away.
+        # Not bounded by attempts: the topic is callqa's own record of its alerts, not a receiver that may go away;
+        # only a broker failing for the whole retry window (CALLQA_DELIVERY_RETRY_FOR_SECONDS) is given up on.
         return Message(encode_alert(alert), key=key_of(alert.interaction_id), gives_up=False)
 
     def send(self, out: Outgoing, now: datetime) -> None:

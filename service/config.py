@@ -117,7 +117,13 @@ class Settings(BaseSettings):
         8,
         ge=1,
         description="Tries per alert delivery before it is marked failed (the Kafka alerts topic, and Alertmanager "
-        "while the alert is open, are retried until delivered).",
+        "while the alert is open, are bounded by `CALLQA_DELIVERY_RETRY_FOR_SECONDS` instead).",
+    )
+    delivery_retry_for_seconds: float = Field(
+        86400.0,
+        gt=0,
+        description="How long a delivery to the Kafka alerts topic, or a push of an open alert to Alertmanager, is "
+        "retried after its last successful send (else after the alert change) before it is marked failed.",
     )
     delivery_backoff_seconds: float = Field(
         1.0, gt=0, description="First retry delay of a failed delivery; it doubles per try, up to 5 minutes."

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.alerts import channels
-from service.alerts.delivery import Channel, DeliveryPolicy, deliver_due
+from service.alerts.delivery import Channel, DeliveryPolicy, deliver_backlog
 from service.alerts.evaluator import evaluate
 from service.clock import Clock
 from service.config import Settings
@@ -89,7 +89,7 @@ class Jobs:
 
     def deliveries(self, only: Sequence[Channel] | None = None) -> None:
         """Due deliveries on every channel, or `only` on those; in short transactions of their own."""
-        deliver_due(self.sessions, self.channels if only is None else only, self.policy, self.clock)
+        deliver_backlog(self.sessions, self.channels if only is None else only, self.policy, self.clock)
 
     def close(self) -> None:
         if self.client is not None:

@@ -85,5 +85,7 @@ def http_channels(settings: Settings, client: httpx.Client) -> list[Channel]:
 
 def policy_from(settings: Settings) -> DeliveryPolicy:
     return DeliveryPolicy(
-        max_attempts=settings.delivery_max_attempts, backoff_seconds=settings.delivery_backoff_seconds
+        max_attempts=settings.delivery_max_attempts,
+        backoff_seconds=settings.delivery_backoff_seconds,
+        retry_for=timedelta(seconds=settings.delivery_retry_for_seconds),
     )

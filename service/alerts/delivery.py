@@ -11,6 +11,7 @@ never overwrites a newer one.
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +36,7 @@ class Message:
     body: bytes
     key: bytes | None = None  # Kafka's partition key
     refresh_after: timedelta | None = None  # once delivered, due again after this (Alertmanager, alert still open)
-    gives_up: bool = True  # False: retried until delivered, never marked failed
+    gives_up: bool = True  # False: not bounded by max_attempts, but by the policy's retry window
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Outgoing:
     idempotency_key: str
     event: str  # alert.open | alert.acknowledged | alert.escalated | alert.resolved
     message: Message
+    failing_since: datetime  # the last successful send, else the alert change: where the retry window starts
 
 
 class Channel(Protocol):
@@ -71,6 +73,7 @@ class Channel(Protocol):
 class DeliveryPolicy:
     max_attempts: int
     backoff_seconds: float
+    retry_for: timedelta = timedelta(days=1)  # deliveries that do not give up after max_attempts: for this long
     batch: int = 20  # rows claimed per channel per round
 
 
@@ -91,6 +94,24 @@ def deliver_due(
     return delivered
 
 
+def deliver_backlog(
+    sessions: sessionmaker[Session],
+    channels: Sequence[Channel],
+    policy: DeliveryPolicy,
+    clock: Callable[[], datetime],
+    budget_seconds: float = 5.0,
+) -> int:
+    """Rounds back to back while they come back full, for up to `budget_seconds` (the caller's other jobs still
+    run): a burst of alerts goes out at the destinations' pace, not one batch per worker tick."""
+    deadline = time.monotonic() + budget_seconds
+    delivered = 0
+    while True:
+        sent = deliver_due(sessions, channels, policy, clock)
+        delivered += sent
+        if sent < policy.batch or time.monotonic() >= deadline:
+            return delivered
+
+
 def claim(
     sessions: sessionmaker[Session], channel: Channel, policy: DeliveryPolicy, now: datetime, lease_until: datetime
 ) -> list[Outgoing]:
@@ -105,10 +126,11 @@ def claim(
             try:
                 message = channel.render(d, t, a, now)
             except Exception as exc:  # a row that cannot be rendered fails alone, with the reason, like a send
-                failed = _after_failure(d.attempts, None, _describe(d.attempts, exc), policy, now)
+                failed = _after_failure(d.attempts, None, _describe(d.attempts, exc), policy, now, t.at)
                 repo.update_if_claimed(session, d.id, d.attempts, failed)
                 continue
-            claimed.append(Outgoing(d.id, d.attempts, d.url, d.idempotency_key, f"alert.{t.to_state}", message))
+            event, since = f"alert.{t.to_state}", d.delivered_at or t.at
+            claimed.append(Outgoing(d.id, d.attempts, d.url, d.idempotency_key, event, message, since))
     return claimed
 
 
@@ -133,7 +155,7 @@ def _attempt(
     except Exception as exc:
         error = _describe(out.attempt, exc)
         log.warning("%s delivery %d to %s failed: %s", channel.destination, out.id, out.url, error)
-        _record(sessions, out, _after_failure(out.attempt, out.message, error, policy, clock()))
+        _record(sessions, out, _after_failure(out.attempt, out.message, error, policy, clock(), out.failing_since))
         return False
     _record(sessions, out, _after_success(out.message, clock()))
     return True
@@ -156,13 +178,17 @@ def _after_success(message: Message, now: datetime) -> dict[str, object]:
 
 
 def _after_failure(
-    attempt: int, message: Message | None, error: str, policy: DeliveryPolicy, now: datetime
+    attempt: int, message: Message | None, error: str, policy: DeliveryPolicy, now: datetime, since: datetime
 ) -> dict[str, object]:
-    """`message` None: it could not even be rendered."""
+    """`message` None: it could not even be rendered. A delivery that does not give up after max_attempts (the
+    Kafka alerts topic, the pushes of an alert open in Alertmanager) gives up once it has failed for the retry
+    window since `since` (its last successful send, else its alert change): a destination gone for good is not
+    tried forever."""
     gives_up = message is None or message.gives_up
-    if gives_up and attempt >= policy.max_attempts:
+    exhausted = attempt >= policy.max_attempts if gives_up else now - since >= policy.retry_for
+    if exhausted:
         return {"last_error": error, "status": "failed"}
-    # The exponent is capped: a row retried forever (Kafka, an open alert's Alertmanager push) counts on.
+    # The exponent is capped: a row retried for a day (Kafka, an open alert's Alertmanager push) counts on.
     delay = min(timedelta(seconds=policy.backoff_seconds * 2 ** min(attempt - 1, 20)), _MAX_BACKOFF)
     if message is not None and message.refresh_after is not None:
         delay = min(delay, message.refresh_after)

@@ -29,7 +29,7 @@ def record(
     destinations: Destinations,
 ) -> AlertTransition:
     transition = AlertTransition(
-        alert_id=alert.id, at=now, from_state=None if to_state == "open" else alert.state,
+        alert_id=alert.id, at=now, from_state=None if alert.state == to_state else alert.state,
         to_state=to_state, actor=actor, note=note,
     )  # fmt: skip
     session.add(transition)
@@ -62,6 +62,19 @@ def resolve(
         raise TransitionError(f"alert {alert.id} is already resolved by {alert.resolved_by}")
     record(session, alert, "resolved", actor, note, now, destinations)
     alert.state, alert.resolved_at, alert.resolved_by = "resolved", now, actor
+    return alert
+
+
+def reopen(session: Session, alert: Alert, note: str, now: datetime, destinations: Destinations) -> Alert:
+    """callqa opens again an alert it resolved itself (a withdrawn finding whose breach is back): a transition from
+    resolved to open, sent like any other; the acknowledgement of the earlier episode no longer holds."""
+    if alert.state != "resolved" or alert.resolved_by != SYSTEM:
+        raise TransitionError(
+            f"alert {alert.id} is {alert.state}" + (f" by {alert.resolved_by}" if alert.resolved_by else "")
+        )
+    record(session, alert, "open", SYSTEM, note, now, destinations)
+    alert.state, alert.resolved_at, alert.resolved_by = "open", None, None
+    alert.acknowledged_at, alert.acknowledged_by = None, None
     return alert
 
 

@@ -51,11 +51,27 @@ def transitions_after(session: Session, after: int, limit: int) -> list[tuple[Al
     return [(t, a) for t, a in session.execute(stmt)]
 
 
-def known_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    known: set[str] = set()
+def dedup_key_states(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """The keys already raised, each with its alert's state and who resolved it."""
+    known: dict[str, tuple[str, str | None]] = {}
     for chunk in in_chunks(keys):
-        known.update(session.scalars(select(Alert.dedup_key).where(Alert.dedup_key.in_(chunk))))
+        stmt = select(Alert.dedup_key, Alert.state, Alert.resolved_by).where(Alert.dedup_key.in_(chunk))
+        known.update((key, (state, by)) for key, state, by in session.execute(stmt))
     return known
+
+
+def resolved_by_dedup_keys(session: Session, keys: Sequence[str], actor: str) -> list[Alert]:
+    """The alerts of these keys that `actor` resolved, locked (another process may be reopening them too)."""
+    out: list[Alert] = []
+    for chunk in in_chunks(keys):
+        stmt = (
+            select(Alert)
+            .where(Alert.dedup_key.in_(chunk), Alert.state == "resolved", Alert.resolved_by == actor)
+            .order_by(Alert.id)
+            .with_for_update()
+        )
+        out.extend(session.scalars(stmt))
+    return out
 
 
 def alerts_by_dedup_keys(session: Session, keys: set[str]) -> list[Alert]:

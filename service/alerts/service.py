@@ -1,5 +1,5 @@
 """Raise alerts for breaches, idempotently: the same breach of the same interaction is one alert; withdraw the
-ones a later score no longer breaches."""
+ones a later score no longer breaches, and reopen a withdrawn one whose breach is back."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.alerts import repository as repo
-from service.alerts.lifecycle import SYSTEM, opened, resolve
+from service.alerts.lifecycle import SYSTEM, opened, reopen, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.db import insert_ignoring_conflicts
@@ -45,7 +45,8 @@ def raise_alerts(
     now: datetime,
     destinations: Destinations,
 ) -> list[Alert]:
-    """Insert the alerts not raised before, open them (transition + deliveries); returns only the new ones.
+    """Insert the alerts not raised before, open them (transition + deliveries), and reopen the withdrawn ones
+    whose breach is back; returns those (new, then reopened), not the ones still open.
 
     A live interaction keeps breaching what it breached before on every rescore: the keys already raised are
     read once, so only new breaches are written (the unique key still settles races between processes).
@@ -53,14 +54,38 @@ def raise_alerts(
     candidates = {dedup_key(score.interaction_id, b): (score, b) for score, bs in breaches for b in bs}
     if not candidates:
         return []
-    known = repo.known_dedup_keys(session, list(candidates))
+    known = repo.dedup_key_states(session, list(candidates))
     rows = [_row(score, b, now) for key, (score, b) in candidates.items() if key not in known]
     new_keys = insert_ignoring_conflicts(session, Alert, rows, "dedup_key")
-    if not new_keys:
+    alerts = []
+    if new_keys:
+        alerts = repo.alerts_by_dedup_keys(session, new_keys)
+        opened(session, alerts, now, destinations)
+    withdrawn = [key for key, (state, by) in known.items() if state == "resolved" and by == SYSTEM]
+    return alerts + _reopen_withdrawn(session, candidates, withdrawn, now, destinations)
+
+
+def _reopen_withdrawn(
+    session: Session,
+    candidates: dict[str, tuple[InteractionScore, Breach]],
+    keys: list[str],
+    now: datetime,
+    destinations: Destinations,
+) -> list[Alert]:
+    """A finding callqa withdrew and the latest score breaches again (a second hold over the limit after the
+    first one's end cleared it) is the same alert, opened again with the new breach. An alert a person resolved
+    stays resolved; one judged by another version of the standard is not this score's to reopen."""
+    if not keys:
         return []
-    alerts = repo.alerts_by_dedup_keys(session, new_keys)
-    opened(session, alerts, now, destinations)
-    return alerts
+    reopened = []
+    for alert in repo.resolved_by_dedup_keys(session, keys, SYSTEM):
+        score, breach = candidates[alert.dedup_key]
+        if score.standard_version != alert.standard_version:
+            continue
+        alert.message, alert.evidence, alert.breached_at = breach.message, evidence_dicts(breach.evidence), breach.at
+        reopen(session, alert, f"reopened: the breach is back: {breach.message}", now, destinations)
+        reopened.append(alert)
+    return reopened
 
 
 def _why_cleared(score: InteractionScore, alert: Alert) -> str:

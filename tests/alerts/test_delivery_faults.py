@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from service.alerts import channels, lifecycle
-from service.alerts.delivery import claim, deliver_due, release
+from service.alerts.delivery import claim, deliver_backlog, deliver_due, release
 from service.alerts.models import Alert, Delivery
 from service.alerts.notify import Destinations
 from service.config import Settings
@@ -185,6 +185,54 @@ def test_a_failing_delivery_fails_alone_with_backoff(
     assert failing.status == "pending" and 2 <= failing.attempts < 8
     assert failing.last_error and "InvalidURL" in failing.last_error
     assert failing.next_attempt_at > clock(), "backed off"
+
+
+def test_a_burst_of_alerts_goes_out_in_one_tick_not_one_batch_per_tick(
+    runtime_of: Callable[..., Runtime], receiver: Receiver
+) -> None:
+    url = f"{receiver.url}/hook"
+    runtime = runtime_of(webhook_urls=[url])
+    for i in range(45):  # more than two batches of 20
+        raise_alert(runtime, f"burst-{i}")
+    settings = Settings(webhook_urls=[url])
+    client = channels.http_client(settings)
+    try:
+        policy, chans = channels.policy_from(settings), channels.http_channels(settings, client)
+        # A budget spent at once still sends one round; a budget no send comes near sends all that is due.
+        assert deliver_backlog(runtime.sessions, chans, policy, Clock(), budget_seconds=0) == 20
+        assert deliver_backlog(runtime.sessions, chans, policy, Clock(), budget_seconds=3600) == 25
+    finally:
+        client.close()
+    assert len(receiver.keys()) == 45
+    assert {d.status for d in deliveries(runtime)} == {"delivered"}
+
+
+def test_a_push_that_never_gives_up_on_attempts_gives_up_after_the_retry_window(
+    runtime_of: Callable[..., Runtime], worker: Worker
+) -> None:
+    """An open alert's Alertmanager push is not bounded by max_attempts (it must keep firing), but a destination
+    that refuses every push for the whole retry window is given up on, with the last error."""
+    gone = "http://127.0.0.1:9"  # nothing listens there: every push is refused at once
+    settings = Settings(alertmanager_url=gone, delivery_max_attempts=3, delivery_retry_for_seconds=3600)
+    runtime = runtime_of(alertmanager_url=gone)
+    raise_alert(runtime, "am-gone")
+    clock = Clock()
+    deliver = worker(runtime, settings, clock)
+
+    for second in range(0, 3600, 60):
+        clock.to(second)
+        deliver()
+    (row,) = deliveries(runtime)
+    assert row.status == "pending" and row.attempts > 3, "still tried past max_attempts within the window"
+    for second in range(3600, 4300, 60):
+        clock.to(second)
+        deliver()
+    (row,) = deliveries(runtime)
+    assert row.status == "failed" and row.last_error and "ConnectError" in row.last_error
+    attempts = row.attempts
+    clock.to(90_000)
+    deliver()
+    assert deliveries(runtime)[0].attempts == attempts, "never tried again"
 
 
 # Several workers, and a worker that dies --------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.wire import BASE, GOOD_CALL, RUDE_CALL, call
+from tests.api.wire import BASE, GOOD_CALL, RUDE_CALL, call, event
 from tests.clock import TestClock
 
 TRIALS = 15
@@ -73,3 +73,29 @@ def test_a_greeting_that_arrives_late_withdraws_the_alert(start_server: Any) -> 
     assert after["history"][-1]["note"].startswith("withdrawn: later evidence cleared it: greeting is now pass")
     detail = api.get("/v1/interactions/late-greeting").json()
     assert detail["passed"] is True
+
+
+def test_a_withdrawn_alert_whose_breach_comes_back_is_reopened(start_server: Any) -> None:
+    # A live call, judged 400 s in: a hold with no end yet is over the 120 s limit; its end, arriving late, clears
+    # it (the alert is withdrawn); a second hold then runs over the limit: the same finding, open again.
+    api = start_server(clock=TestClock(BASE + timedelta(seconds=400))).client
+    events = call("reopen", turns=GOOD_CALL, hold_after_turn=1, ended=None)
+    resumed = next(e for e in events if e["type"] == "call.resumed")
+    assert api.post("/v1/events", json={"events": [e for e in events if e is not resumed]}).status_code == 202
+    hold = api.get("/v1/alerts", params={"interaction_id": "reopen", "rule": "hold_exceeded"}).json()["items"][0]
+    assert (hold["state"], hold["message"][:10]) == ("open", "hold_time:")
+
+    assert api.post("/v1/events", json=resumed).status_code == 202
+    assert api.get(f"/v1/alerts/{hold['id']}").json()["state"] == "resolved"
+
+    answer = api.post("/v1/events", json=event("reopen", 92, "call.hold", 200)).json()
+    assert hold["id"] in [a["id"] for a in answer.get("alerts", [])], answer
+    again = api.get(f"/v1/alerts/{hold['id']}").json()
+    assert (again["state"], again["resolved_by"]) == ("open", None)
+    states = [(h["from_state"], h["to_state"]) for h in again["history"]]
+    assert states == [(None, "open"), ("open", "resolved"), ("resolved", "open")]
+    assert again["history"][-1]["note"].startswith("reopened: the breach is back: hold_time:")
+    # The breach as it is now: the second hold (200 s and counting on the test clock), not the first one's 385 s.
+    assert again["message"].startswith("hold_time: 1 hold(s) over 120 s (longest 2"), again["message"]
+    alerts = api.get("/v1/alerts", params={"interaction_id": "reopen", "rule": "hold_exceeded"}).json()["items"]
+    assert [a["id"] for a in alerts] == [hold["id"]], "one alert for one finding, reopened, not a second one"

@@ -39,10 +39,21 @@ class Record:
     leader_epoch: int = 0
 
 
+class FakeCoordinator:
+    """kafka-python's group coordinator, as far as the loop touches it: rejoin requests are counted."""
+
+    def __init__(self) -> None:
+        self.rejoins = 0
+
+    def request_rejoin(self) -> None:
+        self.rejoins += 1
+
+
 class FakeConsumer:
     """The KafkaConsumer calls the loop makes; `state` is the member's group state, `refuse` fails commits."""
 
     def __init__(self, state: str = MemberState.STABLE) -> None:
+        self._coordinator = FakeCoordinator()
         self.state = state
         self.polls: list[int] = []
         self.commits: list[dict[TopicPartition, int]] = []
@@ -106,14 +117,18 @@ def stored(runtime: Runtime) -> int:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_out_of_the_group_a_poll_waits_long_enough_to_finish_the_join(runtime: Runtime) -> None:
+def test_out_of_the_group_a_poll_asks_to_join_and_waits_long_enough_to_finish_the_join(runtime: Runtime) -> None:
+    # Rebalancing with no rejoin flagged is how kafka-python leaves a member whose own join completed between two
+    # polls: only the loop's request makes the next poll join again (tests/kafka/test_rejoin.py on the broker).
     consumer = FakeConsumer(state=MemberState.REBALANCING)
     loop = make_loop(runtime, consumer, FakePublisher())
     loop.poll_batch()  # the first poll joins (long), the next ones are the batch's short slices
     assert consumer.polls[0] >= JOIN_POLL_MS and all(t <= 50 for t in consumer.polls[1:])
+    assert consumer._coordinator.rejoins == 1, "a rejoin is requested before the join poll, and only then"
     consumer.state, before = MemberState.UNJOINED, len(consumer.polls)  # evicted: the next poll rejoins
     loop.poll_batch()
     assert consumer.polls[before] >= JOIN_POLL_MS
+    assert consumer._coordinator.rejoins == 2
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -60,8 +60,9 @@ def test_consumer_killed_mid_stream_and_restarted_stores_every_event_exactly_onc
     stream += stream[::10]  # an upstream retry: the same events again
     total = distinct_ids(stream)
     # Many small transactions, so the kill lands mid-stream; a short produce timeout, so the alerts the killed
-    # consumer had claimed in the outbox (claims last 4 x twice this) are soon sent by the second.
-    settings = consumer_settings(kafka_batch_max_records=25, kafka_produce_timeout_seconds=2)
+    # consumer had claimed in the outbox (claims last 4 x twice this: 8 s) are soon sent by the second. A produce
+    # slower than that under load is a failed try, retried after a backoff: nothing is lost or skipped.
+    settings = consumer_settings(kafka_batch_max_records=25, kafka_produce_timeout_seconds=1)
     producer = SteadyProducer(kafka_bootstrap, topics.events, stream, per_second=600)
     first = spawn(settings, tmp_path / "first.log", "consume")
     try:
