@@ -61,7 +61,7 @@ echo "# 1. A call 2.5 h ago: the agent is rude. Its alerts open one review case 
 call "$RUN-rude" 9000 "yeah what do you want" "My bill is wrong again, this is ridiculous and I am very angry." \
   "Calm down, that is not my problem." "Unbelievable. Terrible service, I hate this." "ok bye" \
   "This is the worst service ever, I am furious."
-wait_for "/v1/reviews?agent_id=$RUN" 'd["total"] == 1'
+wait_for "/v1/reviews?agent_id=$RUN" 'len(d["items"]) == 1'
 CASE=$(api "$SUP" GET "/v1/reviews?agent_id=$RUN" | show 'd["items"][0]["id"]')
 api "$SUP" GET "/v1/reviews/$CASE" | show '"case", d["subject_kind"], d["subject_id"], "|", d["status"], "| due",
   (__import__("datetime").datetime.fromisoformat(d["due_at"]) - __import__("datetime").datetime.fromisoformat(d["opened_at"])),

@@ -15,6 +15,7 @@ from service.db import make_engine, make_sessionmaker, session_scope
 from service.history.retention import purge_events
 from service.interactions.models import EventRecord, Interaction
 from service.interactions.service import Pipeline
+from service.standards.book import StandardBook
 from tests.factories import at, call, standard
 
 DAY = 86400
@@ -34,7 +35,7 @@ def _events_of(db: Any, interaction_id: str) -> int:
 
 
 def test_old_finished_interactions_lose_their_events_not_their_scores(db: Any) -> None:
-    pipeline = Pipeline(standard(), timedelta(hours=1))
+    pipeline = Pipeline(StandardBook(standard()), timedelta(hours=1))
     old = call("old", answered=10, utterances=[("agent", "hello", 12), ("customer", "hi", 15)], ended=60)
     live = call("live", answered=10, utterances=[("agent", "hello", 12)])
     recent = [replace(e, occurred_at=e.occurred_at + timedelta(days=40)) for e in call("new")]

@@ -13,6 +13,7 @@ from service.events.model import Event
 from service.interactions.models import Interaction
 from service.interactions.service import Pipeline
 from service.scoring.quality import score_interaction
+from service.standards.book import StandardBook
 from tests.factories import at, call, standard
 
 TEXTS = [
@@ -60,7 +61,10 @@ def _stored(db: Any) -> dict[str, Any]:
 
 def test_two_processes_out_of_order_and_a_rollback_store_the_full_rescore(db: Any) -> None:
     std = standard()
-    a, b = Pipeline(std, timedelta(hours=1)), Pipeline(std, timedelta(hours=1))  # two processes, two caches
+    a, b = (
+        Pipeline(StandardBook(std), timedelta(hours=1)),
+        Pipeline(StandardBook(std), timedelta(hours=1)),
+    )  # two processes, two caches
     events = _events()
     events[5], events[6] = events[6], events[5]  # one utterance arrives after the next one
     sent: list[Event] = []
@@ -78,7 +82,7 @@ def test_two_processes_out_of_order_and_a_rollback_store_the_full_rescore(db: An
 
 
 def test_a_finished_interaction_leaves_the_cache(db: Any) -> None:
-    pipeline = Pipeline(standard(), timedelta(hours=1))
+    pipeline = Pipeline(StandardBook(standard()), timedelta(hours=1))
     events = call("live-1", answered=8, utterances=[("agent", TEXTS[0], 1000)], ended=30)
     _record(db, pipeline, events[:-1], 50)
     assert len(pipeline.live) == 1
