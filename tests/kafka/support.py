@@ -15,6 +15,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
 from sqlalchemy import create_engine, text
 
 from consumers.runner import run_consumer
@@ -94,12 +95,24 @@ def read_all(bootstrap: str, topic: str, expected: int, timeout: float = 60) -> 
         consumer.close()
 
 
+def admin_request(bootstrap: str, request: Callable[[KafkaAdminClient], Any], timeout: float = 60) -> Any:
+    """One admin request, asked again while the broker answers a retriable error: a group's coordinator is not
+    available until the broker has created its offsets topic (the first group on a fresh broker) and loaded it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        try:
+            return request(admin)
+        except KafkaError as exc:
+            if not exc.retriable or time.monotonic() > deadline:
+                raise
+        finally:
+            admin.close()
+        time.sleep(0.2)
+
+
 def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int]:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        offsets = admin.list_group_offsets(group).get(group, {})
-    finally:
-        admin.close()
+    offsets = admin_request(bootstrap, lambda admin: admin.list_group_offsets(group).get(group, {}))
     return {tp.partition: o.offset for tp, o in offsets.items() if tp.topic == topic and o.offset >= 0}
 
 
@@ -118,11 +131,7 @@ def caught_up(bootstrap: str, group: str, topic: str) -> bool:
 
 
 def group_state(bootstrap: str, group: str) -> dict[str, Any]:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        return dict(admin.describe_groups([group])[group])
-    finally:
-        admin.close()
+    return dict(admin_request(bootstrap, lambda admin: admin.describe_groups([group])[group]))
 
 
 def header(record: Any, name: str) -> str | None:
