@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,11 @@ from service.config import Settings
 from service.db import session_scope
 from service.migrate import upgrade
 from tests.clock import TestClock
+
+# Property tests judge results, never speed: hypothesis' default 200 ms deadline per example is a timed assertion,
+# and one example over it on a loaded machine failed a whole run. Tests may still set their own settings.
+hypothesis_settings.register_profile("callqa", deadline=None)
+hypothesis_settings.load_profile("callqa")
 
 PG_URL_ENV = "CALLQA_TEST_POSTGRES_URL"
 REQUIRE_PG_ENV = "CALLQA_TEST_REQUIRE_POSTGRES"
