@@ -34,7 +34,7 @@ run: venv
 	@$(BIN)/callqa keys ensure-admin --file .callqa-admin-key >/dev/null
 	@echo "callqa: admin API key in .callqa-admin-key: KEY=\$$(cat .callqa-admin-key)"
 	@echo "callqa: POST events to http://$${CALLQA_HOST:-127.0.0.1}:$${CALLQA_PORT:-8000}/v1/events with 'Authorization: Bearer \$$KEY';"
-	@echo "        console at /console, API docs at /docs; scripts/walkthrough.sh runs the README's curl walk-through"
+	@echo "        console at /console, API docs at /docs; scripts/walkthrough.sh and scripts/quality-loop-walkthrough.sh run the README's walk-throughs"
 	@$(BIN)/callqa serve
 
 migrate: venv

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's curl walk-through as one script: a live call with a rude agent, scored as it happens.
+# The README's curl walk-through as one script: a live call with a rude agent, scored as it happens. What follows
+# an alert (review, disputes, calibration, outcomes, KPIs, standards changed at run time): quality-loop-walkthrough.sh.
 # Usage: scripts/walkthrough.sh [BASE_URL]   (default http://127.0.0.1:8000, a running `make run`)
 # The API key: $CALLQA_API_KEY, else the admin key `make run` saved in .callqa-admin-key.
 set -euo pipefail
@@ -57,51 +58,3 @@ PY
 
 echo "# 6. The agent's scorecard for today"
 curl -sS -H "$AUTH" "$BASE/v1/agents/ann/scorecard"; echo
-
-# A stricter version of the standard in force: one more forbidden phrase ("no way"), its own version id.
-STANDARD_FILE="$(dirname "$0")/../service/standards/default.yaml"
-BEFORE=$(curl -sS -H "$AUTH" "$BASE/v1/standards" | python3 -c 'import json, sys; print(json.load(sys.stdin)["current"]["version"])')
-activate() {  # $1: a JSON body; prints what was activated, or why not
-  curl -sS -X POST "$BASE/v1/standards/activations" -H "$AUTH" -H 'content-type: application/json' -d "$1" |
-    python3 -c "$(cat <<'PY'
-import json, sys
-a = json.load(sys.stdin)
-print(f'activated {a["version"]} from {a["effective_at"]} by {a["activated_by"]}; {a["fixture_cases"]} fixture cases pass'
-      if "version" in a else f'refused: {a}')
-PY
-)"
-}
-judged() {  # $1: an interaction id
-  curl -sS -H "$AUTH" "$BASE/v1/interactions/$1" | python3 -c "$(cat <<'PY'
-import json, sys
-d = json.load(sys.stdin)
-item = next(i for i in d["score"]["items"] if i["id"] == "no_forbidden_phrases")
-print(f'{d["id"]} | standard {d["standard_version"]} | no_forbidden_phrases {item["status"]}')
-PY
-)"
-}
-call_start() {  # $1: id, $2: time
-  post '{"events": [{"event_id": "'$1'-1", "type": "call.offered", "occurred_at": "'$2'", "interaction_id": "'$1'",
-    "queue_id": "billing", "team_id": "blue"}, {"event_id": "'$1'-2", "type": "call.answered", "occurred_at": "'$2'",
-    "interaction_id": "'$1'", "agent_id": "ann"}]}' >/dev/null
-}
-call_end() {  # $1: id, $2: time
-  post '{"events": [{"event_id": "'$1'-3", "type": "call.utterance", "occurred_at": "'$2'", "interaction_id": "'$1'",
-    "payload": {"speaker": "agent", "text": "No way, sorry.", "offset_ms": 3000}},
-    {"event_id": "'$1'-4", "type": "call.ended", "occurred_at": "'$2'", "interaction_id": "'$1'"}]}' >/dev/null
-}
-
-echo "# 7. A call is going on when an admin activates a stricter version (\"no way\" is now forbidden): no restart"
-call_start "$CALL-live" "$NOW"
-STRICT=$(sed -e 's/^version: .*/version: "walkthrough-strict"/' -e 's/en: \[shut up, /en: [no way, shut up, /' \
-  "$STANDARD_FILE" | python3 -c 'import json, sys; print(json.dumps({"standard": sys.stdin.read()}))')
-activate "$STRICT"
-AFTER=$(curl -sS -H "$AUTH" "$BASE/v1/standards/activations" | python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["effective_at"])')
-echo "# 8. Both calls say \"no way\": the live one keeps the version it started with, a new one gets the new version"
-call_end "$CALL-live" "$AFTER"
-call_start "$CALL-new" "$AFTER"
-call_end "$CALL-new" "$AFTER"
-judged "$CALL-live"
-judged "$CALL-new"
-echo "# 9. Back to the version before: a rollback is an activation of a recorded version"
-activate '{"version": "'$BEFORE'"}'

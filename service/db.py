@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmak
 from sqlalchemy.types import TypeDecorator
 
 from service import metrics
+from service.zones import local_date
 
 # Stable constraint names, so Alembic revisions name the same thing on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -107,6 +108,8 @@ def _create_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            # a UTC time's local date in an IANA zone (KPI buckets): SQLite has no time zones of its own
+            dbapi_conn.create_function("callqa_local_date", 2, local_date, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **_JSON)

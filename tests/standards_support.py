@@ -41,3 +41,23 @@ def ending(cid: str, start: datetime, after: float = 0) -> list[dict[str, Any]]:
         said(cid, 5, start, after + 20, "agent", "Thank you for calling, have a nice day."),
         ev(cid, 6, "call.ended", start + timedelta(seconds=after + 25)),
     ]
+
+
+# v3 scores one more item (the agent asks whether the issue is resolved) and passes at 30, not 80: a review or a
+# dispute of an interaction v1 judged must still use v1's items and pass mark.
+V3 = "2026.12-resolution"
+RESOLUTION_RULE = """  - id: confirm_resolution
+    description: Ask whether the issue is resolved.
+    requirement: required
+    window: {kind: anywhere}
+    weight: 10
+    phrases:
+      en: [is your issue resolved]
+      zh: [问题解决了吗]
+
+"""
+RESOLUTION = (
+    DEFAULT.replace(f'version: "{V1}"', f'version: "{V3}"')
+    .replace("  pass_mark: 80 ", "  pass_mark: 30 ")
+    .replace("  - id: no_forbidden_phrases\n", RESOLUTION_RULE + "  - id: no_forbidden_phrases\n")
+)

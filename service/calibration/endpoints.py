@@ -2,6 +2,7 @@
 (percent, Cohen's kappa for two reviewers, Fleiss' for more) and each reviewer's deviation. Needs `supervise`."""
 
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter
@@ -99,7 +100,7 @@ def submit(
         cal = service.get(session, calibration_id)
         review = service.submit(
             session, cal, principal.name, body.interaction_id, [i.model_dump() for i in body.items], body.comment,
-            state.pipeline.standard_at(session, state.clock()), state.clock(),
+            partial(state.pipeline.standard_of, session), state.clock(),
         )  # fmt: skip
     session.commit()
     return ReviewOut.model_validate(review)

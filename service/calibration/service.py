@@ -1,5 +1,6 @@
 """Calibration panels: created by a supervisor, scored blind by each member, reported once complete."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from service.calibration.models import Calibration
 from service.calibration.report import Scored, calibration_report
 from service.evaluations import service as evaluations
 from service.evaluations.models import HumanReview
+from service.interactions.models import Interaction
 from service.reviews.errors import Conflict, Forbidden, NotFound, ReviewError
 from service.standards.schema import Standard
 
@@ -48,7 +50,7 @@ def submit(
     interaction_id: str,
     items: list[dict[str, Any]],
     comment: str | None,
-    standard: Standard,
+    standard_of: Callable[[Interaction], Standard],
     now: datetime,
 ) -> HumanReview:
     if reviewer not in cal.reviewers:
@@ -59,7 +61,7 @@ def submit(
         raise Conflict(f"{reviewer} already scored {interaction_id} in calibration {cal.id}")
     row = evaluations.interaction(session, interaction_id)
     return evaluations.submit_review(
-        session, row, reviewer=reviewer, items=items, comment=comment, standard=standard, now=now,
+        session, row, reviewer=reviewer, items=items, comment=comment, standard=standard_of(row), now=now,
         calibration_id=cal.id,
     )  # fmt: skip
 

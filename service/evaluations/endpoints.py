@@ -3,6 +3,7 @@
 Scopes per route: an `agent` key reads the side-by-side view of, and disputes, only its own agent's
 interactions; reviewing, deciding disputes and sampling need `supervise`."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -52,7 +53,7 @@ def submit_review(
         row = service.interaction(session, interaction_id)
         review = service.submit_review(
             session, row, reviewer=principal.name, items=[i.model_dump() for i in body.items], comment=body.comment,
-            standard=state.pipeline.standard_at(session, state.clock()), now=state.clock(),
+            standard=state.pipeline.standard_of(session, row), now=state.clock(),
         )  # fmt: skip
     session.commit()
     return ReviewOut.model_validate(review)
@@ -104,7 +105,7 @@ def decide_dispute(
         dispute = service.get_dispute(session, dispute_id, principal)
         service.decide(
             session, dispute, overturn=body.decision == "overturn", overturned_to=body.overturned_to, note=body.note,
-            actor=principal.name, standard=state.pipeline.standard_at(session, state.clock()), now=state.clock(),
+            actor=principal.name, standard_of=partial(state.pipeline.standard_of, session), now=state.clock(),
         )  # fmt: skip
     session.commit()
     return DisputeOut.model_validate(dispute)

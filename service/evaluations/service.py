@@ -5,6 +5,7 @@ score (`reviewed_scores`) is recomputed from the automated items, the latest cou
 disputes, by the same weighting the automated score uses.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,11 +40,6 @@ def automated_items(row: Interaction) -> list[dict[str, Any]]:
     return list((row.score or {}).get("items", []))
 
 
-def _pass_mark(row: Interaction, standard: Standard) -> float:
-    """The pass mark of the version that judged it (kept in the score's trace), the current one failing that."""
-    return float((row.score or {}).get("trace", {}).get("pass_mark", standard.quality.pass_mark))
-
-
 def check_items(row: Interaction, items: list[dict[str, Any]], every: bool) -> None:
     known = [i["id"] for i in automated_items(row)]
     given = [i["item_id"] for i in items]
@@ -66,9 +62,11 @@ def submit_review(
     now: datetime,
     calibration_id: int | None = None,
 ) -> HumanReview:
+    """`standard`: the version that judged `row` (Pipeline.standard_of), whose items, weights and pass mark the
+    automated score used; the version in force now may score other items."""
     check_items(row, items, every=calibration_id is not None)
     own = reviewed_score(
-        automated_items(row), {i["item_id"]: i["status"] for i in items}, {}, row.final, _pass_mark(row, standard)
+        automated_items(row), {i["item_id"]: i["status"] for i in items}, {}, row.final, standard.quality.pass_mark
     )
     review = HumanReview(
         interaction_id=row.id, reviewer=reviewer, purpose="calibration" if calibration_id else "review",
@@ -88,7 +86,7 @@ def refresh_reviewed(session: Session, row: Interaction, standard: Standard, now
     latest = reviews[-1] if reviews else None
     statuses = {i["item_id"]: i["status"] for i in latest.items} if latest else {}
     result = reviewed_score(
-        automated_items(row), statuses, repo.overturned_items(session, row.id), row.final, _pass_mark(row, standard)
+        automated_items(row), statuses, repo.overturned_items(session, row.id), row.final, standard.quality.pass_mark
     )
     current.review_id = latest.id if latest else None
     current.quality_score, current.passed = result.quality_score, result.passed
@@ -152,7 +150,7 @@ def decide(
     overturned_to: str,
     note: str | None,
     actor: str,
-    standard: Standard,
+    standard_of: Callable[[Interaction], Standard],
     now: datetime,
 ) -> Dispute:
     """Uphold (the item stays as it was) or overturn (the reviewed score takes `overturned_to`); kept with who."""
@@ -165,7 +163,8 @@ def decide(
     dispute.decided_by, dispute.decided_at, dispute.decision_note, dispute.open_key = actor, now, note, None
     session.flush()
     if overturn:
-        refresh_reviewed(session, interaction(session, dispute.interaction_id), standard, now)
+        row = interaction(session, dispute.interaction_id)
+        refresh_reviewed(session, row, standard_of(row), now)
     return dispute
 
 

@@ -1,15 +1,19 @@
-"""Calendar buckets (day, week from Monday, month) at a fixed UTC offset: their bounds in Python, their keys in SQL.
+"""Calendar buckets (day, week from Monday, month) in an IANA time zone: their bounds in Python, their keys in SQL.
 
-The database groups rows by the key (`YYYY-MM-DD` of the bucket's first day); Python lists every bucket of a
-range, so a series has a point for each bucket, empty ones included.
+The database groups rows by the key (`YYYY-MM-DD` of the bucket's first day, in the zone); Python lists every
+bucket of a range, so a series has a point for each bucket, empty ones included. Both read the same calendar:
+PostgreSQL with its own zone data (`AT TIME ZONE`), SQLite through callqa_local_date (Python's zoneinfo, see
+service/db.py), Python with zoneinfo; a day across a daylight-saving change is 23 or 25 hours long in all three.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, literal, literal_column
 from sqlalchemy.sql.elements import ColumnElement
+
+from service.zones import check_zone, zone
 
 
 class Bucket(StrEnum):
@@ -34,12 +38,12 @@ def _next(day: date, bucket: Bucket) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def bucket_starts(start: datetime, end: datetime, bucket: Bucket, offset_minutes: int) -> list[datetime]:
-    """The starts of the buckets that cover [start, end), in local time at the offset, plus the end of the last.
+def bucket_starts(start: datetime, end: datetime, bucket: Bucket, time_zone: str) -> list[datetime]:
+    """The starts of the buckets that cover [start, end), local midnights in the zone, plus the end of the last.
 
     So `[b[i], b[i+1])` are the buckets; the range is widened to whole buckets.
     """
-    tz = timezone(timedelta(minutes=offset_minutes))
+    tz = zone(time_zone)
     day = _first_day(start.astimezone(tz).date(), bucket)
     out = []
     while True:
@@ -50,12 +54,14 @@ def bucket_starts(start: datetime, end: datetime, bucket: Bucket, offset_minutes
         day = _next(day, bucket)
 
 
-def bucket_key(column: Any, bucket: Bucket, offset_minutes: int, dialect: str) -> ColumnElement[str]:
-    """SQL for the `YYYY-MM-DD` first day of the bucket a UTC time column falls in, at the offset."""
+def bucket_key(column: Any, bucket: Bucket, time_zone: str, dialect: str) -> ColumnElement[str]:
+    """SQL for the `YYYY-MM-DD` first day of the bucket a UTC time column falls in, in the zone."""
+    # checked first: an IANA name (letters, digits, _ + - /) is safe to quote
+    name: ColumnElement[str] = literal_column(f"'{check_zone(time_zone)}'")
     if dialect == "postgresql":
-        local = column.op("AT TIME ZONE")(literal_column("'UTC'")) + func.make_interval(0, 0, 0, 0, 0, offset_minutes)
-        return func.to_char(func.date_trunc(bucket.value, local), "YYYY-MM-DD")
-    local = func.datetime(column, f"{offset_minutes:+d} minutes")
+        return func.to_char(func.date_trunc(bucket.value, column.op("AT TIME ZONE")(name)), "YYYY-MM-DD")
+    # UTC needs no zone data: SQLite's own date functions read the stored UTC text (scrapes, scorecards add up)
+    local = column if time_zone == "UTC" else func.callqa_local_date(column, name)
     if bucket is Bucket.WEEK:
         return func.date(local, "weekday 0", "-6 days")
     if bucket is Bucket.MONTH:
@@ -67,6 +73,6 @@ def key_of(at: datetime) -> str:
     return at.date().isoformat()
 
 
-def period_key(column: Any, bucket: Bucket | None, offset_minutes: int, dialect: str) -> ColumnElement[str]:
+def period_key(column: Any, bucket: Bucket | None, time_zone: str, dialect: str) -> ColumnElement[str]:
     """The bucket key, or '' when there are no buckets (one period over the whole range)."""
-    return literal("") if bucket is None else bucket_key(column, bucket, offset_minutes, dialect)
+    return literal("") if bucket is None else bucket_key(column, bucket, time_zone, dialect)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
+from pydantic import AfterValidator
 
 from service.api.deps import SessionDep, StateDep
 from service.api.pagination import TimeRange, TimeRangeDep
@@ -12,22 +13,29 @@ from service.kpis.buckets import Bucket, bucket_starts
 from service.kpis.repository import Scope
 from service.kpis.schemas import KpiTree, Pareto
 from service.kpis.service import UnknownCauseSource, kpi_tree, pareto
+from service.zones import check_zone
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
 
 MAX_BUCKETS = 400
 DEFAULT_DAYS = 30
-OffsetQuery = Annotated[
-    int, Query(ge=-840, le=840, description="Minutes east of UTC the buckets' days begin at, e.g. 480 for UTC+8")
+ZoneQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="IANA time zone whose midnights begin the buckets (Asia/Shanghai, America/New_York); "
+        "default the standard's `time_zone`",
+    ),
+    AfterValidator(lambda name: name if name is None else check_zone(name)),
 ]
 
 
-def _range(when: TimeRange, now: Any, bucket: Bucket, offset: int) -> tuple[Any, Any]:
+def _range(when: TimeRange, now: Any, bucket: Bucket, time_zone: str) -> tuple[Any, Any]:
     end = when.end or now
     start = when.start or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
         raise HTTPException(422, detail="'from' must be before 'to'")
-    if len(bucket_starts(start, end, bucket, offset)) - 1 > MAX_BUCKETS:
+    if len(bucket_starts(start, end, bucket, time_zone)) - 1 > MAX_BUCKETS:
         raise HTTPException(422, detail=f"'from': the range holds more than {MAX_BUCKETS} {bucket.value} buckets")
     return start, end
 
@@ -43,11 +51,13 @@ def get_tree(
     state: StateDep,
     when: TimeRangeDep,
     bucket: Annotated[Bucket, Query(description="Bucket size; weeks begin on Monday")] = Bucket.DAY,
-    offset_minutes: OffsetQuery = 0,
+    time_zone: ZoneQuery = None,
 ) -> dict[str, Any]:
     now = state.clock()
-    start, end = _range(when, now, bucket, offset_minutes)
-    return kpi_tree(session, state.pipeline.standard_at(session, now), start, end, bucket, offset_minutes, now)
+    standard = state.pipeline.standard_at(session, now)
+    zone = time_zone or standard.time_zone
+    start, end = _range(when, now, bucket, zone)
+    return kpi_tree(session, standard, start, end, bucket, zone, now)
 
 
 @router.get(
@@ -66,12 +76,14 @@ def get_pareto(
     team_id: IdFilter = None,
     queue_id: IdFilter = None,
     bucket: Annotated[Bucket | None, Query(description="One period per bucket; without it, one for the range")] = None,
-    offset_minutes: OffsetQuery = 0,
+    time_zone: ZoneQuery = None,
 ) -> dict[str, Any]:
-    start, end = _range(when, state.clock(), bucket or Bucket.MONTH, offset_minutes)
+    end = when.end or state.clock()
+    standard = state.pipeline.standard_at(session, end)
+    zone = time_zone or standard.time_zone
+    start, end = _range(when, state.clock(), bucket or Bucket.MONTH, zone)
     try:
         scope = Scope(start, end, team_id, queue_id)
-        standard = state.pipeline.standard_at(session, end)
-        return pareto(session, standard, state.cause_sources, causes, scope, bucket, offset_minutes)
+        return pareto(session, standard, state.cause_sources, causes, scope, bucket, zone)
     except UnknownCauseSource as exc:
         raise HTTPException(422, detail=f"causes: {exc}") from exc

@@ -34,7 +34,7 @@ def overdue_by_queue(session: Session, standard: Standard, now: datetime, live_w
     judged are left out rather than given a made-up ratio)."""
     scope = Scope(now - timedelta(seconds=overdue_window_seconds(standard, live_window)), now)
     rows: repo.Rows = {}
-    repo.interaction_parts(session, scope, Bucket.DAY, 0, True, rows)
+    repo.interaction_parts(session, scope, Bucket.DAY, "UTC", True, rows)  # added up: any zone
     totals: dict[str, Parts] = {}
     for ((queue,), _), parts in rows.items():
         if queue is not None:

@@ -93,10 +93,12 @@ def _collect(session: Session, stmt: Select, key_width: int, into: Rows) -> None
         parts.add(Parts(**{k: v for k, v in values.items() if k not in ("k0", "k1", "bucket")}))
 
 
-def interaction_parts(session: Session, scope: Scope, bucket: Bucket, offset: int, by_queue: bool, into: Rows) -> None:
+def interaction_parts(
+    session: Session, scope: Scope, bucket: Bucket, time_zone: str, by_queue: bool, into: Rows
+) -> None:
     i = Interaction
     keys = [i.queue_id.label("k0")] if by_queue else [i.team_id.label("k0"), i.agent_id.label("k1")]
-    key = bucket_key(i.started_at, bucket, offset, dialect_of(session)).label("bucket")
+    key = bucket_key(i.started_at, bucket, time_zone, dialect_of(session)).label("bucket")
     stmt = select(
         *keys,
         key,
@@ -117,13 +119,13 @@ def interaction_parts(session: Session, scope: Scope, bucket: Bucket, offset: in
 
 
 def survey_parts(
-    session: Session, scope: Scope, bucket: Bucket, offset: int, by_queue: bool, rules: OutcomeRules, into: Rows
+    session: Session, scope: Scope, bucket: Bucket, time_zone: str, by_queue: bool, rules: OutcomeRules, into: Rows
 ) -> None:
     s, i = SurveyAnswer, Interaction
     team, queue = func.coalesce(i.team_id, s.team_id), func.coalesce(i.queue_id, s.queue_id)
     agent = func.coalesce(i.agent_id, s.agent_id)
     keys = [queue.label("k0")] if by_queue else [team.label("k0"), agent.label("k1")]
-    key = bucket_key(s.answered_at, bucket, offset, dialect_of(session)).label("bucket")
+    key = bucket_key(s.answered_at, bucket, time_zone, dialect_of(session)).label("bucket")
     stmt = (
         select(
             *keys,
@@ -143,7 +145,7 @@ def survey_parts(
 
 
 def contact_parts(
-    session: Session, scope: Scope, bucket: Bucket, offset: int, by_queue: bool, rules: OutcomeRules, into: Rows
+    session: Session, scope: Scope, bucket: Bucket, time_zone: str, by_queue: bool, rules: OutcomeRules, into: Rows
 ) -> None:
     """First-contact resolution of the contacts made in the scope: a contact is judged once the same customer
     came back with the same reason within the window (repeated), or once the window has passed (resolved)."""
@@ -151,7 +153,7 @@ def contact_parts(
     team, queue = func.coalesce(i.team_id, c.team_id), func.coalesce(i.queue_id, c.queue_id)
     agent = func.coalesce(i.agent_id, c.agent_id)
     keys = [queue.label("k0")] if by_queue else [team.label("k0"), agent.label("k1")]
-    key = bucket_key(c.contacted_at, bucket, offset, dialect_of(session)).label("bucket")
+    key = bucket_key(c.contacted_at, bucket, time_zone, dialect_of(session)).label("bucket")
     window = rules.fcr_window_seconds
     repeated = c.next_contact_gap_seconds <= window
     closed = c.contacted_at <= rules.now - timedelta(seconds=window)
@@ -181,7 +183,7 @@ def narrow(stmt: S, scope: Scope, team: Any, queue: Any, agent: Any = None) -> S
     return stmt
 
 
-def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, offset: int) -> list[tuple[str, str, int]]:
+def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, time_zone: str) -> list[tuple[str, str, int]]:
     """(bucket key or '', failed item id, interactions) of finished interactions in the scope: the score's items
     whose status is `fail`, read from the stored score document (JSON on SQLite, JSONB on PostgreSQL)."""
     i = Interaction
@@ -193,7 +195,7 @@ def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, offset:
         items = func.json_each(i.score, "$.items").table_valued("value").alias("item")
         item_id = func.json_extract(items.c.value, "$.id")  # type: ignore[assignment]
         status = func.json_extract(items.c.value, "$.status")  # type: ignore[assignment]
-    key = period_key(i.started_at, bucket, offset, dialect)
+    key = period_key(i.started_at, bucket, time_zone, dialect)
     stmt = (
         select(key.label("bucket"), item_id.label("cause"), func.count().label("n"))
         .select_from(i)
@@ -204,18 +206,20 @@ def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, offset:
     return [(r.bucket, r.cause, r.n) for r in session.execute(stmt)]
 
 
-def parts_by(session: Session, scope: Scope, bucket: Bucket, offset: int, by_queue: bool, rules: OutcomeRules) -> Rows:
+def parts_by(
+    session: Session, scope: Scope, bucket: Bucket, time_zone: str, by_queue: bool, rules: OutcomeRules
+) -> Rows:
     """Every KPI's parts per subject (queue, or team and agent) and bucket key."""
     rows: Rows = {}
-    interaction_parts(session, scope, bucket, offset, by_queue, rows)
-    survey_parts(session, scope, bucket, offset, by_queue, rules, rows)
-    contact_parts(session, scope, bucket, offset, by_queue, rules, rows)
+    interaction_parts(session, scope, bucket, time_zone, by_queue, rows)
+    survey_parts(session, scope, bucket, time_zone, by_queue, rules, rows)
+    contact_parts(session, scope, bucket, time_zone, by_queue, rules, rows)
     return rows
 
 
 def outcome_parts(session: Session, scope: Scope, rules: OutcomeRules) -> Rows:
     """Survey and contact parts of the scope, in month buckets (a scorecard adds them all up)."""
     rows: Rows = {}
-    survey_parts(session, scope, Bucket.MONTH, 0, False, rules, rows)
-    contact_parts(session, scope, Bucket.MONTH, 0, False, rules, rows)
+    survey_parts(session, scope, Bucket.MONTH, "UTC", False, rules, rows)
+    contact_parts(session, scope, Bucket.MONTH, "UTC", False, rules, rows)
     return rows

@@ -32,7 +32,7 @@ class KpiValue(BaseModel):
 
 
 class KpiPoint(BaseModel):
-    bucket: str = Field(description="First day of the bucket, YYYY-MM-DD, at the requested UTC offset.")
+    bucket: str = Field(description="First day of the bucket, YYYY-MM-DD, in the tree's time zone.")
     from_: str = Field(alias="from")
     to: str
     kpis: dict[KpiName, KpiValue]
@@ -50,6 +50,9 @@ class KpiTree(BaseModel):
     from_: str = Field(alias="from", description="Start of the first bucket (the range widened to whole buckets).")
     to: str
     bucket: Literal["day", "week", "month"]
+    time_zone: str = Field(
+        description="The IANA time zone whose midnights begin the buckets (the request's, else the standard's)"
+    )
     standard_version: str = Field(description="The standard whose targets the figures are judged against.")
     centre: KpiNode
     queues: list[KpiNode]
@@ -78,6 +81,9 @@ class Pareto(BaseModel):
     causes: str = Field(
         description="Where the causes come from: `rules` (failed score items of finished interactions, by "
         "the interaction's start) or `root_causes` (review cases' root causes, by the case's opening)."
+    )
+    time_zone: str = Field(
+        description="The IANA time zone whose midnights begin the buckets (the request's, else the standard's)"
     )
     team_id: str | None
     queue_id: str | None

@@ -14,8 +14,8 @@ from service.kpis.compute import Target, kpis_of, pareto_items, targets_of
 from service.kpis.repository import OutcomeRules, Parts, Scope
 from service.standards.schema import Standard
 
-CauseCounts = Callable[[Session, Scope, Bucket | None, int], list[tuple[str, str, int]]]
-"""(session, scope, bucket or None for the whole range, UTC offset minutes) -> (bucket key or '', cause, count)."""
+CauseCounts = Callable[[Session, Scope, Bucket | None, str], list[tuple[str, str, int]]]
+"""(session, scope, bucket or None for the whole range, the buckets' IANA zone) -> (bucket key or '', cause, count)."""
 
 
 def _no_labels(_standard: Standard) -> dict[str, dict[str, str]]:
@@ -98,30 +98,31 @@ def outcome_rules(standard: Standard, now: datetime) -> OutcomeRules:
 
 
 def kpi_tree(
-    session: Session, standard: Standard, start: datetime, end: datetime, bucket: Bucket, offset: int, now: datetime
+    session: Session, standard: Standard, start: datetime, end: datetime, bucket: Bucket, time_zone: str, now: datetime
 ) -> dict[str, Any]:
     """Centre -> team -> agent, and the queues beside it, each a series of buckets with every KPI and its target.
 
     Interactions, contacts and survey answers without a team (or agent, or queue) form a node whose id is null,
     so the children always add up to their parent.
     """
-    starts = bucket_starts(start, end, bucket, offset)
+    starts = bucket_starts(start, end, bucket, time_zone)
     scope = Scope(starts[0], starts[-1])
     rules = outcome_rules(standard, now)
     centre = _Node("centre", None)
-    for ((team, agent), key), parts in repo.parts_by(session, scope, bucket, offset, False, rules).items():
+    for ((team, agent), key), parts in repo.parts_by(session, scope, bucket, time_zone, False, rules).items():
         centre.add(key, parts)
         team_node = centre.child("team", team)
         team_node.add(key, parts)
         team_node.child("agent", agent).add(key, parts)
     queues: dict[str | None, _Node] = {}
-    for ((queue,), key), parts in repo.parts_by(session, scope, bucket, offset, True, rules).items():
+    for ((queue,), key), parts in repo.parts_by(session, scope, bucket, time_zone, True, rules).items():
         queues.setdefault(queue, _Node("queue", queue)).add(key, parts)
     frame = _Frame(starts, targets_of(standard))
     return {
         "from": starts[0].isoformat(),
         "to": starts[-1].isoformat(),
         "bucket": bucket.value,
+        "time_zone": time_zone,
         "standard_version": standard.version,
         "centre": frame.render(centre),
         "queues": frame.render_all(queues.values()),
@@ -135,7 +136,7 @@ def pareto(
     causes: str,
     scope: Scope,
     bucket: Bucket | None,
-    offset: int,
+    time_zone: str,
 ) -> dict[str, Any]:
     """Failure causes sorted by count with cumulative share: one period for the range, or one per bucket."""
     source = sources.get(causes)
@@ -144,15 +145,16 @@ def pareto(
     if bucket is None:
         periods = [(scope.start, scope.end, "")]
     else:
-        starts = bucket_starts(scope.start, scope.end, bucket, offset)
+        starts = bucket_starts(scope.start, scope.end, bucket, time_zone)
         scope = Scope(starts[0], starts[-1], scope.team_id, scope.queue_id)
         periods = [(a, b, key_of(a)) for a, b in pairwise(starts)]
     counts: dict[str, dict[str, int]] = {}
-    for key, cause, n in source.counts(session, scope, bucket, offset):
+    for key, cause, n in source.counts(session, scope, bucket, time_zone):
         counts.setdefault(key, {})[cause] = counts.get(key, {}).get(cause, 0) + n
     labels = source.labels(standard)
     return {
         "causes": causes,
+        "time_zone": time_zone,
         "team_id": scope.team_id,
         "queue_id": scope.queue_id,
         "periods": [

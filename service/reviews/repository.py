@@ -127,11 +127,13 @@ def actions_of(session: Session, case_id: int) -> list[CorrectiveAction]:
     return list(session.scalars(stmt))
 
 
-def root_cause_counts(session: Session, scope: Scope, bucket: Bucket | None, offset: int) -> list[tuple[str, str, int]]:
+def root_cause_counts(
+    session: Session, scope: Scope, bucket: Bucket | None, time_zone: str
+) -> list[tuple[str, str, int]]:
     """(bucket key or '', root cause, cases) of the cases opened in the scope whose root cause is recorded, closed
     ones included: the Pareto view's `root_causes` (service/kpis)."""
     c = ReviewCase
-    key = period_key(c.opened_at, bucket, offset, dialect_of(session))
+    key = period_key(c.opened_at, bucket, time_zone, dialect_of(session))
     stmt = select(key.label("bucket"), c.root_cause, func.count().label("n")).where(
         c.root_cause.is_not(None), c.opened_at >= scope.start, c.opened_at < scope.end
     )

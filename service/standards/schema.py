@@ -3,10 +3,11 @@
 import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.standards.fixtures import FixtureCase, check_fixtures
 from service.standards.phrases import Phrase, WordClasses, check_phrases
+from service.zones import check_zone
 
 Seconds = Annotated[float, Field(gt=0)]
 Severity = Literal["info", "warning", "critical"]
@@ -407,6 +408,10 @@ class Standard(_Strict):
     version: str = Field(min_length=1, max_length=64, pattern=VERSION_PATTERN)
     name: str = Field("Service standard", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
     languages: frozenset[Language] = frozenset({"en"})
+    time_zone: Annotated[str, AfterValidator(check_zone)] = Field(
+        "UTC",
+        description="The centre's IANA time zone: the KPI tree's and the Pareto view's days begin at its midnight.",
+    )
     responsiveness: Responsiveness = Responsiveness()
     sentiment: SentimentStandard = SentimentStandard()
     quality: QualityStandard = QualityStandard()

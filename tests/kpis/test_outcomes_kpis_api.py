@@ -5,13 +5,16 @@ team, agent, queue) and in the scorecard; the rude call's failed items lead the 
 """
 
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.api.wire import GOOD_CALL, RUDE_CALL, call, event
+from tests.api.wire import BASE, GOOD_CALL, RUDE_CALL, call, event
 from tests.clock import TestClock
 from tests.conftest import LiveServer
+from tests.standards_support import DEFAULT, V1
 
 DAY = {"from": "2026-11-24T00:00:00Z", "to": "2026-11-25T00:00:00Z"}
 
@@ -126,12 +129,63 @@ def test_buckets_and_bad_parameters(api: httpx.Client) -> None:
     assert week["centre"]["series"][1]["kpis"]["service_level"]["count"] == 3
     month = _tree(api, bucket="month")
     assert [p["bucket"] for p in month["centre"]["series"]] == ["2026-11-01"]
-    # 09:00 UTC is 17:00 at UTC+8, and 2026-11-23 at UTC-10
-    west = _tree(api, **{"from": "2026-11-23T00:00:00-10:00", "to": "2026-11-24T00:00:00-10:00"}, offset_minutes=-600)
+    # 09:00 UTC is 17:00 in Shanghai, and 2026-11-23 in Honolulu
+    west = _tree(
+        api, **{"from": "2026-11-23T00:00:00-10:00", "to": "2026-11-24T00:00:00-10:00"}, time_zone="Pacific/Honolulu"
+    )
+    assert west["time_zone"] == "Pacific/Honolulu"
     assert [(p["bucket"], p["kpis"]["service_level"]["count"]) for p in west["centre"]["series"]] == [("2026-11-23", 3)]
     assert api.get("/v1/kpis/tree", params={"bucket": "year"}).status_code == 422
-    assert api.get("/v1/kpis/tree", params={"offset_minutes": 9999}).status_code == 422
+    for path in ("/v1/kpis/tree", "/v1/kpis/pareto"):
+        for bad_zone in ("Mars/Olympus", "+08:00", "../etc/passwd", "Asia/Shanghai' --"):
+            bad = api.get(path, params={"time_zone": bad_zone})
+            assert bad.status_code == 422 and [e["field"] for e in bad.json()["errors"]] == ["time_zone"], bad.text
+            assert "IANA time zone" in bad.json()["errors"][0]["message"]
     wide = api.get("/v1/kpis/tree", params={"from": "1990-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"})
     assert wide.status_code == 422 and "from" in wide.json()["detail"]
     unknown = api.get("/v1/kpis/pareto", params={"causes": "astrology"})
     assert unknown.status_code == 422 and "causes" in unknown.json()["detail"]
+
+
+def test_buckets_follow_the_centres_time_zone_across_daylight_saving(
+    start_server: Callable[..., LiveServer], tmp_path: Path
+) -> None:
+    """New York falls back on 1 November 2026 (02:00 EDT becomes 01:00 EST): that day is 25 hours long. The
+    centre's standard names its zone; a request may ask for another."""
+    in_new_york = tmp_path / "new-york.yaml"
+    in_new_york.write_text(
+        DEFAULT.replace(f'version: "{V1}"', 'version: "2026.12-new-york"').replace(
+            "languages: [en, zh]\n", "languages: [en, zh]\ntime_zone: America/New_York\n"
+        ),
+        encoding="utf-8",
+    )
+    api = start_server(standards_file=in_new_york).client
+    starts = ["2026-11-01T03:30:00+00:00", "2026-11-01T04:30:00+00:00", "2026-11-02T04:30:00+00:00",
+              "2026-11-02T05:30:00+00:00"]  # fmt: skip
+    for n, start in enumerate(starts):
+        moved = datetime.fromisoformat(start) - BASE
+        events = [{**e, "occurred_at": (datetime.fromisoformat(e["occurred_at"]) + moved).isoformat()}
+                  for e in call(f"dst-{n}", turns=GOOD_CALL)]  # fmt: skip
+        assert _post(api, *events).status_code == 202
+    span = {"from": "2026-10-31T00:00:00-04:00", "to": "2026-11-03T00:00:00-05:00"}
+
+    def offered(tree: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+        return [
+            (p["bucket"], p["from"], p["to"], p["kpis"]["service_level"]["count"]) for p in tree["centre"]["series"]
+        ]
+
+    new_york = _tree(api, **span)
+    assert new_york["time_zone"] == "America/New_York"  # the standard's
+    assert offered(new_york) == [
+        ("2026-10-31", "2026-10-31T00:00:00-04:00", "2026-11-01T00:00:00-04:00", 1),
+        ("2026-11-01", "2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00", 2),  # 25 hours
+        ("2026-11-02", "2026-11-02T00:00:00-05:00", "2026-11-03T00:00:00-05:00", 1),
+    ]
+    pareto = api.get("/v1/kpis/pareto", params={**span, "bucket": "day"}).json()
+    assert pareto["time_zone"] == "America/New_York"
+    assert [(p["bucket"], p["to"]) for p in pareto["periods"]][1] == ("2026-11-01", "2026-11-02T00:00:00-05:00")
+    utc = _tree(api, **span, time_zone="UTC")  # the request's zone over the standard's
+    assert utc["time_zone"] == "UTC"
+    assert [(b, n) for b, _, _, n in offered(utc)] == [
+        ("2026-10-31", 0), ("2026-11-01", 2), ("2026-11-02", 2), ("2026-11-03", 0)
+    ]  # fmt: skip

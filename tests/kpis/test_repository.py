@@ -1,17 +1,18 @@
-"""The KPI and outcome queries on SQLite and PostgreSQL: bucket keys at day, week and month edges (and at an
-offset), and repeat-contact gaps whatever order the contact reasons arrive in."""
+"""The KPI and outcome queries on SQLite and PostgreSQL: bucket keys at day, week and month edges (in IANA zones,
+across daylight-saving changes, the same as Python's), and repeat-contact gaps whatever order the contact reasons
+arrive in."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from service.db import UTCDateTime, make_engine, make_sessionmaker
 from service.events.model import Event, EventType
 from service.interactions.repository import subjects_of
-from service.kpis.buckets import Bucket, bucket_key
+from service.kpis.buckets import Bucket, bucket_key, bucket_starts, key_of
 from service.outcomes.models import Contact
 from service.outcomes.service import record_outcomes
 from service.telemetry import SubjectLabels
@@ -26,29 +27,54 @@ def session(database_url: str) -> Iterator[Session]:
     engine.dispose()
 
 
-def _key(session: Session, at: datetime, bucket: Bucket, offset: int = 0) -> str:
+def _key(session: Session, at: datetime, bucket: Bucket, zone: str = "UTC") -> str:
     column = literal(at, UTCDateTime())
-    return session.scalar(select(bucket_key(column, bucket, offset, session.get_bind().dialect.name)))  # type: ignore[return-value]
+    return session.scalar(select(bucket_key(column, bucket, zone, session.get_bind().dialect.name)))  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(
-    ("at", "bucket", "offset", "expected"),
+    ("at", "bucket", "zone", "expected"),
     [
-        ("2026-11-29T23:59:59.999+00:00", Bucket.DAY, 0, "2026-11-29"),
-        ("2026-11-30T00:00:00+00:00", Bucket.DAY, 0, "2026-11-30"),
-        ("2026-11-29T23:59:59+00:00", Bucket.WEEK, 0, "2026-11-23"),  # Sunday: the week of Monday 23
-        ("2026-11-30T00:00:00+00:00", Bucket.WEEK, 0, "2026-11-30"),  # Monday
-        ("2026-11-30T23:00:00+00:00", Bucket.MONTH, 0, "2026-11-01"),
-        ("2026-12-31T23:59:59+00:00", Bucket.MONTH, 0, "2026-12-01"),
-        ("2027-01-01T00:00:00+00:00", Bucket.WEEK, 0, "2026-12-28"),  # a week across the year end
-        ("2026-11-30T16:00:00+00:00", Bucket.MONTH, 480, "2026-12-01"),  # midnight of 1 December at UTC+8
-        ("2026-11-30T15:59:59+00:00", Bucket.DAY, 480, "2026-11-30"),
-        ("2026-11-30T05:00:00+00:00", Bucket.WEEK, -600, "2026-11-23"),  # still Sunday 29 at UTC-10
-        ("2026-11-30T08:00:00+08:00", Bucket.DAY, 0, "2026-11-30"),  # stored in UTC whatever offset it came with
+        ("2026-11-29T23:59:59.999+00:00", Bucket.DAY, "UTC", "2026-11-29"),
+        ("2026-11-30T00:00:00+00:00", Bucket.DAY, "UTC", "2026-11-30"),
+        ("2026-11-29T23:59:59+00:00", Bucket.WEEK, "UTC", "2026-11-23"),  # Sunday: the week of Monday 23
+        ("2026-11-30T00:00:00+00:00", Bucket.WEEK, "UTC", "2026-11-30"),  # Monday
+        ("2026-11-30T23:00:00+00:00", Bucket.MONTH, "UTC", "2026-11-01"),
+        ("2026-12-31T23:59:59+00:00", Bucket.MONTH, "UTC", "2026-12-01"),
+        ("2027-01-01T00:00:00+00:00", Bucket.WEEK, "UTC", "2026-12-28"),  # a week across the year end
+        ("2026-11-30T16:00:00+00:00", Bucket.MONTH, "Asia/Shanghai", "2026-12-01"),  # midnight of 1 December
+        ("2026-11-30T15:59:59+00:00", Bucket.DAY, "Asia/Shanghai", "2026-11-30"),
+        ("2026-11-30T05:00:00+00:00", Bucket.WEEK, "Pacific/Honolulu", "2026-11-23"),  # still Sunday 29
+        ("2026-11-30T08:00:00+08:00", Bucket.DAY, "UTC", "2026-11-30"),  # stored in UTC whatever offset it came with
+        # New York: midnight is 05:00Z before 8 March 2026 and 04:00Z after it, until 1 November
+        ("2026-03-08T04:59:59+00:00", Bucket.DAY, "America/New_York", "2026-03-07"),
+        ("2026-03-08T05:00:00+00:00", Bucket.DAY, "America/New_York", "2026-03-08"),
+        ("2026-03-09T03:59:59+00:00", Bucket.DAY, "America/New_York", "2026-03-08"),  # a 23-hour day
+        ("2026-03-09T04:00:00+00:00", Bucket.DAY, "America/New_York", "2026-03-09"),
+        ("2026-11-01T03:59:59+00:00", Bucket.MONTH, "America/New_York", "2026-10-01"),
+        ("2026-11-01T04:00:00+00:00", Bucket.MONTH, "America/New_York", "2026-11-01"),
+        ("2026-11-02T04:59:59+00:00", Bucket.DAY, "America/New_York", "2026-11-01"),  # a 25-hour day
+        ("2026-11-02T05:00:00+00:00", Bucket.WEEK, "America/New_York", "2026-11-02"),
     ],
 )
-def test_bucket_keys_on_both_databases(session: Session, at: str, bucket: Bucket, offset: int, expected: str) -> None:
-    assert _key(session, datetime.fromisoformat(at), bucket, offset) == expected
+def test_bucket_keys_on_both_databases(session: Session, at: str, bucket: Bucket, zone: str, expected: str) -> None:
+    assert _key(session, datetime.fromisoformat(at), bucket, zone) == expected
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Shanghai"])
+def test_database_buckets_agree_with_python_across_daylight_saving(session: Session, zone: str) -> None:
+    """Every hour over three days around each 2026 change of these zones, the database's key is Python's."""
+    changes = [(3, 7), (3, 27), (4, 3), (10, 3), (10, 24), (10, 31)]  # New York, London, Sydney; Shanghai has none
+    moments = [datetime(2026, m, d, tzinfo=UTC) + timedelta(hours=h) for m, d in changes for h in range(72)]
+    at = union_all(
+        *(select(literal(m, UTCDateTime()).label("at"), literal(n).label("n")) for n, m in enumerate(moments))
+    )
+    rows = at.subquery()
+    for bucket in Bucket:
+        key = bucket_key(rows.c.at, bucket, zone, session.get_bind().dialect.name)
+        got = list(session.scalars(select(key).order_by(rows.c.n)))
+        python = [key_of(bucket_starts(m, m + timedelta(microseconds=1), bucket, zone)[0]) for m in moments]
+        assert got == python, bucket
 
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -21,25 +21,61 @@ def _utc(text: str) -> datetime:
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "bucket", "offset", "expected"),
+    ("start", "end", "bucket", "zone", "expected"),
     [
         # whole days; the range is widened to whole buckets
-        ("2026-11-24T09:00Z", "2026-11-25T01:00Z", Bucket.DAY, 0, ["2026-11-24", "2026-11-25", "2026-11-26"]),
-        ("2026-11-24T00:00Z", "2026-11-25T00:00Z", Bucket.DAY, 0, ["2026-11-24", "2026-11-25"]),
+        ("2026-11-24T09:00Z", "2026-11-25T01:00Z", Bucket.DAY, "UTC", ["2026-11-24", "2026-11-25", "2026-11-26"]),
+        ("2026-11-24T00:00Z", "2026-11-25T00:00Z", Bucket.DAY, "UTC", ["2026-11-24", "2026-11-25"]),
         # weeks begin on Monday: Sunday 29 November belongs to the week of Monday 23
-        ("2026-11-29T23:59Z", "2026-11-30T00:01Z", Bucket.WEEK, 0, ["2026-11-23", "2026-11-30", "2026-12-07"]),
+        ("2026-11-29T23:59Z", "2026-11-30T00:01Z", Bucket.WEEK, "UTC", ["2026-11-23", "2026-11-30", "2026-12-07"]),
         # months, across a year end
-        ("2026-12-31T12:00Z", "2027-01-01T12:00Z", Bucket.MONTH, 0, ["2026-12-01", "2027-01-01", "2027-02-01"]),
-        # at UTC+8, 2026-11-24T20:00Z is already the 25th
-        ("2026-11-24T20:00Z", "2026-11-24T21:00Z", Bucket.DAY, 480, ["2026-11-25", "2026-11-26"]),
-        # at UTC-10, 2026-11-24T05:00Z is still the 23rd
-        ("2026-11-24T05:00Z", "2026-11-24T06:00Z", Bucket.DAY, -600, ["2026-11-23", "2026-11-24"]),
+        ("2026-12-31T12:00Z", "2027-01-01T12:00Z", Bucket.MONTH, "UTC", ["2026-12-01", "2027-01-01", "2027-02-01"]),
+        # in Shanghai (UTC+8), 2026-11-24T20:00Z is already the 25th
+        ("2026-11-24T20:00Z", "2026-11-24T21:00Z", Bucket.DAY, "Asia/Shanghai", ["2026-11-25", "2026-11-26"]),
+        # in Honolulu (UTC-10), 2026-11-24T05:00Z is still the 23rd
+        ("2026-11-24T05:00Z", "2026-11-24T06:00Z", Bucket.DAY, "Pacific/Honolulu", ["2026-11-23", "2026-11-24"]),
+        # New York springs forward on 8 March 2026 and falls back on 1 November: midnights at -05:00 and -04:00
+        (
+            "2026-03-08T04:59Z",
+            "2026-03-09T04:00Z",
+            Bucket.DAY,
+            "America/New_York",
+            ["2026-03-07", "2026-03-08", "2026-03-09"],
+        ),
+        (
+            "2026-10-31T04:00Z",
+            "2026-11-02T04:59Z",
+            Bucket.DAY,
+            "America/New_York",
+            ["2026-10-31", "2026-11-01", "2026-11-02"],
+        ),
+        ("2026-11-01T03:59Z", "2026-11-01T04:00Z", Bucket.MONTH, "America/New_York", ["2026-10-01", "2026-11-01"]),
     ],
 )
-def test_bucket_starts(start: str, end: str, bucket: Bucket, offset: int, expected: list[str]) -> None:
-    starts = bucket_starts(_utc(start), _utc(end), bucket, offset)
+def test_bucket_starts(start: str, end: str, bucket: Bucket, zone: str, expected: list[str]) -> None:
+    starts = bucket_starts(_utc(start), _utc(end), bucket, zone)
     assert [s.date().isoformat() for s in starts] == expected
-    assert all(s.utcoffset() == timedelta(minutes=offset) and s.hour == 0 for s in starts)
+    assert all(str(s.tzinfo) == zone and (s.hour, s.minute) == (0, 0) for s in starts)
+
+
+def _hours(starts: list[datetime]) -> float:
+    """The first bucket's length: in UTC, since Python subtracts two times of one zone on the wall clock."""
+    return (starts[1].astimezone(UTC) - starts[0].astimezone(UTC)) / timedelta(hours=1)
+
+
+def test_a_day_across_a_daylight_saving_change_is_23_or_25_hours() -> None:
+    spring = bucket_starts(_utc("2026-03-08T12:00Z"), _utc("2026-03-08T13:00Z"), Bucket.DAY, "America/New_York")
+    autumn = bucket_starts(_utc("2026-11-01T12:00Z"), _utc("2026-11-01T13:00Z"), Bucket.DAY, "America/New_York")
+    assert [s.astimezone(UTC).isoformat() for s in spring] == ["2026-03-08T05:00:00+00:00", "2026-03-09T04:00:00+00:00"]
+    assert _hours(spring) == 23 and _hours(autumn) == 25
+    shanghai = bucket_starts(_utc("2026-03-08T12:00Z"), _utc("2026-03-08T13:00Z"), Bucket.DAY, "Asia/Shanghai")
+    assert _hours(shanghai) == 24  # no daylight saving in China
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "+08:00", "UTC+8", "../etc/passwd", "", "Asia/Shanghai' --"])
+def test_an_unknown_zone_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="is not an IANA time zone"):
+        bucket_starts(_utc("2026-03-08T12:00Z"), _utc("2026-03-08T13:00Z"), Bucket.DAY, name)
 
 
 def test_values_and_targets_met() -> None:
@@ -145,7 +181,7 @@ def test_a_cause_source_serves_the_pareto_per_bucket_with_its_labels() -> None:
 
     sources = {"rules": RULE_FAILURES, "test_root_causes": CauseSource(root_causes, labels)}
     scope = Scope(_utc("2026-11-24T00:00Z"), _utc("2026-12-01T00:00Z"), team_id="blue")
-    out = pareto(None, None, sources, "test_root_causes", scope, Bucket.WEEK, 0)  # type: ignore[arg-type]
+    out = pareto(None, None, sources, "test_root_causes", scope, Bucket.WEEK, "UTC")  # type: ignore[arg-type]
     first, second = out["periods"]
     assert (first["bucket"], first["total"], [i["cause"] for i in first["items"]]) == (
         "2026-11-23",
@@ -157,4 +193,4 @@ def test_a_cause_source_serves_the_pareto_per_bucket_with_its_labels() -> None:
         {"cause": "system", "labels": {"en": "System", "zh": "系统"}, "count": 2, "share": 1.0, "cumulative_share": 1.0}
     ]
     with pytest.raises(UnknownCauseSource, match="known: rules, test_root_causes"):
-        pareto(None, None, sources, "astrology", scope, None, 0)  # type: ignore[arg-type]
+        pareto(None, None, sources, "astrology", scope, None, "UTC")  # type: ignore[arg-type]

@@ -76,6 +76,8 @@ def _file(*rules: dict[str, str], head: str = 'version: "1"\n') -> str:
         ("version: x\nquality:\n  pass_mark: 120\n", 3, "quality.pass_mark: Input should be less than or equal to 100"),
         ("version: x\nquality:\n  pass_marc: 80\n", 3, "quality.pass_marc: Extra inputs are not permitted"),
         ("version: x\nlanguages: [en, fr]\n", 2, "languages.1: Input should be 'en' or 'zh'"),
+        ("version: x\ntime_zone: UTC+8\n", 2, "time_zone: 'UTC+8' is not an IANA time zone"),
+        ("version: x\ntime_zone: Asia/Beijing\n", 2, "time_zone: 'Asia/Beijing' is not an IANA"),
         (
             "version: x\nresponsiveness:\n  call:\n    answer_within_seconds: -5\n",
             4,
@@ -103,6 +105,11 @@ def test_a_bad_file_fails_with_line_and_reason(text: str, line: int | None, reas
     message = str(caught.value)
     assert re.match(rf"bad\.yaml:{line or '[0-9]+'}: ", message), message
     assert reason in message
+
+
+def test_the_centres_time_zone() -> None:
+    assert parse_standard('version: "1"\n').standard.time_zone == "UTC"
+    assert parse_standard('version: "1"\ntime_zone: Asia/Shanghai\n').standard.time_zone == "Asia/Shanghai"
 
 
 def test_call_only_windows_are_fine_on_calls() -> None:
