@@ -199,10 +199,11 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     else:  # pragma: no cover - only the two supported databases reach here
         raise RuntimeError(f"unsupported database {dialect}")
-    column = getattr(model, key)
-    # executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them).
-    stmt = insert(model).on_conflict_do_nothing(index_elements=[column]).returning(column)
-    return set(session.scalars(stmt, rows))
+    column = model.__table__.c[key]  # type: ignore[attr-defined]
+    # Core executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them
+    # into multi-row VALUES); the ORM's bulk layer would only add per-row work.
+    stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=[column]).returning(column)  # type: ignore[attr-defined]
+    return set(session.execute(stmt, rows).scalars())
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,6 +137,7 @@ class Breach:
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _PLAIN = (str, int, float, bool)
+_EXACT_PLAIN = frozenset(_PLAIN)  # by exact type: a StrEnum is a str but is written as its value
 
 
 def _jsonable(value: Any) -> Any:
@@ -155,8 +156,10 @@ def _jsonable(value: Any) -> Any:
         out = {}
         for n in names:
             v = getattr(value, n)
-            if v is not None and v != ():
-                out[n] = _jsonable(v)
+            if v is None or v == ():
+                continue
+            kind = type(v)  # plain values and times inline: a call per node would cost more than the node
+            out[n] = v if kind in _EXACT_PLAIN else v.isoformat() if kind is datetime else _jsonable(v)
         return out
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items() if v is not None and v != ()}
