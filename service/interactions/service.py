@@ -188,6 +188,7 @@ class Pipeline:
             inserted = repo.insert_events(session, stored, now)
         added: dict[str, list[Event]] = {}
         empty: list[str] = []
+        scored: list[tuple[Event, str]] = []
         for interaction_id, taken in accepted.items():
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
@@ -195,10 +196,11 @@ class Pipeline:
             fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
             if fresh:
                 added[interaction_id] = [e for e, _ in fresh]
-                telemetry.observe_scored(fresh, now)
+                scored.extend(fresh)
             elif states[interaction_id] is None and not existing[interaction_id]:
                 empty.append(interaction_id)  # nothing of it was stored: leave no empty placeholder
         repo.delete_placeholders(session, empty)
+        telemetry.observe_scored(scored, now)
         extended: dict[str, LiveState | None] = {}
         for interaction_id, new_events in added.items():
             state = states[interaction_id]
@@ -214,9 +216,10 @@ class Pipeline:
     ) -> None:
         breaches = []
         saved = []
+        scoring = metrics.STAGE_SECONDS.labels(stage="score")
         for row, state in interactions:
             standard = self.judged_by(row)
-            with metrics.STAGE_SECONDS.labels(stage="score").time():
+            with scoring.time():
                 # Each utterance's sentiment evidence is left out of the stored score (it grows with the call);
                 # reads add it back from the events (interactions.endpoints).
                 score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
