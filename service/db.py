@@ -18,13 +18,16 @@ from sqlalchemy import (
     Select,
     Table,
     TextClause,
+    Update,
     and_,
+    bindparam,
     create_engine,
     event,
     func,
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
@@ -253,6 +256,37 @@ def _recordset(table: Table, rows: list[dict[str, Any]], defaults: tuple[tuple[s
     if defaults:
         rows = [{**r, **dict(defaults)} for r in rows]
     return orjson.dumps(rows, option=orjson.OPT_UTC_Z).decode()
+
+
+def update_by_key(session: Session, model: type[Base], rows: list[dict[str, Any]], key: str) -> None:
+    """Each row's values written to the row whose `key` column it names: one statement for all of them (on
+    PostgreSQL from one JSON record set, as insert_ignoring_conflicts does; elsewhere an executemany)."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    names = tuple(rows[0])
+    postgres = session.get_bind().dialect.name == "postgresql" and len(rows) > 1
+    if postgres and (document := _recordset(table, rows, ())) is not None:
+        session.execute(_recordset_update(table, names, key), {"rows": document})
+        return
+    session.execute(_keyed_update(table, names, key), [{f"b_{n}": v for n, v in r.items()} for r in rows])
+
+
+@lru_cache(maxsize=64)
+def _keyed_update(table: Table, names: tuple[str, ...], key: str) -> Update:
+    values = {n: bindparam(f"b_{n}") for n in names if n != key}
+    return update(table).where(table.c[key] == bindparam(f"b_{key}")).values(values)
+
+
+@lru_cache(maxsize=64)
+def _recordset_update(table: Table, names: tuple[str, ...], key: str) -> TextClause:
+    dialect = postgresql.dialect()
+    record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
+    assignments = ", ".join(f'"{n}" = t."{n}"' for n in names if n != key)
+    return text(
+        f'UPDATE "{table.name}" SET {assignments} FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record}) '
+        f'WHERE "{table.name}"."{key}" = t."{key}"'
+    )
 
 
 @dataclass(frozen=True, slots=True)

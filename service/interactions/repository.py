@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row
-from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window
+from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window, update_by_key
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.scoring.types import InteractionScore, Status
@@ -130,7 +130,7 @@ def score_columns(row: Locked, score: InteractionScore, event_count: int) -> dic
     r = score.response
     first_reply = next((i.status for i in score.items if i.id == "first_reply_time"), None)
     return {
-        "b_id": row.id,
+        "id": row.id,
         "kind": score.kind,
         "status": score.status,
         "final": score.final,
@@ -160,13 +160,9 @@ def score_columns(row: Locked, score: InteractionScore, event_count: int) -> dic
     }
 
 
-_SAVE_SCORE = update(Interaction.__table__).where(_T.id == bindparam("b_id"))
-
-
 def save_scores(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Every rescored row of a batch in one executemany UPDATE (Core: no unit of work per row)."""
-    if rows:
-        session.execute(_SAVE_SCORE, list(rows))
+    """Every rescored row of a batch in one UPDATE (Core: no unit of work per row)."""
+    update_by_key(session, Interaction, list(rows), "id")
 
 
 def due_interaction_ids(session: Session, now: datetime, limit: int) -> list[str]:

@@ -1,4 +1,4 @@
-"""The batch writes (service.db.insert_ignoring_conflicts, one statement for many rows; repository.save_scores,
+"""The batch writes (service.db.insert_ignoring_conflicts, one statement for many rows; service.db.update_by_key,
 one UPDATE for a batch's scores) store exactly what a row-by-row write would, on SQLite and PostgreSQL."""
 
 from collections.abc import Iterator
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service.db import insert_ignoring_conflicts, make_engine, make_sessionmaker, session_scope
+from service.db import insert_ignoring_conflicts, make_engine, make_sessionmaker, session_scope, update_by_key
 from service.interactions.models import EventRecord, Interaction
 
 
@@ -70,3 +70,31 @@ def test_placeholders_left_without_a_column_get_its_default(db: Any) -> None:
         for row in session.scalars(select(Interaction)):
             assert (row.event_count, row.critical_failure, row.abandoned, row.compliance_passed) == (0, False, False, 0)
             assert row.score == {}
+
+
+def test_rows_updated_by_key_hold_each_their_own_values(db: Any) -> None:
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    rows = [
+        {"id": f"c-{n}", "kind": "call", "status": "new", "final": False, "started_at": now,
+         "standard_version": "v1", "scored_at": now, "score": {}}
+        for n in range(3)
+    ]  # fmt: skip
+    ended = datetime(2026, 11, 24, 18, 30, 0, 250000, tzinfo=timezone(timedelta(hours=8)))
+    changes = [
+        {"id": f"c-{n}", "status": "ended", "final": n == 0, "quality_score": None if n == 2 else 100 / 3 + n,
+         "ended_at": ended if n else None, "event_count": 10 * n, "score": {"items": [{"id": "greeting", "n": n}]}}
+        for n in range(3)
+    ]  # fmt: skip
+    with session_scope(db) as session:
+        insert_ignoring_conflicts(session, Interaction, rows, "id")
+    with session_scope(db) as session:
+        update_by_key(session, Interaction, changes, "id")
+    with session_scope(db) as session:
+        stored = {r.id: r for r in session.scalars(select(Interaction))}
+    for change in changes:
+        row = stored[change["id"]]
+        assert (row.status, row.final, row.quality_score, row.ended_at, row.event_count, row.score) == (
+            change["status"], change["final"], change["quality_score"], change["ended_at"], change["event_count"],
+            change["score"],
+        )  # fmt: skip
+        assert row.standard_version == "v1"  # columns not given are left as they were
