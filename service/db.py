@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from sqlalchemy import (
@@ -201,7 +201,7 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
-    table = model.__table__  # type: ignore[attr-defined]
+    table = cast(Table, model.__table__)
     if dialect == "postgresql" and len(rows) > 1 and (recordset := _recordset_insert(table, tuple(rows[0]), key)):
         sql, defaults = recordset
         if (document := _recordset(table, rows, defaults)) is not None:
@@ -263,7 +263,7 @@ def update_by_key(session: Session, model: type[Base], rows: list[dict[str, Any]
     PostgreSQL from one JSON record set, as insert_ignoring_conflicts does; elsewhere an executemany)."""
     if not rows:
         return
-    table = model.__table__  # type: ignore[attr-defined]
+    table = cast(Table, model.__table__)
     names = tuple(rows[0])
     postgres = session.get_bind().dialect.name == "postgresql" and len(rows) > 1
     if postgres and (document := _recordset(table, rows, ())) is not None:
@@ -274,7 +274,7 @@ def update_by_key(session: Session, model: type[Base], rows: list[dict[str, Any]
 
 @lru_cache(maxsize=64)
 def _keyed_update(table: Table, names: tuple[str, ...], key: str) -> Update:
-    values = {n: bindparam(f"b_{n}") for n in names if n != key}
+    values: dict[str, Any] = {n: bindparam(f"b_{n}") for n in names if n != key}
     return update(table).where(table.c[key] == bindparam(f"b_{key}")).values(values)
 
 

@@ -78,7 +78,7 @@ def lock_interactions(
 
     Rows are created and locked in id order: two consumers with overlapping batches can never deadlock.
     """
-    placeholders = [
+    placeholders: list[dict[str, Any]] = [
         {
             "id": e.interaction_id,
             "kind": e.type.kind,
@@ -113,7 +113,9 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
 def delete_placeholders(session: Session, interaction_ids: Sequence[str]) -> None:
     """Rows created for a batch of which nothing was stored."""
     for chunk in in_chunks(interaction_ids):
-        session.execute(delete(Interaction.__table__).where(_T.id.in_(chunk)))
+        session.execute(
+            delete(Interaction).where(Interaction.id.in_(chunk)).execution_options(synchronize_session=False)
+        )
 
 
 def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str, list[Event]]:
