@@ -5,7 +5,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 import orjson
 from sqlalchemy import (
@@ -15,13 +16,20 @@ from sqlalchemy import (
     Engine,
     MetaData,
     Select,
+    Table,
+    TextClause,
+    Update,
     and_,
+    bindparam,
     create_engine,
     event,
     func,
     or_,
     select,
+    text,
+    update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -196,16 +204,92 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
+    table = cast(Table, model.__table__)
+    if dialect == "postgresql" and len(rows) > 1 and (recordset := _recordset_insert(table, tuple(rows[0]), key)):
+        sql, defaults = recordset
+        if (document := _recordset(table, rows, defaults)) is not None:
+            return set(session.execute(sql, {"rows": document}).scalars())
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     else:  # pragma: no cover - only the two supported databases reach here
         raise RuntimeError(f"unsupported database {dialect}")
-    column = getattr(model, key)
-    # executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them).
-    stmt = insert(model).on_conflict_do_nothing(index_elements=[column]).returning(column)
-    return set(session.scalars(stmt, rows))
+    column = table.c[key]
+    # Core executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them
+    # into multi-row VALUES); the ORM's bulk layer would only add per-row work.
+    stmt = insert(table).on_conflict_do_nothing(index_elements=[column]).returning(column)
+    return set(session.execute(stmt, rows).scalars())
+
+
+# PostgreSQL: many rows as one JSON document, `INSERT .. SELECT FROM jsonb_to_recordset(..)`. The multi-row
+# VALUES of executemany is a new statement text for every batch size, thousands of placeholders long, which
+# psycopg re-parses in Python on every execution (its statement cache keeps short texts only); this text is the
+# same for every batch of a table, its one parameter is written by orjson and read by the server.
+@lru_cache(maxsize=64)
+def _recordset_insert(
+    table: Table, names: tuple[str, ...], key: str
+) -> tuple[TextClause, tuple[tuple[str, Any], ...]] | None:
+    """The statement for rows with these keys, and the scalar defaults of the columns they leave out (which
+    executemany would fill in and raw SQL would not); None when one left out has a computed default."""
+    if not all(name in table.c for name in names):
+        return None
+    omitted = [c for c in table.columns if c.name not in names and c.default is not None]
+    if not all(c.default.is_scalar for c in omitted):  # type: ignore[union-attr]
+        return None
+    defaults = tuple((c.name, c.default.arg) for c in omitted)  # type: ignore[union-attr]
+    names = names + tuple(name for name, _ in defaults)
+    dialect = postgresql.dialect()
+    columns = ", ".join(f'"{n}"' for n in names)
+    record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
+    sql = text(
+        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} '
+        f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record}) "
+        f'ON CONFLICT ("{key}") DO NOTHING RETURNING "{key}"'
+    )
+    return sql, defaults
+
+
+def _recordset(table: Table, rows: list[dict[str, Any]], defaults: tuple[tuple[str, Any], ...]) -> str | None:
+    """The rows as the statement's JSON document (times as RFC 3339, in UTC); None when a JSON column holds
+    None, which the JSON type stores as 'null' and a record set would read as NULL."""
+    json_columns = [n for n in rows[0] if isinstance(table.c[n].type.dialect_impl(postgresql.dialect()), JSONB)]
+    if any(r[n] is None for n in json_columns for r in rows):
+        return None
+    if defaults:
+        rows = [{**r, **dict(defaults)} for r in rows]
+    return orjson.dumps(rows, option=orjson.OPT_UTC_Z).decode()
+
+
+def update_by_key(session: Session, model: type[Base], rows: list[dict[str, Any]], key: str) -> None:
+    """Each row's values written to the row whose `key` column it names: one statement for all of them (on
+    PostgreSQL from one JSON record set, as insert_ignoring_conflicts does; elsewhere an executemany)."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    names = tuple(rows[0])
+    postgres = session.get_bind().dialect.name == "postgresql" and len(rows) > 1
+    if postgres and (document := _recordset(table, rows, ())) is not None:
+        session.execute(_recordset_update(table, names, key), {"rows": document})
+        return
+    session.execute(_keyed_update(table, names, key), [{f"b_{n}": v for n, v in r.items()} for r in rows])
+
+
+@lru_cache(maxsize=64)
+def _keyed_update(table: Table, names: tuple[str, ...], key: str) -> Update:
+    values: dict[str, Any] = {n: bindparam(f"b_{n}") for n in names if n != key}
+    return update(table).where(table.c[key] == bindparam(f"b_{key}")).values(values)
+
+
+@lru_cache(maxsize=64)
+def _recordset_update(table: Table, names: tuple[str, ...], key: str) -> TextClause:
+    dialect = postgresql.dialect()
+    record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
+    assignments = ", ".join(f'"{n}" = t."{n}"' for n in names if n != key)
+    return text(
+        f'UPDATE "{table.name}" SET {assignments} FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record}) '
+        f'WHERE "{table.name}"."{key}" = t."{key}"'
+    )
 
 
 @dataclass(frozen=True, slots=True)

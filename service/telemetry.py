@@ -4,6 +4,7 @@ Metrics are declared in service/metrics.py; this module turns domain objects (ou
 bounded label values and observations. (SQL statement and commit times are observed by service/db.py.)
 """
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,10 +67,12 @@ def count_received(
         else:
             labels[position] = (item.type.value, label)
     unknown = ("unknown", source if isinstance(source, str) else OTHER)
+    counts: Counter[tuple[str, str, str]] = Counter()  # one labels() lookup per label set, not per event
     for o in outcomes:
-        outcome = rejected_as if o.status == "rejected" else o.status
         type_, label = labels.get(o.index, unknown)
-        metrics.EVENTS_RECEIVED.labels(type=type_, source=label, outcome=outcome).inc()
+        counts[type_, label, rejected_as if o.status == "rejected" else o.status] += 1
+    for (type_, label, outcome), n in counts.items():
+        metrics.EVENTS_RECEIVED.labels(type=type_, source=label, outcome=outcome).inc(n)
 
 
 def count_redactions(kinds: Iterable[str]) -> None:
@@ -84,10 +87,13 @@ def _live_delay(since: datetime, until: datetime) -> float | None:
 
 def observe_scored(events: Iterable[tuple[Event, str]], now: datetime) -> None:
     """Each newly stored event with its source: how long after it happened it was scored."""
+    by_source: dict[str, Any] = {}  # one labels() lookup per source, not per event
     for e, source in events:
         delay = _live_delay(e.occurred_at, now)
         if delay is not None:
-            metrics.EVENT_SCORED_DELAY_SECONDS.labels(source=source).observe(delay)
+            if (histogram := by_source.get(source)) is None:
+                histogram = by_source[source] = metrics.EVENT_SCORED_DELAY_SECONDS.labels(source=source)
+            histogram.observe(delay)
 
 
 def observe_opened(alerts: Iterable["Alert"]) -> None:

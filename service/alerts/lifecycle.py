@@ -28,19 +28,37 @@ def record(
     now: datetime,
     destinations: Destinations,
 ) -> AlertTransition:
-    transition = AlertTransition(
+    return record_many(session, [alert], to_state, actor, note, now, destinations)[0]
+
+
+def record_many(
+    session: Session,
+    alerts: list[Alert],
+    to_state: str,
+    actor: str,
+    note: str | None,
+    now: datetime,
+    destinations: Destinations,
+) -> list[AlertTransition]:
+    """The same change of several alerts: one flush for all their transitions (the deliveries need their ids),
+    not one round trip per alert."""
+    transitions = [_transition(alert, to_state, actor, note, now) for alert in alerts]
+    session.add_all(transitions)
+    session.flush()
+    for transition in transitions:
+        enqueue(session, transition, destinations, now)
+    return transitions
+
+
+def _transition(alert: Alert, to_state: str, actor: str, note: str | None, now: datetime) -> AlertTransition:
+    return AlertTransition(
         alert_id=alert.id, at=now, from_state=None if alert.state == to_state else alert.state,
         to_state=to_state, actor=actor, note=note,
     )  # fmt: skip
-    session.add(transition)
-    session.flush()
-    enqueue(session, transition, destinations, now)
-    return transition
 
 
 def opened(session: Session, alerts: list[Alert], now: datetime, destinations: Destinations) -> None:
-    for alert in alerts:
-        record(session, alert, "open", SYSTEM, None, now, destinations)
+    record_many(session, alerts, "open", SYSTEM, None, now, destinations)
     telemetry.observe_opened(alerts)  # the one place every new alert passes, from a score or a window rule
 
 

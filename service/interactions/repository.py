@@ -1,13 +1,15 @@
 """Queries of events and interactions. Only this module talks SQL about them."""
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row
-from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window
+from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window, update_by_key
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.scoring.types import InteractionScore, Status
@@ -54,15 +56,29 @@ def insert_events(session: Session, events: Sequence[tuple[Event, str]], now: da
     return insert_ignoring_conflicts(session, EventRecord, rows, "event_id")
 
 
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """What scoring reads of an interaction's row (not its stored score: that is only ever written)."""
+
+    id: str
+    standard_version: str
+    started_at: datetime
+    event_count: int
+    final: bool
+
+
+_T = Interaction.__table__.c
+
+
 def lock_interactions(
     session: Session, firsts: Sequence[Event], version_of: Callable[[Event], str], now: datetime
-) -> dict[str, Interaction]:
+) -> dict[str, Locked]:
     """The interactions' rows, created if new (judged by `version_of` their first event) and locked
     (PostgreSQL) so concurrent writers score in turn.
 
     Rows are created and locked in id order: two consumers with overlapping batches can never deadlock.
     """
-    placeholders = [
+    placeholders: list[dict[str, Any]] = [
         {
             "id": e.interaction_id,
             "kind": e.type.kind,
@@ -76,9 +92,30 @@ def lock_interactions(
         for e in sorted(firsts, key=lambda e: e.interaction_id)
     ]
     insert_ignoring_conflicts(session, Interaction, placeholders, "id")
-    ids = [p["id"] for p in placeholders]
-    stmt = select(Interaction).where(Interaction.id.in_(ids)).order_by(Interaction.id).with_for_update()
-    return {row.id: row for row in session.scalars(stmt)}
+    return locked(session, [p["id"] for p in placeholders])
+
+
+def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked]:
+    """The rows of these interactions, locked (PostgreSQL), in id order; only the columns scoring reads (Core:
+    neither the stored score's JSON nor ORM objects, which a batch would only throw away)."""
+    out: dict[str, Locked] = {}
+    for chunk in in_chunks(sorted(interaction_ids)):
+        stmt = (
+            select(_T.id, _T.standard_version, _T.started_at, _T.event_count, _T.final)
+            .where(_T.id.in_(chunk))
+            .order_by(_T.id)
+            .with_for_update()
+        )
+        out.update((r.id, Locked(*r)) for r in session.execute(stmt))
+    return out
+
+
+def delete_placeholders(session: Session, interaction_ids: Sequence[str]) -> None:
+    """Rows created for a batch of which nothing was stored."""
+    for chunk in in_chunks(interaction_ids):
+        session.execute(
+            delete(Interaction).where(Interaction.id.in_(chunk)).execution_options(synchronize_session=False)
+        )
 
 
 def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str, list[Event]]:
@@ -90,33 +127,44 @@ def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str
     return out
 
 
-def save_score(row: Interaction, score: InteractionScore, event_count: int) -> None:
-    row.kind = score.kind
-    row.status = score.status
-    row.final = score.final
-    row.agent_id, row.team_id, row.queue_id = score.agent_id, score.team_id, score.queue_id
-    row.started_at = score.started_at or row.started_at
-    row.ended_at = score.ended_at
-    row.standard_version = score.standard_version
-    row.quality_score = score.quality_score
-    row.passed = score.passed
-    row.critical_failure = score.critical_failure
-    row.compliance_passed = score.compliance_passed
-    row.compliance_failed = score.compliance_failed
+def score_columns(row: Locked, score: InteractionScore, event_count: int) -> dict[str, Any]:
+    """The interaction row's new values after a score (see save_scores)."""
     r = score.response
-    row.answer_wait_seconds = r.answer_wait_seconds
-    row.counts_for_service_level = r.counts_for_service_level
-    row.answered_within_limit = r.answered_within_limit
-    row.abandoned = r.abandoned
-    row.first_reply_seconds = r.first_reply_seconds
     first_reply = next((i.status for i in score.items if i.id == "first_reply_time"), None)
-    row.first_reply_overdue = {Status.FAIL: True, Status.PASS: False}.get(first_reply) if first_reply else None
-    row.resolution_seconds = r.resolution_seconds
-    row.customer_sentiment_mean = score.sentiment.customer_mean
-    row.event_count = event_count
-    row.next_due_at = score.next_deadline
-    row.scored_at = score.scored_at
-    row.score = score.as_dict()
+    return {
+        "id": row.id,
+        "kind": score.kind,
+        "status": score.status,
+        "final": score.final,
+        "agent_id": score.agent_id,
+        "team_id": score.team_id,
+        "queue_id": score.queue_id,
+        "started_at": score.started_at or row.started_at,
+        "ended_at": score.ended_at,
+        "standard_version": score.standard_version,
+        "quality_score": score.quality_score,
+        "passed": score.passed,
+        "critical_failure": score.critical_failure,
+        "compliance_passed": score.compliance_passed,
+        "compliance_failed": score.compliance_failed,
+        "answer_wait_seconds": r.answer_wait_seconds,
+        "counts_for_service_level": r.counts_for_service_level,
+        "answered_within_limit": r.answered_within_limit,
+        "abandoned": r.abandoned,
+        "first_reply_seconds": r.first_reply_seconds,
+        "first_reply_overdue": {Status.FAIL: True, Status.PASS: False}.get(first_reply) if first_reply else None,
+        "resolution_seconds": r.resolution_seconds,
+        "customer_sentiment_mean": score.sentiment.customer_mean,
+        "event_count": event_count,
+        "next_due_at": score.next_deadline,
+        "scored_at": score.scored_at,
+        "score": score.as_dict(),
+    }
+
+
+def save_scores(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Every rescored row of a batch in one UPDATE (Core: no unit of work per row)."""
+    update_by_key(session, Interaction, list(rows), "id")
 
 
 def due_interaction_ids(session: Session, now: datetime, limit: int) -> list[str]:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,6 @@ from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.live import LiveState, LiveStates
-from service.interactions.models import Interaction
 from service.outcomes.service import record_outcomes
 from service.privacy.events import redact_event
 from service.privacy.redact import redactor_for
@@ -71,6 +70,16 @@ class Recorded:
         return [summary_doc(a) for a in self.alerts]
 
 
+class Judged(Protocol):
+    """What picks the standard an interaction is judged by: a stored row, or the columns scoring locked."""
+
+    @property
+    def standard_version(self) -> str: ...
+
+    @property
+    def started_at(self) -> datetime: ...
+
+
 _LIVE_STATES_DEFAULT: int = Settings.model_fields["live_state_interactions"].default
 
 
@@ -90,7 +99,7 @@ class Pipeline:
         standards.refresh(session, self.book)
         return self.book.in_force_at(moment)
 
-    def judged_by(self, row: Interaction) -> Standard:
+    def judged_by(self, row: Judged) -> Standard:
         """The version an interaction is judged by: its own, else the one in force when it started."""
         return self.book.version(row.standard_version) or self.book.in_force_at(row.started_at)
 
@@ -184,6 +193,8 @@ class Pipeline:
             stored = [(e, sources[index]) for taken in accepted.values() for index, e in taken]
             inserted = repo.insert_events(session, stored, now)
         added: dict[str, list[Event]] = {}
+        empty: list[str] = []
+        scored: list[tuple[Event, str]] = []
         for interaction_id, taken in accepted.items():
             for index, event in taken:
                 status = "accepted" if event.event_id in inserted else "duplicate"
@@ -191,9 +202,11 @@ class Pipeline:
             fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
             if fresh:
                 added[interaction_id] = [e for e, _ in fresh]
-                telemetry.observe_scored(fresh, now)
+                scored.extend(fresh)
             elif states[interaction_id] is None and not existing[interaction_id]:
-                session.delete(rows[interaction_id])  # nothing of it was stored: leave no empty placeholder
+                empty.append(interaction_id)  # nothing of it was stored: leave no empty placeholder
+        repo.delete_placeholders(session, empty)
+        telemetry.observe_scored(scored, now)
         extended: dict[str, LiveState | None] = {}
         for interaction_id, new_events in added.items():
             state = states[interaction_id]
@@ -205,22 +218,25 @@ class Pipeline:
         self._rescore(session, to_score, now, result)
 
     def _rescore(
-        self, session: Session, interactions: list[tuple[Interaction, LiveState]], now: datetime, result: Recorded
+        self, session: Session, interactions: list[tuple[repo.Locked, LiveState]], now: datetime, result: Recorded
     ) -> None:
         breaches = []
+        saved = []
+        scoring = metrics.STAGE_SECONDS.labels(stage="score")
         for row, state in interactions:
             standard = self.judged_by(row)
-            with metrics.STAGE_SECONDS.labels(stage="score").time():
+            with scoring.time():
                 # Each utterance's sentiment evidence is left out of the stored score (it grows with the call);
                 # reads add it back from the events (interactions.endpoints).
                 score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
-            was_final = row.final
-            repo.save_score(row, score, state.event_count)
+            saved.append(repo.score_columns(row, score, state.event_count))
             self.live.stage(session, row.id, None if score.final else state)
-            if score.final and not was_final:
+            if score.final and not row.final:
                 telemetry.observe_final(score, self.labels)
             result.scores.append(score)
             breaches.append((score, find_breaches(score, standard)))
+        with metrics.STAGE_SECONDS.labels(stage="store").time():
+            repo.save_scores(session, saved)
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
             result.alerts.extend(raise_alerts(session, breaches, now, self.destinations))
             result.withdrawn.extend(withdraw_cleared(session, breaches, now, self.destinations))
@@ -230,14 +246,14 @@ class Pipeline:
         result = Recorded()
         standards.refresh(session, self.book)
         ids = repo.due_interaction_ids(session, now, limit)
-        rows = [row for i in ids if (row := session.get(Interaction, i)) is not None]
+        rows = list(repo.locked(session, ids).values())
         states, events = self._states_of(session, rows)
         due = [(r, states[r.id] or LiveState.of(events[r.id])) for r in rows if states[r.id] or events[r.id]]
         self._rescore(session, due, now, result)
         return result
 
     def _states_of(
-        self, session: Session, rows: Sequence[Interaction]
+        self, session: Session, rows: Sequence[repo.Locked]
     ) -> tuple[dict[str, LiveState | None], dict[str, list[Event]]]:
         """Each row's valid live state, and the stored events of those without one (read in one go)."""
         states = {row.id: self.live.valid(row.id, row.event_count) for row in rows}

@@ -430,11 +430,19 @@ def _claim(view: _View, items: list[_Item], context: int) -> list[_Item]:
 _TLD = r"(?:com|net|org|edu|gov|info|biz|io|co|me|us|uk|cn|de|in)"
 # spoken only: "john at example.com" is as often a web site ("register at www.example.com") as an address
 _DOT = " dot "
-_PROVIDERS = "(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail)"
+_PROVIDER_NAMES = ("gmail", "googlemail", "hotmail", "yahoo", "outlook", "icloud", "protonmail")
+_PROVIDERS = f"(?:{'|'.join(_PROVIDER_NAMES)})"
+# Each pattern with the lower-case texts it cannot match without one of: most turns hold none, and are not searched.
 _EMAIL_RES = (
-    re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"),
-    re.compile(rf"\b(?:\w+ (?:dot|underscore|dash) )*\w+ at \w+(?:{_DOT}\w+)*{_DOT}{_TLD}\b", re.IGNORECASE),
-    re.compile(rf"(?<![a-z0-9._-])[a-z0-9._-]+(?: \d+)? ?{_PROVIDERS}(?:com|net|co(?:in|uk)?|in)\b", re.IGNORECASE),
+    (re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"), ("@", "＠")),
+    (
+        re.compile(rf"\b(?:\w+ (?:dot|underscore|dash) )*\w+ at \w+(?:{_DOT}\w+)*{_DOT}{_TLD}\b", re.IGNORECASE),
+        (" at ",),
+    ),
+    (
+        re.compile(rf"(?<![a-z0-9._-])[a-z0-9._-]+(?: \d+)? ?{_PROVIDERS}(?:com|net|co(?:in|uk)?|in)\b", re.IGNORECASE),
+        _PROVIDER_NAMES,
+    ),
 )
 
 
@@ -462,9 +470,12 @@ class Redactor:
         for name, regex, placeholder in self.custom:
             _take(spans, (_Span(m.start(), m.end(), name, placeholder) for m in regex.finditer(text)))
         if "email" in self.enabled:
-            for regex in _EMAIL_RES:
-                _take(spans, (_Span(m.start(), m.end(), "email", "[email]") for m in regex.finditer(text)))
-        if any(ch.isdigit() or ch in _ZH_DIGITS for ch in text) or _SPOKEN_RE.search(text):
+            # (a non-ASCII text is always searched: IGNORECASE folds some letters that lower() does not)
+            lowered = text.lower() if text.isascii() else None
+            for regex, needles in _EMAIL_RES:
+                if lowered is None or any(n in lowered for n in needles):
+                    _take(spans, (_Span(m.start(), m.end(), "email", "[email]") for m in regex.finditer(text)))
+        if _has_digit(text) or _SPOKEN_RE.search(text):
             _take(spans, self._numbers(text))
         if not spans:
             return Redacted(text, ())
@@ -485,6 +496,17 @@ class Redactor:
                 start, end = view.span(it.start, it.end)
                 out.append(_Span(start, end, it.kind, PLACEHOLDERS[it.kind]))
         return out
+
+
+_ASCII_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def _has_digit(text: str) -> bool:
+    """A digit of any script, or a Chinese one (an ASCII text, most of them, is searched by a regex, not per
+    character in Python)."""
+    if text.isascii():
+        return _ASCII_DIGIT_RE.search(text) is not None
+    return any(ch.isdigit() or ch in _ZH_DIGITS for ch in text)
 
 
 def _take(accepted: list[_Span], candidates: Iterable[_Span]) -> None:

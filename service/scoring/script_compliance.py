@@ -25,8 +25,25 @@ Find = Callable[[Turn, str], PhraseMatch | None]  # (the turn, the part of its t
 _MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
 
 
+# The same rule object of the same standard object asks for its matcher on every rescore: found by identity
+# first (the entry holds both objects, so their ids cannot be reused while it is kept), by content after.
+_BY_IDENTITY: dict[tuple[int, int], tuple[ScriptRule, Standard, PhraseMatcher]] = {}
+_BY_IDENTITY_MAX = 1024
+
+
 def matcher_for(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
     """Compiled once per rule content; phrases of the standard's languages only."""
+    known = _BY_IDENTITY.get((id(rule), id(standard)))
+    if known is not None and known[0] is rule and known[1] is standard:
+        return known[2]
+    if len(_BY_IDENTITY) >= _BY_IDENTITY_MAX:
+        _BY_IDENTITY.clear()
+    found = _matcher_by_content(rule, standard)
+    _BY_IDENTITY[(id(rule), id(standard))] = (rule, standard, found)
+    return found
+
+
+def _matcher_by_content(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
     phrases = tuple(p for lang in sorted(standard.languages) for p in rule.phrases.get(lang, ()))
     classes = tuple(sorted(standard.word_classes.items()))
     key = (phrases, rule.patterns, standard.quality.fuzzy_threshold, classes)
