@@ -163,23 +163,26 @@ def batches(lanes_: list[list[Event]], size: int) -> list[list[bytes]]:
     return [[json.dumps({"events": lane[i : i + size]}).encode() for i in range(0, len(lane), size)] for lane in lanes_]
 
 
-def py_spy_summary(raw: Path, top: int = 25) -> str:
-    """Collapsed stacks -> share of samples per frame seen anywhere in the stack (inclusive), top first."""
+def py_spy_summary(raw: Path, top: int = 20) -> str:
+    """Collapsed stacks -> the share of busy samples under each frame (inclusive): callqa's own frames, and the
+    functions where the samples end (self time)."""
     total = 0
     inclusive: Counter[str] = Counter()
+    leaf: Counter[str] = Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         n = int(count)
         total += n
-        for frame in set(stack.split(";")):
+        frames = stack.split(";")
+        leaf[frames[-1]] += n
+        for frame in set(frames):
             inclusive[frame] += n
-    interesting = [
-        (f, n)
-        for f, n in inclusive.most_common()
-        if "/service/" in f or "/consumers/" in f or "sqlalchemy" in f or "starlette" in f or "fastapi" in f
-    ]
-    lines = [f"{100 * n / total:5.1f}%  {f}" for f, n in interesting[:top]]
-    return f"py-spy: {total} samples of callqa serve (all threads, idle included)\n" + "\n".join(lines)
+    own = [(f, n) for f, n in inclusive.most_common() if "/service/" in f or "/consumers/" in f][:top]
+    lines = [f"py-spy: {total} samples of callqa serve's busy threads; callqa frames, inclusive:"]
+    lines += [f"{100 * n / total:5.1f}%  {f}" for f, n in own]
+    lines.append("where the samples end (self):")
+    lines += [f"{100 * n / total:5.1f}%  {f}" for f, n in leaf.most_common(top)]
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------------ main --
@@ -282,6 +285,9 @@ def main() -> None:
         )
     if args.profile and spy_out.exists():
         print(py_spy_summary(spy_out))
+        kept = Path(tempfile.gettempdir()) / "callqa-http-ingest-py-spy.txt"
+        shutil.copy(spy_out, kept)
+        print(f"(raw py-spy stacks: {kept})")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

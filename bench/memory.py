@@ -51,7 +51,7 @@ GREETINGS = (
 )
 
 
-def calls(n: int, seed: int, tag: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def calls(n: int, seed: int, tag: str, joined: int = 2) -> Iterator[tuple[int, dict[str, Any]]]:
     """(interactions started so far, event) for `n` calls, 60 live at a time, occurred_at in the last hours."""
     rng = random.Random(seed)
     texts = corpus_lines(["tweets_GroundTruth.txt", "amazonReviewSnippets_GroundTruth.txt"])
@@ -61,7 +61,7 @@ def calls(n: int, seed: int, tag: str) -> Iterator[tuple[int, dict[str, Any]]]:
     made = 0
     while made < n or live:
         while made < n and len(live) < 60:
-            live.append(call(made, rng, texts, start + timedelta(seconds=made * 0.1), tag))
+            live.append(call(made, rng, texts, start + timedelta(seconds=made * 0.1), tag, joined))
             made += 1
         i = rng.randrange(len(live))
         pending = live[i]
@@ -70,7 +70,7 @@ def calls(n: int, seed: int, tag: str) -> Iterator[tuple[int, dict[str, Any]]]:
             live.pop(i)
 
 
-def call(i: int, rng: random.Random, texts: list[str], at: datetime, tag: str) -> list[dict[str, Any]]:
+def call(i: int, rng: random.Random, texts: list[str], at: datetime, tag: str, joined: int) -> list[dict[str, Any]]:
     cid = f"{tag}-c{i}"
     base = {
         "interaction_id": cid,
@@ -78,7 +78,7 @@ def call(i: int, rng: random.Random, texts: list[str], at: datetime, tag: str) -
         "team_id": f"t-{rng.randrange(40)}",
         "queue_id": f"q-{rng.randrange(30)}",
     }
-    customer = f"{texts[i % len(texts)]} {texts[(i * 7919 + 1) % len(texts)]}"  # unique per call
+    customer = " ".join(rng.sample(texts, joined))  # (almost surely) unique per call, as in a real centre
 
     def event(n: int, kind: str, seconds: float, payload: dict[str, Any]) -> dict[str, Any]:
         when = (at + timedelta(seconds=seconds)).isoformat()
@@ -141,7 +141,7 @@ def http_run(args: argparse.Namespace, url: str) -> None:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as client:
             batch: list[dict[str, Any]] = []
             started = 0
-            for started, event in calls(args.interactions, args.seed, f"h{uuid.uuid4().hex[:6]}"):
+            for started, event in calls(args.interactions, args.seed, f"h{uuid.uuid4().hex[:6]}", args.joined):
                 batch.append(event)
                 if len(batch) == 500:
                     post(client, batch)
@@ -186,7 +186,7 @@ def kafka_run(args: argparse.Namespace, url: str) -> None:
     total = events_of(args.interactions)
     # Events in order: a call's events count as stored once this many events are (60 interleaved: a margin).
     stored_at: list[int] = []
-    for n, (started, event) in enumerate(calls(args.interactions, args.seed, name), 1):
+    for n, (started, event) in enumerate(calls(args.interactions, args.seed, name, args.joined), 1):
         producer.send(topic, key=event["interaction_id"].encode(), value=json.dumps(event).encode())
         while len(stored_at) < started:
             stored_at.append(n)
@@ -224,6 +224,9 @@ def main() -> None:
     parser.add_argument("--kafka", metavar="BOOTSTRAP", help="also through Kafka and `callqa consume`")
     parser.add_argument("--postgres", metavar="ADMIN_URL", help="PostgreSQL instead of SQLite")
     parser.add_argument("--only", choices=("http", "kafka"), help="one of the two paths only")
+    parser.add_argument(
+        "--joined", type=int, default=2, help="corpus texts joined into each customer turn (default 2, ~170 chars)"
+    )
     parser.add_argument("--port", type=int, default=18402)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
@@ -231,7 +234,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="callqa-memory-"))
     print(
         f"callqa memory: {args.interactions:,} calls ({events_of(args.interactions):,} events, one in ten never "
-        f"ends), {'PostgreSQL' if admin else 'SQLite'}"
+        f"ends), customer turns of {args.joined} corpus texts, {'PostgreSQL' if admin else 'SQLite'}"
     )
     for path in ("http", "kafka"):
         if (args.only and args.only != path) or (path == "kafka" and not args.kafka):
