@@ -6,7 +6,8 @@ from collections.abc import Iterator
 import pytest
 
 from service.config import DEFAULT_STANDARDS_FILE
-from service.scoring import sentiment
+from service.scoring import script_compliance, sentiment
+from service.scoring.script_compliance import matcher_for
 from service.scoring.text_match import PhraseMatcher
 from service.standards.loader import load_standard
 from service.text.memo import DEFAULT_TEXT_CACHE_CHARS, MISSING, TextMemo, set_text_cache_chars, text_cache_chars
@@ -62,3 +63,13 @@ def test_answers_are_the_same_without_any_cache(budget: None) -> None:
     normalized.cache_clear()
     sentiment.polarity.cache_clear()
     assert answers() == cached
+
+
+def test_compiled_matchers_are_kept_for_the_most_recent_rule_contents_only() -> None:
+    """Every candidate standard an admin tries compiles its rules' matchers: the table must not only grow."""
+    std = load_standard(DEFAULT_STANDARDS_FILE).standard
+    rule = std.script_rules[0]
+    for i in range(300):
+        candidate = rule.model_copy(update={"phrases": {"en": (f"thank you for calling branch {i}",)}})
+        assert matcher_for(candidate, std).find(f"thank you for calling branch {i}") is not None
+    assert script_compliance._matcher.cache_info().currsize <= 128
