@@ -165,7 +165,8 @@ class LagSampler(threading.Thread):
 
     def close(self) -> None:
         self.stop.set()
-        self.join(5)
+        if self.is_alive():
+            self.join(5)
         self.admin.close()
         self.ends.close()
 
