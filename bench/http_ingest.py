@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from kafka_latency import proc_cpu  # noqa: E402
 from kafka_pipeline import load_texts, mix, stamp  # noqa: E402  (the same realistic mix)
 
 CALLQA = ROOT / ".venv" / "bin" / "callqa"
@@ -72,11 +73,6 @@ def serve_bare(port: int) -> None:
 
 
 # --------------------------------------------------------------------------------------------- helpers --
-
-
-def proc_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
