@@ -58,6 +58,24 @@ class Settings(BaseSettings):
             "leave first, finished ones at once; 0: none, every event reads its interaction back."
         ),
     )
+    live_state_events: int = Field(
+        500_000,
+        ge=0,
+        description=(
+            "Most events the live states of CALLQA_LIVE_STATE_INTERACTIONS hold in all (each turn keeps its text), "
+            "so that a few very long calls cannot grow a process past its bound; the least recently used leave "
+            "first (their next event reads the interaction back)."
+        ),
+    )
+    text_cache_chars: int = Field(
+        4_000_000,
+        ge=0,
+        description=(
+            "Characters of text each per-text cache of a process keeps (normal forms, sentiment, each script "
+            "rule's phrase matches; also at most 65,536 texts each); a full cache is emptied. Without it, long "
+            "unique texts would grow a process without bound. 0: nothing kept, every text worked out each time."
+        ),
+    )
     alert_watch_poll_seconds: float = Field(
         0.5,
         gt=0,

@@ -22,6 +22,7 @@ from service.migrate import pending_revisions
 from service.standards import service as standards
 from service.standards.book import StandardBook
 from service.standards.loader import LoadedStandard, load_standard
+from service.text.memo import set_text_cache_chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_
     """`notify=False` builds a pipeline that stores and raises alerts but delivers them nowhere: a replay of
     last month must not page anyone. `clock` is the time every judgement of this process is made at.
     `alerts_topic` (`callqa consume`) queues new alerts for that Kafka topic."""
+    set_text_cache_chars(settings.text_cache_chars)
     loaded = load_standard(settings.standards_file)
     engine = make_engine(settings.database_url)
     problem = pending_revisions(engine, settings.database_url)
@@ -59,6 +61,6 @@ def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_
         timedelta(seconds=settings.max_order_skew_seconds),
         destinations,
         telemetry.SubjectLabels.from_settings(settings),
-        LiveStates(settings.live_state_interactions),
+        LiveStates(settings.live_state_interactions, settings.live_state_events),
     )
     return Runtime(engine, sessions, loaded, pipeline, clock)

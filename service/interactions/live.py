@@ -7,8 +7,9 @@ The state is a cache of what is committed, never a source of truth:
   the row lock), so events stored by another process or instance, or a state lost to eviction, fall back to
   reading the events from the database;
 - states built during a transaction are kept only once it commits (a rolled-back batch leaves no trace);
-- live interactions only, at most `CALLQA_LIVE_STATE_INTERACTIONS` of them (least recently used leave first);
-  an interaction whose score is final is dropped.
+- live interactions only, at most `CALLQA_LIVE_STATE_INTERACTIONS` of them holding at most
+  `CALLQA_LIVE_STATE_EVENTS` events in all (least recently used leave first, so a few very long calls cannot
+  grow the table past its bound either); an interaction whose score is final is dropped.
 """
 
 from collections import OrderedDict
@@ -57,13 +58,19 @@ class LiveState:
 class LiveStates:
     """The bounded, thread-safe table of live states of one process."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_events: int = 500_000) -> None:
         self.capacity = capacity
+        self.max_events = max_events
         self._states: OrderedDict[str, LiveState] = OrderedDict()
+        self._events = 0  # events folded by the states kept
         self._lock = Lock()
 
     def __len__(self) -> int:
         return len(self._states)
+
+    @property
+    def events(self) -> int:
+        return self._events
 
     def valid(self, interaction_id: str, stored_events: int) -> LiveState | None:
         with self._lock:
@@ -87,13 +94,14 @@ class LiveStates:
         staged: dict[str, LiveState | None] = session.info.pop(_STAGED, {})
         with self._lock:
             for interaction_id, state in staged.items():
-                if state is None:
-                    self._states.pop(interaction_id, None)
+                old = self._states.pop(interaction_id, None)
+                self._events -= old.event_count if old else 0
+                if state is None or state.event_count > self.max_events:
                     continue
                 self._states[interaction_id] = state
-                self._states.move_to_end(interaction_id)
-            while len(self._states) > self.capacity:
-                self._states.popitem(last=False)
+                self._events += state.event_count
+            while len(self._states) > self.capacity or self._events > self.max_events:
+                self._events -= self._states.popitem(last=False)[1].event_count
 
 
 def _discard(session: Session) -> None:

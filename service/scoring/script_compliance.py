@@ -3,10 +3,11 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from service.scoring.sentiment import judged_score
-from service.scoring.text_match import PhraseMatch, PhraseMatcher, TurnPosition
+from service.scoring.text_match import PhraseMatch, PhraseMatcher, PhraseWithConditions, TurnPosition
 from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, ScoreItem, Status
 from service.standards.schema import (
@@ -21,8 +22,6 @@ from service.standards.schema import (
 )
 
 Find = Callable[[Turn, str], PhraseMatch | None]  # (the turn, the part of its text to search)
-
-_MATCHERS: dict[tuple[object, ...], PhraseMatcher] = {}
 
 
 # The same rule object of the same standard object asks for its matcher on every rescore: found by identity
@@ -46,13 +45,20 @@ def matcher_for(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
 def _matcher_by_content(rule: ScriptRule, standard: Standard) -> PhraseMatcher:
     phrases = tuple(p for lang in sorted(standard.languages) for p in rule.phrases.get(lang, ()))
     classes = tuple(sorted(standard.word_classes.items()))
-    key = (phrases, rule.patterns, standard.quality.fuzzy_threshold, classes)
-    found = _MATCHERS.get(key)
-    if found is None:
-        found = _MATCHERS[key] = PhraseMatcher(
-            phrases, rule.patterns, standard.quality.fuzzy_threshold, standard.word_classes
-        )
-    return found
+    return _matcher(phrases, rule.patterns, standard.quality.fuzzy_threshold, classes)
+
+
+# The most recently used rule contents (8 rules in the default standard): every candidate standard an admin tries
+# (activation fixtures, backtests) compiles its own, so an unbounded table would only grow; one that left is
+# compiled again when asked.
+@lru_cache(maxsize=128)
+def _matcher(
+    phrases: tuple[str | PhraseWithConditions, ...],
+    patterns: tuple[str, ...],
+    fuzzy_threshold: float,
+    classes: tuple[tuple[str, tuple[str, ...]], ...],
+) -> PhraseMatcher:
+    return PhraseMatcher(phrases, patterns, fuzzy_threshold, dict(classes))
 
 
 def finder(matcher: PhraseMatcher, turns: Sequence[Turn], final: bool) -> Find:

@@ -18,7 +18,6 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
 
@@ -26,6 +25,7 @@ from service.scoring import sentiment_zh
 from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, ScoreItem, SentimentSummary, Status
 from service.standards.schema import SentimentAnalyzers, SentimentStandard
+from service.text.memo import MISSING, TextMemo, memoized_by_text
 
 _ANALYZER = SentimentIntensityAnalyzer()  # loads its lexicon once; pure computation afterwards
 _NEGATIONS = frozenset(NEGATE)
@@ -33,7 +33,7 @@ _DIGIT = re.compile(r"\d")
 _NAME_INTRO = frozenset({"named", "names", "name's"})
 
 
-@lru_cache(maxsize=65536)
+@memoized_by_text(65536)
 def polarity(text: str) -> tuple[float, float, float, float]:
     """(neg, neu, pos, compound) of one text, as vaderSentiment 3.3.2 reports them."""
     s = _ANALYZER.polarity_scores(text)
@@ -91,23 +91,21 @@ class UtteranceSentiment:
 
 class _FactsOfStandard:
     """Each text's `UtteranceSentiment` under the standard last asked about (one is in force per process; a
-    backtest's candidate standard simply starts a new table). Bounded: cleared when full."""
-
-    _MAX = 65536
+    backtest's candidate standard simply starts a new table). Bounded by entries and characters (text.memo)."""
 
     def __init__(self) -> None:
         self._std: SentimentStandard | None = None
-        self._facts: dict[str, UtteranceSentiment] = {}
+        self._facts: TextMemo[str, UtteranceSentiment] = TextMemo(65536)
 
     def get(self, text: str, std: SentimentStandard) -> UtteranceSentiment:
         if std is not self._std:
-            self._std, self._facts = std, {}
+            self._std = std
+            self._facts.clear()
         facts = self._facts.get(text)
-        if facts is None:
-            if len(self._facts) >= self._MAX:
-                self._facts = {}
-            facts = self._facts[text] = _derive(text, std)
-        return facts
+        if facts is MISSING:
+            facts = _derive(text, std)
+            self._facts.put(text, facts, len(text))
+        return facts  # type: ignore[return-value]
 
 
 def _derive(text: str, std: SentimentStandard) -> UtteranceSentiment:

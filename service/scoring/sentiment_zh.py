@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from service.privacy.redact import PLACEHOLDER_RE
+from service.text.memo import memoized_by_text
 
 _HERE = Path(__file__).with_name("zh_sentiment")
 MODEL_FILE = _HERE / "model.bin"
@@ -209,6 +210,6 @@ def shipped() -> Model:
     return Model.load()
 
 
-@lru_cache(maxsize=65536)
+@memoized_by_text(65536)
 def score(text: str) -> float:
     return shipped().score(text)

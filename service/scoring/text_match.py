@@ -22,6 +22,7 @@ from typing import Protocol
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from service.text.memo import MISSING, TextMemo
 from service.text.normalize import Normalized, is_cjk, normalize, normalized
 from service.text.phrase_syntax import CompiledPhrase, compile_any, compile_context, compile_phrase, has_syntax
 
@@ -164,7 +165,7 @@ class PhraseMatcher:
     """
 
     __slots__ = ("_entries", "_found", "_fuzzy", "_fuzzy_cutoff", "_patterns", "_vocabulary")
-    _FOUND_MAX = 65536  # results kept per matcher; the same turns are searched again on every rescore
+    _FOUND_MAX = 65536  # results kept per matcher (and text.memo's characters); turns are searched on every rescore
 
     def __init__(
         self,
@@ -179,7 +180,9 @@ class PhraseMatcher:
             raise ValueError(f"fuzzy_threshold must be in (0, 1], got {fuzzy_threshold!r}")
         classes = classes or {}
         self._fuzzy_cutoff = fuzzy_threshold * 100 - 1e-9
-        self._found: dict[tuple[str, bool | None, bool | None, str | None], PhraseMatch | None] = {}
+        self._found: TextMemo[tuple[str, bool | None, bool | None, str | None], PhraseMatch | None] = TextMemo(
+            self._FOUND_MAX
+        )
         self._entries: list[_Entry] = []
         self._fuzzy: list[tuple[_Entry, str, int]] = []  # (entry, normalized wording, units)
         seen: set[tuple[object, ...]] = set()
@@ -226,13 +229,11 @@ class PhraseMatcher:
         Phrases bound to a turn ("last") count only when `position` says the turn is that one."""
         # plain values hash faster than the dataclass; the speaker counts (`unless_turn_also` is per speaker)
         key = (text, position.first, position.last, position.speaker) if position else (text, None, None, None)
-        if key in self._found:
-            return self._found[key]
-        found = self._search(text, position)
-        if len(self._found) >= self._FOUND_MAX:
-            self._found.clear()
-        self._found[key] = found
-        return found
+        found = self._found.get(key)
+        if found is MISSING:
+            found = self._search(text, position)
+            self._found.put(key, found, len(text))
+        return found  # type: ignore[return-value]
 
     def _search(self, text: str, position: TurnPosition | None) -> PhraseMatch | None:
         if not text:

@@ -10,6 +10,7 @@ import pytest
 
 from service.db import make_engine, make_sessionmaker, session_scope
 from service.events.model import Event
+from service.interactions.live import LiveStates
 from service.interactions.models import Interaction
 from service.interactions.service import Pipeline
 from service.scoring.quality import score_interaction
@@ -88,3 +89,32 @@ def test_a_finished_interaction_leaves_the_cache(db: Any) -> None:
     assert len(pipeline.live) == 1
     _record(db, pipeline, events[-1:], 60)
     assert len(pipeline.live) == 0
+
+
+def test_live_states_stay_within_their_interaction_and_event_bounds(db: Any) -> None:
+    """CALLQA_LIVE_STATE_INTERACTIONS and CALLQA_LIVE_STATE_EVENTS: the least recently used leave first, a state
+    larger than the event bound is never kept, and an evicted interaction's next event still stores the full
+    rescore (it reads the interaction back)."""
+    std = standard()
+    pipeline = Pipeline(StandardBook(std), timedelta(hours=1), live=LiveStates(3, max_events=12))
+    calls = {
+        f"live-{n}": call(f"live-{n}", answered=8, utterances=[("agent", TEXTS[0], 1000), ("customer", TEXTS[1], 4000)])
+        for n in range(5)
+    }
+    for n, events in enumerate(calls.values()):
+        _record(db, pipeline, events[:3], 50 + n)  # offered, answered, one utterance: 3 events each, none ended
+        assert len(pipeline.live) <= 3 and pipeline.live.events <= 12
+    assert len(pipeline.live) == 3 and pipeline.live.events == 9
+    assert pipeline.live.valid("live-0", 3) is None  # the least recently used left first
+
+    long_call = call("live-long", answered=8, utterances=[("customer", t, 1000 * (i + 1)) for i, t in enumerate(TEXTS)])
+    _record(db, pipeline, long_call, 70)  # 13 events: over the event bound, never kept
+    assert pipeline.live.valid("live-long", 13) is None and pipeline.live.events <= 12
+
+    for n, (cid, events) in enumerate(calls.items()):  # evicted or not, every call goes on to the full rescore
+        _record(db, pipeline, events[3:], 80 + n)
+        with session_scope(db) as session:
+            row = session.get(Interaction, cid)
+            assert row is not None
+            expected = score_interaction(events, std, at(80 + n), per_utterance=False).as_dict()
+            assert dict(row.score) == {**expected, "scored_at": row.score["scored_at"]}, cid

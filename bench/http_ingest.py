@@ -1,0 +1,291 @@
+"""How fast does `callqa serve` take events over HTTP, against a bare uvicorn endpoint on the same machine?
+
+    .venv/bin/python bench/http_ingest.py [--requests 3000] [--concurrency 8] [--batches 40] [--profile]
+
+1. Starts `callqa serve` (SQLite, a fresh database, an ingest key) and a bare endpoint: uvicorn with the same
+   HTTP protocol (httptools) and log level, whose only route reads the body, parses it with the same JSON parser
+   (stdlib json, as service/events/decode.py) and answers 202 with a small JSON body.
+2. Single events: the realistic mix of bench/kafka_pipeline.py (calls, tickets; real texts; occurred_at = now),
+   one event per POST, from one asyncio httpx client at `--concurrency` connections (each connection posts its
+   own interactions, in order). The two servers take turns in rounds (bare, callqa, bare, callqa), so that a
+   change of the machine's load hits both alike. Figures: requests/s, and server CPU per request (/proc), which
+   a busy machine distorts far less than wall time; the ratio callqa / bare (goal >= 0.5x).
+3. Batches: `--batches` POSTs of `--batch-size` events (`{"events": [...]}`) to `callqa serve`, same client and
+   concurrency: events/s (goal >= 5,000 on SQLite).
+
+`--profile` runs `callqa serve` under py-spy (every thread, `--py-spy PATH`; it is a tool, not a dependency of
+callqa) for the single-event phase and prints where its samples went.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from kafka_latency import proc_cpu  # noqa: E402
+from kafka_pipeline import load_texts, mix, stamp  # noqa: E402  (the same realistic mix)
+
+CALLQA = ROOT / ".venv" / "bin" / "callqa"
+Event = dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------- bare endpoint --
+
+
+async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Reads the body, parses the JSON, answers 202: what any ingest endpoint must do at the least."""
+    if scope["type"] != "http":
+        return
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    doc = json.loads(body)
+    reply = json.dumps({"status": "accepted", "event_id": doc.get("event_id")}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(reply)).encode())]
+    await send({"type": "http.response.start", "status": 202, "headers": headers})
+    await send({"type": "http.response.body", "body": reply})
+
+
+def serve_bare(port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(bare_app, host="127.0.0.1", port=port, http="httptools", log_level="warning", access_log=False)
+
+
+# --------------------------------------------------------------------------------------------- helpers --
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"{url}: the server exited ({proc.returncode})")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    sys.exit(f"{url} did not come up")
+
+
+def lanes(events: list[Event], n: int) -> list[list[Event]]:
+    """The events split over `n` connections, each interaction on one of them (so its events stay in order)."""
+    lane_of: dict[str, int] = {}
+    out: list[list[Event]] = [[] for _ in range(n)]
+    for e in events:
+        lane = lane_of.setdefault(e["interaction_id"], len(lane_of) % n)
+        out[lane].append(e)
+    return out
+
+
+def make_events(n: int, seed: int, tag: str) -> list[Event]:
+    rng = random.Random(seed)
+    texts = load_texts(rng)
+    return [stamp(it, datetime.now(UTC)) for it in mix(n, rng, texts, tag)]
+
+
+@dataclass
+class Result:
+    requests: int = 0
+    events: int = 0
+    seconds: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    statuses: Counter[int] | None = None
+
+    def add(self, other: "Result") -> None:
+        self.requests += other.requests
+        self.events += other.events
+        self.seconds += other.seconds
+        self.server_cpu += other.server_cpu
+        self.client_cpu += other.client_cpu
+        self.statuses = (self.statuses or Counter()) + (other.statuses or Counter())
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.server_cpu / self.requests
+
+
+async def post_all(
+    base: str, headers: dict[str, str], bodies: list[list[bytes]], pid: int, events_per_body: int = 1
+) -> Result:
+    statuses: Counter[int] = Counter()
+    limits = httpx.Limits(max_connections=len(bodies), max_keepalive_connections=len(bodies))
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=120) as client:
+
+        async def lane(items: list[bytes]) -> None:
+            for body in items:
+                r = await client.post("/v1/events", content=body, headers={"content-type": "application/json"})
+                statuses[r.status_code] += 1
+
+        cpu0, own0, t0 = proc_cpu(pid), time.process_time(), time.perf_counter()
+        await asyncio.gather(*(lane(items) for items in bodies))
+        seconds = time.perf_counter() - t0
+        result = Result(sum(len(b) for b in bodies), 0, seconds, proc_cpu(pid) - cpu0, time.process_time() - own0)
+    result.events = result.requests * events_per_body
+    result.statuses = statuses
+    return result
+
+
+def encoded(lanes_: list[list[Event]]) -> list[list[bytes]]:
+    return [[json.dumps(e).encode() for e in lane] for lane in lanes_]
+
+
+def batches(lanes_: list[list[Event]], size: int) -> list[list[bytes]]:
+    return [[json.dumps({"events": lane[i : i + size]}).encode() for i in range(0, len(lane), size)] for lane in lanes_]
+
+
+def py_spy_summary(raw: Path, top: int = 20) -> str:
+    """Collapsed stacks -> the share of busy samples under each frame (inclusive): callqa's own frames, and the
+    functions where the samples end (self time)."""
+    total = 0
+    inclusive: Counter[str] = Counter()
+    leaf: Counter[str] = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        leaf[frames[-1]] += n
+        for frame in set(frames):
+            inclusive[frame] += n
+    own = [(f, n) for f, n in inclusive.most_common() if "/service/" in f or "/consumers/" in f][:top]
+    lines = [f"py-spy: {total} samples of callqa serve's busy threads; callqa frames, inclusive:"]
+    lines += [f"{100 * n / total:5.1f}%  {f}" for f, n in own]
+    lines.append("where the samples end (self):")
+    lines += [f"{100 * n / total:5.1f}%  {f}" for f, n in leaf.most_common(top)]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------ main --
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=3000, help="single-event POSTs per server (default 3000)")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
+    parser.add_argument("--rounds", type=int, default=2, help="turns each server takes (default 2)")
+    parser.add_argument("--batches", type=int, default=40, help="batch POSTs (default 40)")
+    parser.add_argument("--batch-size", type=int, default=500, help="events per batch (default 500, the limit)")
+    parser.add_argument("--port", type=int, default=18400, help="callqa serve's port; the bare endpoint's is +1")
+    parser.add_argument("--profile", action="store_true", help="py-spy the single-event phase of callqa serve")
+    parser.add_argument("--py-spy", default=shutil.which("py-spy") or "py-spy")
+    parser.add_argument("--bare", type=int, metavar="PORT", help=argparse.SUPPRESS)  # the bare endpoint's process
+    args = parser.parse_args()
+    if args.bare:
+        serve_bare(args.bare)
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="callqa-http-ingest-"))
+    env = {**os.environ, "CALLQA_DATABASE_URL": f"sqlite:///{tmp / 'callqa.db'}", "CALLQA_LOG_LEVEL": "WARNING"}
+    subprocess.run([str(CALLQA), "migrate"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [str(CALLQA), "keys", "create", "--name", "bench", "--scope", "ingest"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    key = made.stdout.strip().split()[-1]
+    serve_cmd = [str(CALLQA), "serve", "--port", str(args.port)]
+    spy_out = tmp / "py-spy.txt"
+    if args.profile:
+        serve_cmd = [args.py_spy, "record", "--threads", "-r", "200", "-f", "raw", "-o", str(spy_out), "--", *serve_cmd]
+    callqa = subprocess.Popen(serve_cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare = subprocess.Popen(
+        [sys.executable, __file__, "--bare", str(args.port + 1)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    callqa_url, bare_url = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.port + 1}"
+    auth = {"Authorization": f"Bearer {key}"}
+    try:
+        wait_up(callqa_url + "/healthz", callqa)
+        wait_up(bare_url, bare)
+        server_pid = callqa.pid
+        if args.profile:  # py-spy's child is the server
+            children = Path(f"/proc/{callqa.pid}/task/{callqa.pid}/children").read_text().split()
+            server_pid = int(children[0])
+        bare_pid = bare.pid
+        per_round = args.requests // args.rounds
+        # Warm-up: imports, caches, matchers compiled, connections.
+        warm = lanes(make_events(400, 1, "warm"), args.concurrency)
+        asyncio.run(post_all(callqa_url, auth, encoded(warm), server_pid))
+        asyncio.run(post_all(bare_url, auth, encoded(warm), bare_pid))
+        single = {"bare": Result(), "callqa": Result()}
+        for r in range(args.rounds):
+            events = encoded(lanes(make_events(per_round, 10 + r, f"single{r}"), args.concurrency))
+            single["bare"].add(asyncio.run(post_all(bare_url, auth, events, bare_pid)))
+            single["callqa"].add(asyncio.run(post_all(callqa_url, auth, events, server_pid)))
+        print(f"  single events done: {dict(single['callqa'].statuses or {})}", file=sys.stderr)
+        if args.profile:
+            callqa.send_signal(2)  # py-spy writes its file when the server exits
+            callqa.wait(60)
+        batch_events = make_events(args.batches * args.batch_size, 99, "batch")
+        batch = None
+        if not args.profile:
+            bodies = batches(lanes(batch_events, args.concurrency), args.batch_size)
+            batch = asyncio.run(post_all(callqa_url, auth, bodies, server_pid))
+            batch.events = len(batch_events)
+            print(f"  batches done: {dict(batch.statuses or {})}", file=sys.stderr)
+    finally:
+        for p in (callqa, bare):
+            if p.poll() is None:
+                p.terminate()
+                p.wait(30)
+
+    b, c = single["bare"], single["callqa"]
+    print()
+    print(
+        f"HTTP ingest, one asyncio httpx client, {args.concurrency} connections, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}; {c.requests:,} single-event POSTs per server in {args.rounds} rounds"
+    )
+    print(f"{'':34} {'req/s':>8} {'x bare':>7} | {'server CPU/req':>14} {'x bare':>7} | {'client CPU/req':>14}")
+    for label, res in (("bare uvicorn (parse JSON, 202)", b), ("callqa serve, SQLite", c)):
+        print(
+            f"{label:34} {res.rate:>8,.0f} {res.rate / b.rate:>7.2f} | {res.cpu_ms:>11.2f} ms "
+            f"{res.cpu_ms / b.cpu_ms:>7.2f} | {1000 * res.client_cpu / res.requests:>11.2f} ms"
+        )
+    print(
+        f"goal: callqa >= 0.5x the bare request rate: {c.rate / b.rate:.2f}x wall; by server CPU per request "
+        f"(load-independent) the bare endpoint costs {b.cpu_ms / c.cpu_ms:.2f}x callqa's"
+    )
+    if batch is not None:
+        print(
+            f"batches of {args.batch_size}: {batch.events:,} events in {batch.seconds:.1f} s = "
+            f"{batch.events / batch.seconds:,.0f} events/s (goal >= 5,000), server CPU "
+            f"{1000 * batch.server_cpu / batch.events:.2f} ms per event ({batch.events / batch.server_cpu:,.0f} "
+            f"events per CPU second)"
+        )
+    if args.profile and spy_out.exists():
+        print(py_spy_summary(spy_out))
+        kept = Path(tempfile.gettempdir()) / "callqa-http-ingest-py-spy.txt"
+        shutil.copy(spy_out, kept)
+        print(f"(raw py-spy stacks: {kept})")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""At a fixed offered rate, how long from an event's occurred_at to its alert on the alerts topic, and does the
+consumer keep up? Kafka -> `callqa consume` (a subprocess) -> PostgreSQL -> outbox -> alerts topic.
+
+    BOOTSTRAP=$(deploy/kafka/local-kafka.sh start); deploy/postgres/local-postgres.sh start
+    .venv/bin/python bench/kafka_latency.py --bootstrap $BOOTSTRAP [--rate 2000] [--levels 1,1.5,2] [--seconds 45]
+
+For each load level (a multiple of `--rate`; 2,000 events/s is a 10,000-agent centre at peak), on a fresh
+database and fresh topics:
+
+1. starts `callqa consume` as its own process and waits until it has joined and committed a warm-up;
+2. offers the realistic mix of bench/kafka_pipeline.py (calls of ~34 events, tickets of 6; real texts) at the
+   level's rate for `--seconds`, each event's occurred_at stamped when it is sent;
+3. meanwhile reads the alerts topic (each alert's receipt time) and samples the consumer group's lag every second;
+4. after the offered period, waits for the lag to reach 0 (at most `--drain` s) and for the last alerts.
+
+Figures, per level:
+- achieved offered rate (the producer's own, in case it cannot offer the level);
+- lag: the highest, and the lag when offering stopped, and how long the backlog then took to clear;
+- pickup: occurred_at -> the consumer's `received_at` of the event (from the database), p50/p99;
+- alert: occurred_at of the breaching event -> the alert read from the alerts topic by this script, p50/p99 ("alert
+  published": the outbox delivery to the topic, as a subscriber sees it). Only alerts raised by an event count here
+  (breached_at is that event's occurred_at); deadline alerts (breached_at = a deadline) are reported apart, their
+  delay is the sweep's interval by design;
+- the consumer's CPU share and peak RSS.
+Ratios: each level's p50/p99 against level 1's, in the same run.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka.admin import KafkaAdminClient  # noqa: E402
+from kafka.errors import KafkaError  # noqa: E402
+from kafka_pipeline import (  # noqa: E402  (the same realistic mix and database helpers)
+    Interaction,
+    drop_postgres,
+    fresh_postgres,
+    load_texts,
+    make_topic,
+    mix,
+    pct,
+    postgres_admin_url,
+    stamp,
+)
+from sqlalchemy import create_engine, text  # noqa: E402
+
+CALLQA = ROOT / ".venv" / "bin" / "callqa"
+
+
+def proc_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_kib(pid: int, key: str) -> int:
+    """VmRSS / VmHWM (peak RSS) of a live process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+class Offered(threading.Thread):
+    """`rate` events/s for `seconds`, paced in 10 ms ticks; remembers each event's occurred_at."""
+
+    def __init__(self, bootstrap: str, topic: str, stream: Iterator[Interaction], rate: float, seconds: float) -> None:
+        super().__init__(daemon=True)
+        self.bootstrap, self.topic, self.stream, self.rate, self.seconds = bootstrap, topic, stream, rate, seconds
+        self.sent = 0
+        self.occurred: dict[str, list[datetime]] = defaultdict(list)  # interaction -> its events' occurred_at
+        self.elapsed = 0.0
+
+    def run(self) -> None:
+        producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", linger_ms=2)
+        target = int(self.rate * self.seconds)
+        start = time.monotonic()
+        for it in self.stream:
+            if self.sent >= target:
+                break
+            ahead = start + self.sent / self.rate - time.monotonic()
+            if ahead > 0.01:
+                producer.flush()
+                time.sleep(ahead)
+            now = datetime.now(UTC)
+            event = stamp(it, now)
+            self.occurred[it.id].append(now)
+            producer.send(self.topic, key=it.id.encode(), value=json.dumps(event).encode())
+            self.sent += 1
+        producer.flush()
+        self.elapsed = time.monotonic() - start
+        producer.close()
+
+
+@dataclass
+class Received:
+    at: datetime
+    doc: dict[str, object]
+
+
+class AlertReader(threading.Thread):
+    """Every record of the alerts topic, with the time this process read it."""
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int) -> None:
+        super().__init__(daemon=True)
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.consumer.assign([TopicPartition(topic, p) for p in range(partitions)])
+        self.consumer.seek_to_beginning()
+        self.got: list[Received] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for records in self.consumer.poll(timeout_ms=100).values():
+                now = datetime.now(UTC)
+                self.got += [Received(now, json.loads(r.value)) for r in records]
+        self.consumer.close()
+
+
+class LagSampler(threading.Thread):
+    """The group's lag (end offsets - committed offsets) every second."""
+
+    def __init__(self, bootstrap: str, topic: str, group: str, partitions: int) -> None:
+        super().__init__(daemon=True)
+        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        self.ends = KafkaConsumer(bootstrap_servers=bootstrap)
+        self.tps = [TopicPartition(topic, p) for p in range(partitions)]
+        self.group = group
+        self.samples: list[tuple[float, int]] = []  # (monotonic, lag)
+        self.stop = threading.Event()
+
+    def lag(self) -> int | None:
+        """None while the group has no coordinator yet (before its first join)."""
+        ends = self.ends.end_offsets(self.tps)
+        try:
+            committed = self.admin.list_group_offsets({self.group: self.tps}).get(self.group, {})
+        except KafkaError:
+            return None
+        return sum(
+            ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0) for tp in self.tps
+        )
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            lag = self.lag()
+            if lag is not None:
+                self.samples.append((time.monotonic(), lag))
+            self.stop.wait(1.0)
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.is_alive():
+            self.join(5)
+        self.admin.close()
+        self.ends.close()
+
+
+@dataclass
+class Level:
+    factor: float
+    rate: float
+    offered: float = 0.0
+    max_lag: int = 0
+    lag_at_stop: int = 0
+    drain_s: float | None = None  # after offering stopped, until lag 0 (None: not within --drain)
+    pickup: list[float] = field(default_factory=list)
+    alert: list[float] = field(default_factory=list)
+    alert_raised: list[float] = field(default_factory=list)  # raised_at -> on the topic (the outbox's share)
+    deadline_alerts: list[float] = field(default_factory=list)
+    rules: Counter[str] = field(default_factory=Counter)
+    cpu_share: float = 0.0
+    load: float = 0.0  # the machine's 1-minute load average when offering stopped
+    peak_rss_mib: float = 0.0
+
+
+def start_consumer(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen([str(CALLQA), "consume"], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    sys.exit(f"timed out waiting for {what}")
+
+
+def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: object, tag: str) -> Level:
+    level = Level(factor, args.rate * factor)
+    name = f"{tag}-x{str(factor).replace('.', '_')}"
+    topic, alerts_topic = f"{name}.events", f"{name}.alerts"
+    for t in (topic, alerts_topic, f"{name}.dlq"):
+        make_topic(args.bootstrap, t, args.partitions)
+    url, db = fresh_postgres(admin_url)
+    group = f"{name}-group"
+    env = {
+        **os.environ,
+        "CALLQA_DATABASE_URL": url,
+        "CALLQA_KAFKA_BOOTSTRAP_SERVERS": args.bootstrap,
+        "CALLQA_KAFKA_EVENTS_TOPIC": topic,
+        "CALLQA_KAFKA_ALERTS_TOPIC": alerts_topic,
+        "CALLQA_KAFKA_DEAD_LETTER_TOPIC": f"{name}.dlq",
+        "CALLQA_KAFKA_GROUP_ID": group,
+        "CALLQA_LOG_LEVEL": "WARNING",
+    }
+    log = Path(f"/tmp/{name}.consume.log")
+    consumer = start_consumer(env, log)
+    lag = LagSampler(args.bootstrap, topic, group, args.partitions)
+    try:
+        # Warm-up (group join, first scores compile the matchers): 300 events, until committed.
+        rng = random.Random(args.seed)
+        warm = Offered(args.bootstrap, topic, mix(300, rng, texts, f"{name}-warm"), 300, 1)  # type: ignore[arg-type]
+        warm.run()
+        wait_for(lambda: lag.lag() == 0, 180, f"the consumer to commit the warm-up (log: {log})")
+        reader = AlertReader(args.bootstrap, alerts_topic, args.partitions)
+        reader.start()
+        lag.start()
+        stream = mix(10**9, random.Random(args.seed + 1), texts, name)  # type: ignore[arg-type]
+        offered = Offered(args.bootstrap, topic, stream, level.rate, args.seconds)
+        cpu0, t0 = proc_cpu(consumer.pid), time.monotonic()
+        offered.start()
+        offered.join()
+        stopped = time.monotonic()
+        level.load = os.getloadavg()[0]
+        level.offered = offered.sent / offered.elapsed
+        print(f"  x{factor}: offered {offered.sent:,} events at {level.offered:,.0f}/s; draining ...", file=sys.stderr)
+        while time.monotonic() - stopped < args.drain:
+            if lag.samples and lag.samples[-1][0] > stopped and lag.samples[-1][1] == 0:
+                level.drain_s = lag.samples[-1][0] - stopped
+                break
+            time.sleep(0.2)
+        level.cpu_share = (proc_cpu(consumer.pid) - cpu0) / (time.monotonic() - t0)
+        time.sleep(3)  # the outbox's last deliveries
+        reader.stop.set()
+        reader.join(5)
+        lag.close()
+        level.peak_rss_mib = proc_kib(consumer.pid, "VmHWM") / 1024
+        during = [v for t, v in lag.samples if t <= stopped + 0.5]
+        level.max_lag = max(during, default=0)
+        level.lag_at_stop = during[-1] if during else 0
+        level.pickup = pickup_delays(url, f"{name}-")
+        measure_alerts(level, reader.got, offered.occurred)
+    finally:
+        if consumer.poll() is None:
+            consumer.terminate()
+            try:
+                consumer.wait(30)
+            except subprocess.TimeoutExpired:
+                consumer.kill()
+        drop_postgres(admin_url, db)
+    return level
+
+
+def pickup_delays(url: str, prefix: str) -> list[float]:
+    """occurred_at -> received_at of every offered event (not the warm-up's), from the database."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT EXTRACT(EPOCH FROM received_at - occurred_at) FROM events "
+                "WHERE interaction_id LIKE :p AND interaction_id NOT LIKE :w"
+            ),
+            {"p": prefix + "%", "w": prefix + "warm%"},
+        ).all()
+    engine.dispose()
+    return [float(r[0]) for r in rows]
+
+
+def measure_alerts(level: Level, got: list[Received], occurred: dict[str, list[datetime]]) -> None:
+    for r in got:
+        interaction = r.doc.get("interaction_id")
+        if not isinstance(interaction, str) or interaction not in occurred:
+            continue  # the warm-up's, or a queue/team alert
+        breached = datetime.fromisoformat(str(r.doc["breached_at"]))
+        raised = datetime.fromisoformat(str(r.doc["raised_at"]))
+        delay = (r.at - breached).total_seconds()
+        # An event's breach is its occurred_at (an utterance's: answered_at + offset_ms, within a millisecond).
+        cause = min(occurred[interaction], key=lambda o: abs((o - breached).total_seconds()))
+        by_event = abs((cause - breached).total_seconds()) < 0.01
+        if by_event:
+            level.alert.append((r.at - cause).total_seconds())
+            level.alert_raised.append((r.at - raised).total_seconds())
+        else:
+            level.deadline_alerts.append(delay)
+        level.rules[f"{r.doc.get('rule')} ({'event' if by_event else 'deadline'})"] += 1
+
+
+def ms(seconds: float) -> str:
+    return "-" if seconds != seconds else f"{seconds * 1000:,.0f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bootstrap", default=os.environ.get("CALLQA_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"))
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default: deploy/postgres's)")
+    parser.add_argument("--rate", type=float, default=2000, help="level 1, events/s (default 2000)")
+    parser.add_argument("--levels", default="1,1.5,2", help="multiples of --rate (default 1,1.5,2)")
+    parser.add_argument("--seconds", type=float, default=45, help="offered period per level (default 45)")
+    parser.add_argument("--drain", type=float, default=60, help="most seconds to wait for lag 0 afterwards")
+    parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    admin = postgres_admin_url(args.postgres)
+    if not admin:
+        sys.exit("PostgreSQL is not running (deploy/postgres/local-postgres.sh start) and no --postgres given")
+    texts = load_texts(random.Random(args.seed))
+    tag = f"lat{uuid.uuid4().hex[:6]}"
+    levels = [run_level(float(f), args, admin, texts, tag) for f in args.levels.split(",")]
+
+    print()
+    print(
+        f"callqa Kafka -> consume -> PostgreSQL -> alerts topic, fixed offered rate, {args.seconds:.0f} s per level, "
+        f"{args.partitions} partitions, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'level':>5} {'offered/s':>9} {'max lag':>8} {'lag@stop':>8} {'drained':>8} | "
+        f"{'pickup p50':>10} {'p99':>6} | {'alert p50':>9} {'p99':>6} {'n':>5} {'outbox p50':>10} {'p99':>6} | "
+        f"{'x p50':>6} {'x p99':>6} | {'deadline p50':>12} {'n':>4} | {'CPU':>5} {'RSS MiB':>7}"
+    )
+    base = levels[0]
+    for lv in levels:
+        p50, p99 = pct(lv.alert, 50), pct(lv.alert, 99)
+        drained = "-" if lv.drain_s is None else f"{lv.drain_s:.0f}s"
+        print(
+            f"{'x' + format(lv.factor, 'g'):>5} {lv.offered:>9,.0f} {lv.max_lag:>8,} {lv.lag_at_stop:>8,} "
+            f"{drained:>8} | {ms(pct(lv.pickup, 50)):>10} {ms(pct(lv.pickup, 99)):>6} | {ms(p50):>9} {ms(p99):>6} "
+            f"{len(lv.alert):>5} {ms(pct(lv.alert_raised, 50)):>10} {ms(pct(lv.alert_raised, 99)):>6} | "
+            f"{p50 / pct(base.alert, 50):>6.2f} {p99 / pct(base.alert, 99):>6.2f} | "
+            f"{ms(pct(lv.deadline_alerts, 50)):>12} {len(lv.deadline_alerts):>4} | "
+            f"{lv.cpu_share:>5.0%} {lv.peak_rss_mib:>7.0f} {lv.load:>5.1f}"
+        )
+    for lv in levels:
+        print(f"alerts at x{lv.factor:g} by rule: " + ", ".join(f"{k} {v}" for k, v in lv.rules.most_common()))
+    print(
+        "delays in ms. pickup: occurred_at -> the consumer took the event (events.received_at); alert: occurred_at "
+        "of the breaching event -> alert read from the alerts topic; outbox: raised_at -> on the topic; lag in "
+        "records; CPU: the consumer process's share of one core; load: the machine's load average; "
+        "drained: seconds after offering stopped until lag 0 ('-': not within --drain). "
+        f"goal: p99 alert < 1,000 ms at x1 ({args.rate:,.0f}/s)"
+    )
+    if any(lv.pickup and statistics.median(lv.pickup) < 0 for lv in levels):
+        print("warning: negative pickup delays (clock?)")
+
+
+if __name__ == "__main__":
+    main()
