@@ -18,12 +18,13 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import orjson
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,11 +37,13 @@ from service.config import DEFAULT_STANDARDS_FILE, Settings  # noqa: E402
 from service.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
 from service.events.decode import limits_of, validate_items  # noqa: E402
 from service.interactions.repository import due_interaction_ids  # noqa: E402
+from service.migrate import upgrade  # noqa: E402
 from service.scoring.quality import score_interaction  # noqa: E402
 from service.standards.loader import load_standard  # noqa: E402
 
 CALLQA = ROOT / ".venv" / "bin" / "callqa"
 NOW = datetime.now(UTC)
+RNG = random.Random(12)
 
 
 def sample_score() -> dict[str, object]:
@@ -51,66 +54,165 @@ def sample_score() -> dict[str, object]:
     return score_interaction(valid, std, NOW, per_utterance=False).as_dict()  # type: ignore[arg-type]
 
 
-def generate(url: str, n: int, per: int) -> float:
+# Per interaction, from seeded random(): a day of the year (weekends at a third of a weekday), a time of day
+# peaking early afternoon, an agent (busier agents take more: a skewed draw), the agent's team (20 agents each)
+# and one of the team's three queues, calls and tickets 80/20, a quality score spread around 72, a few critical
+# failures, answer waits with a long tail, 5 % abandoned, 10-50 events (30 on average). The last 500 interactions
+# are live calls with deadlines around now (what the deadline sweep looks at).
+INTERACTIONS = """
+INSERT INTO interactions (id, kind, status, final, agent_id, team_id, queue_id, started_at, ended_at,
+    standard_version, quality_score, passed, critical_failure, compliance_passed, compliance_failed,
+    answer_wait_seconds, counts_for_service_level, answered_within_limit, abandoned, first_reply_seconds,
+    first_reply_overdue, resolution_seconds, customer_sentiment_mean, event_count, next_due_at, scored_at, score)
+SELECT 'h-' || g, kind,
+    CASE WHEN live THEN 'talking' WHEN kind = 'ticket' THEN 'resolved' WHEN abandoned THEN 'abandoned' ELSE 'ended' END,
+    NOT live, 'agent-' || agent, 'team-' || (agent / 20), 'queue-' || ((agent / 20 + 17 * floor(r6 * 3)::int) % 50),
+    started, CASE WHEN live THEN NULL ELSE started + (120 + r7 * 900) * interval '1 second' END,
+    :version, CASE WHEN live OR abandoned THEN NULL ELSE quality END,
+    CASE WHEN live OR abandoned THEN NULL ELSE quality >= 70 AND NOT critical END, critical,
+    CASE WHEN abandoned THEN 0 ELSE 3 + floor(r8 * 3)::int END, CASE WHEN r9 < 0.7 THEN 0 ELSE floor(r9 * 3)::int END,
+    CASE WHEN kind = 'call' AND NOT abandoned THEN wait END, kind = 'call', 
+    CASE WHEN kind = 'call' THEN wait <= 20 AND NOT abandoned END, abandoned,
+    CASE WHEN kind = 'ticket' THEN wait * 120 END, CASE WHEN kind = 'ticket' THEN wait * 120 > 3600 END,
+    CASE WHEN kind = 'ticket' THEN wait * 2000 END,
+    CASE WHEN abandoned THEN NULL ELSE round(((r10 + r11 + r12) / 1.5 - 0.8)::numeric, 3) END,
+    10 + floor(r5 * 41)::int, CASE WHEN live THEN now_at + ((g % 600) - 300) * interval '1 second' END,
+    now_at, CAST(:score AS jsonb)
+FROM (
+    SELECT g, r5, r6, r7, r8, r9, r10, r11, r12, g > :n - 500 AS live, :now_at AS now_at,
+        CASE WHEN g > :n - 500 THEN :now_at - (g % 900) * interval '1 second'
+             ELSE date_trunc('day', :now_at) - day * interval '1 day' + tod * interval '1 second' END AS started,
+        CASE WHEN r1 < 0.8 THEN 'call' ELSE 'ticket' END AS kind,
+        least(1999, floor(2000 * power(r2, 1.3)))::int AS agent,
+        round((40 + 60 * (r3 + r4 + r13) / 3 + 2)::numeric, 2)::float AS quality, r14 < 0.02 AS critical,
+        -20 * ln(1 - r15) AS wait, r1 < 0.8 AND r16 < 0.05 AS abandoned
+    FROM (
+        SELECT g, random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5, random() AS r6,
+            random() AS r7, random() AS r8, random() AS r9, random() AS r10, random() AS r11, random() AS r12,
+            random() AS r13, random() AS r14, random() AS r15, random() AS r16,
+            -- a weekend day keeps one interaction in three; the others move to the Friday before
+            (CASE WHEN extract(isodow FROM :now_at - d * interval '1 day') >= 6 AND random() > 0.33
+                  THEN d + extract(isodow FROM :now_at - d * interval '1 day')::int - 5 ELSE d END) AS day,
+            25200 + 46800 * (random() + random()) / 2 AS tod
+        FROM generate_series(1, :n) AS g, LATERAL (SELECT 1 + floor(random() * 364 + g * 0)::int AS d) AS dd
+    ) AS r
+) AS x
+"""
+
+# Each interaction's events, in order: calls offered, answered, utterances (English and Chinese), ended;
+# tickets created, replies, resolved.
+EVENTS = """
+INSERT INTO events (event_id, interaction_id, type, occurred_at, received_at, source, agent_id, team_id,
+    queue_id, payload)
+SELECT i.id || '-' || j, i.id,
+    CASE WHEN i.kind = 'call' THEN
+        CASE WHEN j = 1 THEN 'call.offered' WHEN j = 2 THEN 'call.answered'
+             WHEN j = i.event_count AND i.final THEN 'call.ended' ELSE 'call.utterance' END
+    ELSE CASE WHEN j = 1 THEN 'ticket.created' WHEN j = i.event_count THEN 'ticket.resolved'
+              ELSE 'ticket.replied' END END,
+    at, at + interval '150 milliseconds', CASE WHEN j % 7 = 0 THEN 'kafka' ELSE 'http' END,
+    i.agent_id, i.team_id, i.queue_id,
+    CASE WHEN j IN (1, 2) OR j = i.event_count THEN '{}'::jsonb
+         WHEN i.kind = 'ticket' THEN jsonb_build_object(
+            'author', CASE WHEN j % 2 = 0 THEN 'agent' ELSE 'customer' END, 'text', (ARRAY[
+            'Thanks for reaching out, I have refunded the duplicate charge on your card.',
+            '您好，已为您办理退款，预计三个工作日内到账。',
+            'Could you send us the order number so we can check the delivery?'])[1 + j % 3])
+         ELSE jsonb_build_object('speaker', CASE WHEN j % 2 = 0 THEN 'agent' ELSE 'customer' END,
+            'text', (ARRAY['Thank you for calling, my name is Sam, how can I help you today?',
+                'My parcel still has not arrived and it has been two weeks.',
+                'I understand, let me check the order number for you, one moment please.',
+                '您好，我的快递一直没有到，已经两个星期了。',
+                '非常抱歉给您带来不便，我马上帮您查询一下。',
+                'That is really frustrating, I want a refund.',
+                'Is there anything else I can help you with today?'])[1 + (j * 7 + length(i.id)) % 7],
+            'offset_ms', j * 9000) END
+FROM interactions AS i, generate_series(1, i.event_count) AS j,
+    LATERAL (SELECT i.started_at + j * (CASE WHEN i.kind = 'call' THEN 9 ELSE 1800 END) * interval '1 second'
+        AS at) AS t
+"""
+
+# One interaction in 20 raised an alert (rules and severities in proportion); older ones are resolved or
+# acknowledged, the last two days' mostly open; plus a queue service-level alert every few hours.
+ALERTS = """
+INSERT INTO alerts (dedup_key, rule, severity, state, subject_kind, subject_id, interaction_id, agent_id, team_id,
+    queue_id, standard_version, message, evidence, breached_at, raised_at, acknowledged_at, resolved_at)
+SELECT i.id || '\\:' || rule, rule, CASE WHEN i.critical_failure THEN 'critical' ELSE 'warning' END,
+    state, 'interaction', i.id, i.id, i.agent_id, i.team_id, i.queue_id, :version, rule || ': breached',
+    '[]'::jsonb, i.started_at + interval '1 minute', i.started_at + interval '1 minute',
+    CASE WHEN state <> 'open' THEN i.started_at + interval '20 minutes' END,
+    CASE WHEN state = 'resolved' THEN i.started_at + interval '2 hours' END
+FROM (
+    SELECT i.*, (ARRAY['forbidden_phrase', 'greeting', 'answer_time', 'customer_sentiment', 'identity_check'])[
+            1 + floor(random() * 5)::int] AS rule,
+        CASE WHEN i.started_at > :now_at - interval '2 days' AND random() < 0.7 THEN 'open'
+             WHEN random() < 0.2 THEN 'acknowledged' ELSE 'resolved' END AS state
+    FROM interactions AS i WHERE i.critical_failure OR random() < 0.035
+) AS i
+UNION ALL
+SELECT 'queue-' || q || '\\:service_level\\:' || h, 'service_level', 'warning',
+    CASE WHEN h < 12 THEN 'open' ELSE 'resolved' END, 'queue', 'queue-' || q, NULL, NULL, NULL, 'queue-' || q,
+    :version, 'service_level below target', '[]'::jsonb, at, at, NULL, CASE WHEN h >= 12 THEN at + interval '1 hour' END
+FROM generate_series(0, 49) AS q, generate_series(0, 365 * 4) AS h,
+    LATERAL (SELECT :now_at - (h * 6 + q % 6) * interval '1 hour' AS at) AS t
+WHERE (q + h) % 9 = 0
+"""
+
+# Customer outcomes: a survey answer for one interaction in ten, a contact reason for one in four.
+OUTCOMES = [
+    """
+    INSERT INTO survey_answers (event_id, interaction_id, answered_at, received_at, source, csat, nps, agent_id,
+        team_id, queue_id)
+    SELECT id || '-survey', id, started_at + interval '1 hour', started_at + interval '1 hour', 'http',
+        1 + floor(random() * 5)::int, floor(random() * 11)::int, agent_id, team_id, queue_id
+    FROM interactions WHERE final AND random() < 0.1
+    """,
+    """
+    INSERT INTO contacts (interaction_id, event_id, customer_id, reason, contacted_at, received_at, source, agent_id,
+        team_id, queue_id, next_contact_gap_seconds)
+    SELECT id, id || '-reason', 'customer-' || floor(random() * 200000)::int,
+        (ARRAY['delivery', 'refund', 'billing', 'account'])[1 + floor(random() * 4)::int], started_at, started_at,
+        'http', agent_id, team_id, queue_id, CASE WHEN random() < 0.15 THEN random() * 7 * 86400 END
+    FROM interactions WHERE final AND random() < 0.25
+    """,
+]
+
+
+def _without_indexes(conn: Connection, tables: tuple[str, ...]) -> list[str]:
+    """Drop the tables' secondary indexes (a bulk load then builds each once); returns what recreates them."""
+    rows = conn.execute(
+        text(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(:t) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        ),
+        {"t": list(tables)},
+    ).all()
+    for name, _ in rows:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in rows]
+
+
+def generate(url: str, n: int) -> float:
     score = orjson.dumps(sample_score()).decode()
     engine = create_engine(url)
     t0 = time.perf_counter()
+    version = load_standard(DEFAULT_STANDARDS_FILE).standard.version
+    params = {"n": n, "now_at": NOW, "score": score, "version": version}
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL synchronous_commit = off"))
-        params = {"n": n, "now": NOW, "score": score}
-        conn.execute(
-            text(
-                """
-                INSERT INTO interactions (id, kind, status, final, agent_id, team_id, queue_id, started_at, ended_at,
-                    standard_version, quality_score, passed, critical_failure, compliance_passed, compliance_failed,
-                    answer_wait_seconds, counts_for_service_level, answered_within_limit, abandoned,
-                    customer_sentiment_mean, event_count, scored_at, score)
-                SELECT 'h-' || g, 'call', 'ended', true, 'agent-' || (g % 2000), 'team-' || (g % 100),
-                    'queue-' || (g % 50), :now - (g * (365 * 86400.0 / :n)) * interval '1 second',
-                    :now - (g * (365 * 86400.0 / :n) - 600) * interval '1 second',
-                    'bench', 60 + (g % 40), (g % 40) >= 10, false, 5, g % 3, 5 + g % 30, true, (g % 30) < 20,
-                    false, ((g % 200) - 100) / 100.0, :per, :now, CAST(:score AS jsonb)
-                FROM generate_series(1, :n) AS g
-                """
-            ),
-            {**params, "per": per},
-        )
-        conn.execute(
-            text(
-                """
-                INSERT INTO events (event_id, interaction_id, type, occurred_at, received_at, source, agent_id,
-                    team_id, queue_id, payload)
-                SELECT 'h-' || g || '-' || j, 'h-' || g,
-                    CASE WHEN j = 1 THEN 'call.offered' WHEN j = 2 THEN 'call.answered'
-                         WHEN j = :per THEN 'call.ended' ELSE 'call.utterance' END,
-                    at, at, 'http', 'agent-' || (g % 2000), 'team-' || (g % 100), 'queue-' || (g % 50),
-                    CASE WHEN j IN (1, 2, :per) THEN '{}'::jsonb ELSE jsonb_build_object(
-                        'speaker', CASE WHEN j % 2 = 0 THEN 'agent' ELSE 'customer' END,
-                        'text', 'I understand, let me check the order number for you, one moment please ' || j,
-                        'offset_ms', j * 3000) END
-                FROM generate_series(1, :n) AS g, generate_series(1, :per) AS j,
-                    LATERAL (SELECT :now - (g * (365 * 86400.0 / :n) - j * 3) * interval '1 second' AS at) AS t
-                """
-            ),
-            {**params, "per": per},
-        )
-        conn.execute(
-            text(
-                """
-                INSERT INTO alerts (dedup_key, rule, severity, state, subject_kind, subject_id, interaction_id,
-                    agent_id, team_id, queue_id, standard_version, message, evidence, breached_at, raised_at)
-                SELECT 'h-' || g || '\:forbidden_phrase', 'forbidden_phrase',
-                    CASE WHEN g % 60 = 0 THEN 'critical' ELSE 'warning' END,
-                    CASE WHEN g % 3 = 0 THEN 'open' ELSE 'resolved' END, 'interaction', 'h-' || g, 'h-' || g,
-                    'agent-' || (g % 2000), 'team-' || (g % 100), 'queue-' || (g % 50), 'bench',
-                    'no_forbidden_phrases: forbidden phrase said 1 time(s)', '[]'::jsonb,
-                    :now - (g * (365 * 86400.0 / :n)) * interval '1 second',
-                    :now - (g * (365 * 86400.0 / :n)) * interval '1 second'
-                FROM generate_series(1, :n) AS g WHERE g % 20 = 0
-                """
-            ),
-            params,
-        )
+        conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        conn.execute(text("SELECT setseed(0.42)"))
+        recreate = _without_indexes(conn, ("interactions", "events", "alerts", "survey_answers", "contacts"))
+        for label, sql in [("interactions", INTERACTIONS), ("events", EVENTS), ("alerts", ALERTS)] + [
+            ("outcomes", o) for o in OUTCOMES
+        ]:
+            t = time.perf_counter()
+            conn.execute(text(sql), params)
+            print(f"  generated {label} in {time.perf_counter() - t:.0f} s", flush=True)
+        t = time.perf_counter()
+        for definition in recreate:
+            conn.execute(text(definition))
+        print(f"  built {len(recreate)} indexes in {time.perf_counter() - t:.0f} s", flush=True)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
@@ -121,113 +223,164 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20, method="inclusive")[18]
 
 
-def timed(client: httpx.Client, path: str, params: dict[str, str], n: int = 20) -> tuple[list[float], dict]:
-    out, body = [], {}
-    for _ in range(n):
+def timed(client: httpx.Client, path: str, params: Callable[[int], dict[str, str]], n: int = 40) -> list[float]:
+    """`n` requests, the i-th with `params(i)` (another agent, team... each time, as users do)."""
+    out = []
+    for i in range(n):
         t0 = time.perf_counter()
-        r = client.get(path, params=params)
+        r = client.get(path.format(i=i, agent=RNG.randrange(2000), team=RNG.randrange(100), queue=i % 50),
+                       params=params(i))  # fmt: skip
         out.append(time.perf_counter() - t0)
         r.raise_for_status()
-        body = r.json()
-    return out, body
+    return out
 
 
-def reads(url: str) -> list[tuple[str, list[float]]]:
-    month = {"from": (NOW - timedelta(days=30)).isoformat(), "to": NOW.isoformat()}
+def walk(client: httpx.Client, path: str, params: dict[str, str], pages: int = 40) -> list[float]:
+    """Pages 2.. of a list, each by the last page's cursor."""
+    out, cursor = [], client.get(path, params=params).json()["next_cursor"]
+    for _ in range(pages):
+        t0 = time.perf_counter()
+        page = client.get(path, params={**params, "cursor": cursor}).json()
+        out.append(time.perf_counter() - t0)
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    return out
+
+
+def reads(url: str, now: datetime) -> list[tuple[str, list[float]]]:
+    month = {"from": (now - timedelta(days=30)).isoformat(), "to": now.isoformat()}
+    week = {"from": (now - timedelta(days=97)).isoformat(), "to": (now - timedelta(days=90)).isoformat()}
+    agent = lambda i: {"agent_id": f"agent-{RNG.randrange(2000)}"}  # noqa: E731
+    team = lambda i: {"team_id": f"team-{RNG.randrange(100)}"}  # noqa: E731
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {os.environ['BENCH_KEY']}"}, timeout=60) as c:
-        rows = []
-        first, page = timed(c, "/v1/interactions", {"limit": "50"})
-        rows.append(("interactions, first page", first))
-        cursor_walk = []
-        for _ in range(20):  # 20 pages deep, by cursor
-            t0 = time.perf_counter()
-            page = c.get("/v1/interactions", params={"limit": "50", "cursor": page["next_cursor"]}).json()
-            cursor_walk.append(time.perf_counter() - t0)
-        rows.append(("interactions, pages 2-21 by cursor", cursor_walk))
-        rows.append(
-            ("interactions, page 21 by offset", timed(c, "/v1/interactions", {"limit": "50", "offset": "1000"})[0])
-        )
-        rows.append(
-            ("interactions, agent filter", timed(c, "/v1/interactions", {"agent_id": "agent-7", "limit": "50"})[0])
-        )
-        rows.append(
-            ("interactions, with total=true", timed(c, "/v1/interactions", {"limit": "50", "total": "true"}, 5)[0])
-        )
-        rows.append(("alerts, first page", timed(c, "/v1/alerts", {"limit": "50"})[0]))
-        rows.append(("alerts, open critical", timed(c, "/v1/alerts", {"state": "open", "severity": "critical"})[0]))
-        rows.append(("agent scorecard, 30 days", timed(c, "/v1/agents/agent-7/scorecard", month)[0]))
-        rows.append(("team scorecard, 30 days", timed(c, "/v1/teams/team-7/scorecard", month)[0]))
-    return rows
+        return [
+            ("interactions, first page", timed(c, "/v1/interactions", lambda i: {})),
+            ("interactions, 40 pages by cursor", walk(c, "/v1/interactions", {})),
+            ("interactions, page 21 by offset", timed(c, "/v1/interactions", lambda i: {"offset": "1000"})),
+            ("interactions, one agent", timed(c, "/v1/interactions", agent)),
+            ("interactions, one agent, by cursor", walk(c, "/v1/interactions", {"agent_id": "agent-3"}, 10)),
+            ("interactions, team failed", timed(c, "/v1/interactions", lambda i: {**team(i), "passed": "false"})),
+            ("interactions, a week 3 months ago", timed(c, "/v1/interactions", lambda i: week)),
+            ("interactions, total=true", timed(c, "/v1/interactions", lambda i: {"total": "true"}, 10)),
+            ("interactions, agent total=true", timed(c, "/v1/interactions", lambda i: {**agent(i), "total": "true"})),
+            ("alerts, first page", timed(c, "/v1/alerts", lambda i: {})),
+            ("alerts, 40 pages by cursor", walk(c, "/v1/alerts", {})),
+            ("alerts, open", timed(c, "/v1/alerts", lambda i: {"state": "open"})),
+            ("alerts, open critical", timed(c, "/v1/alerts", lambda i: {"state": "open", "severity": "critical"})),
+            ("alerts, one agent", timed(c, "/v1/alerts", agent)),
+            ("alerts, one team open", timed(c, "/v1/alerts", lambda i: {**team(i), "state": "open"})),
+            ("agent scorecard, 30 days", timed(c, "/v1/agents/agent-{agent}/scorecard", lambda i: month)),
+            ("team scorecard, 30 days", timed(c, "/v1/teams/team-{team}/scorecard", lambda i: month)),
+            ("queue scorecard, 30 days", timed(c, "/v1/queues/queue-{queue}/scorecard", lambda i: month)),
+        ]
 
 
-PLANS = {
-    "interactions, first page": (
-        "SELECT * FROM interactions WHERE status != 'new' ORDER BY started_at DESC, id LIMIT 51"
-    ),
-    "interactions, by cursor": (
-        "SELECT * FROM interactions WHERE status != 'new' AND started_at <= now() - interval '30 days' AND "
-        "(started_at < now() - interval '30 days' OR id > 'h-5') ORDER BY started_at DESC, id LIMIT 51"
-    ),
-    "interactions, agent filter": (
-        "SELECT * FROM interactions WHERE status != 'new' AND agent_id = 'agent-7' "
-        "ORDER BY started_at DESC, id LIMIT 51"
-    ),
-    "alerts, first page": "SELECT * FROM alerts ORDER BY id DESC LIMIT 51",
-    "deadline sweep": (
-        "SELECT id FROM interactions WHERE next_due_at IS NOT NULL AND next_due_at <= now() AND final IS false "
-        "ORDER BY next_due_at LIMIT 200 FOR UPDATE SKIP LOCKED"
-    ),
-}
+def plans(now: datetime) -> dict[str, str]:
+    """The list, scorecard and sweep queries the API sends (as SQLAlchemy compiles them), with literal values."""
+    at = f"'{now.isoformat()}'::timestamptz"
+    card = (
+        "SELECT count(*), sum(case when counts_for_service_level then 1 else 0 end), avg(answer_wait_seconds), "
+        "sum(compliance_passed), avg(case when final then quality_score end), avg(customer_sentiment_mean) "
+        f"FROM interactions WHERE {{col}} = {{val}} AND started_at >= {at} - interval '30 days' "
+        f"AND started_at < {at} AND status != 'new'"
+    )
+    return {
+        "interactions, first page": (
+            "SELECT * FROM interactions WHERE status != 'new' ORDER BY started_at DESC, id LIMIT 51"
+        ),
+        "interactions, by cursor": (
+            f"SELECT * FROM interactions WHERE status != 'new' AND started_at <= {at} - interval '30 days' AND "
+            f"(started_at < {at} - interval '30 days' OR id > 'h-5') ORDER BY started_at DESC, id LIMIT 51"
+        ),
+        "interactions, one agent": (
+            "SELECT * FROM interactions WHERE status != 'new' AND agent_id = 'agent-1500' "
+            "ORDER BY started_at DESC, id LIMIT 51"
+        ),
+        "interactions, team failed": (
+            "SELECT * FROM interactions WHERE status != 'new' AND team_id = 'team-77' AND passed = false "
+            "ORDER BY started_at DESC, id LIMIT 51"
+        ),
+        "interactions, total": "SELECT count(*) FROM interactions WHERE status != 'new'",
+        "alerts, open critical": (
+            "SELECT * FROM alerts WHERE state = 'open' AND severity = 'critical' ORDER BY id DESC LIMIT 51"
+        ),
+        "alerts, one agent": "SELECT * FROM alerts WHERE agent_id = 'agent-1500' ORDER BY id DESC LIMIT 51",
+        "agent scorecard, 30 days": card.format(col="agent_id", val="'agent-1500'"),
+        "team scorecard, 30 days": card.format(col="team_id", val="'team-77'"),
+        "deadline sweep": (
+            f"SELECT id FROM interactions WHERE next_due_at IS NOT NULL AND next_due_at <= {at} AND final IS false "
+            "ORDER BY next_due_at LIMIT 200 FOR UPDATE SKIP LOCKED"
+        ),
+    }
+
+
+def report_sizes_and_plans(url: str, now: datetime) -> None:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.scalar(text("SELECT count(*) FROM interactions"))
+        events = conn.scalar(text("SELECT count(*) FROM events"))
+        tables = ("interactions", "events", "alerts", "survey_answers", "contacts")
+        size = {t: conn.scalar(text(f"SELECT pg_total_relation_size('{t}')")) for t in tables}
+        print(f"{n:,} interactions, {events:,} events")
+        parts = ", ".join(f"{t} {v / n:,.0f}" for t, v in size.items())
+        print(f"bytes per interaction (tables + indexes): {sum(size.values()) / n:,.0f} ({parts})")
+        for label, sql in plans(now).items():
+            explain = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) "
+            plan = [r[0] for r in conn.execute(text(explain + sql))]
+            print(f"plan, {label}:\n    " + "\n    ".join(plan))
+    engine.dispose()
+
+
+def measure(url: str) -> None:
+    engine = create_engine(url)
+    with engine.connect() as conn:  # the generator's "now": the live calls' deadlines are around it
+        now = conn.scalar(text("SELECT max(scored_at) FROM interactions"))
+    engine.dispose()
+    report_sizes_and_plans(url, now)
+    sessions = make_sessionmaker(make_engine(url))
+    sweep = []
+    for _ in range(40):
+        t0 = time.perf_counter()
+        with session_scope(sessions) as session:
+            due_interaction_ids(session, now, 200)
+        sweep.append(time.perf_counter() - t0)
+    env = {**os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_LOG_LEVEL": "WARNING"}
+    key = subprocess.run(
+        [str(CALLQA), "keys", "create", "--name", "bench", "--scope", "supervise"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().split()[-1]  # fmt: skip
+    os.environ["BENCH_KEY"] = key
+    port = free_port()
+    server = start_server(env, port)
+    try:
+        rows = reads(f"http://127.0.0.1:{port}", now)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"{'read (callqa serve, PostgreSQL)':40} {'p50':>8} {'p95':>8}   (goal p95 < 100 ms)")
+    for label, samples in [*rows, ("deadline sweep query (in process)", sweep)]:
+        print(f"{label:40} {1000 * statistics.median(samples):7.1f}ms {1000 * p95(samples):7.1f}ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", required=True, help="admin URL of a PostgreSQL server: a fresh database on it")
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: a fresh database on it")
+    parser.add_argument("--database", help="measure this database (generated before with --keep) instead")
     parser.add_argument("--interactions", type=int, default=1_000_000)
-    parser.add_argument("--events-per", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="leave the database (its name is printed)")
     args = parser.parse_args()
+    if args.database:
+        upgrade(args.database)  # a database kept from an earlier run gets this tree's indexes
+        measure(args.database)
+        return
+    if not args.postgres:
+        parser.error("give --postgres (generate and measure) or --database (measure)")
     url, name = fresh_postgres(args.postgres, "callqa_history")
     try:
-        took = generate(url, args.interactions, args.events_per)
-        n, events = args.interactions, args.interactions * args.events_per
-        print(f"{n:,} interactions, {events:,} events over 365 days generated in {took:.0f} s (database {name})")
-        engine = create_engine(url)
-        with engine.connect() as conn:
-            size = {
-                t: conn.scalar(text(f"SELECT pg_total_relation_size('{t}')"))
-                for t in ("interactions", "events", "alerts")
-            }
-            total = sum(size.values())
-            parts = ", ".join(f"{t} {v / n:,.0f}" for t, v in size.items())
-            print(f"bytes per interaction (tables + indexes): {total / n:,.0f} ({parts})")
-            for label, sql in PLANS.items():
-                plan = [r[0] for r in conn.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + sql))]
-                print(f"plan, {label}:\n    " + "\n    ".join(plan))
-        engine.dispose()
-        sessions = make_sessionmaker(make_engine(url))
-        sweep = []
-        for _ in range(20):
-            t0 = time.perf_counter()
-            with session_scope(sessions) as session:
-                due_interaction_ids(session, NOW, 200)
-            sweep.append(time.perf_counter() - t0)
-        env = {**os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_LOG_LEVEL": "WARNING"}
-        key = subprocess.run(
-            [str(CALLQA), "keys", "create", "--name", "bench", "--scope", "supervise"],
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip().split()[-1]  # fmt: skip
-        os.environ["BENCH_KEY"] = key
-        port = free_port()
-        server = start_server(env, port)
-        try:
-            rows = reads(f"http://127.0.0.1:{port}")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        print(f"{'read (callqa serve, PostgreSQL)':40} {'p50':>8} {'p95':>8}   (goal p95 < 100 ms)")
-        for label, samples in [*rows, ("deadline sweep query (in process)", sweep)]:
-            print(f"{label:40} {1000 * statistics.median(samples):7.1f}ms {1000 * p95(samples):7.1f}ms")
+        took = generate(url, args.interactions)
+        print(f"generated in {took:.0f} s (database {name}: {url})", flush=True)
+        measure(url)
     finally:
         if not args.keep:
             drop_postgres(args.postgres, name)
