@@ -112,7 +112,7 @@ SELECT i.id || '-' || j, i.id,
               ELSE 'ticket.replied' END END,
     at, at + interval '150 milliseconds', CASE WHEN j % 7 = 0 THEN 'kafka' ELSE 'http' END,
     i.agent_id, i.team_id, i.queue_id,
-    CASE WHEN j IN (1, 2) OR j = i.event_count THEN '{}'::jsonb
+    CASE WHEN j = 1 OR j = i.event_count OR (j = 2 AND i.kind = 'call') THEN '{}'::jsonb
          WHEN i.kind = 'ticket' THEN jsonb_build_object(
             'author', CASE WHEN j % 2 = 0 THEN 'agent' ELSE 'customer' END, 'text', (ARRAY[
             'Thanks for reaching out, I have refunded the duplicate charge on your card.',
@@ -273,6 +273,10 @@ def reads(url: str, now: datetime) -> list[tuple[str, list[float]]]:
             ("agent scorecard, 30 days", timed(c, "/v1/agents/agent-{agent}/scorecard", lambda i: month)),
             ("team scorecard, 30 days", timed(c, "/v1/teams/team-{team}/scorecard", lambda i: month)),
             ("queue scorecard, 30 days", timed(c, "/v1/queues/queue-{queue}/scorecard", lambda i: month)),
+            (
+                "KPI tree, 30 days by week (all teams)",
+                timed(c, "/v1/kpis/tree", lambda i: {**month, "bucket": "week"}, 10),
+            ),
         ]
 
 
