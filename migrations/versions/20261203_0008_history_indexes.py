@@ -1,5 +1,8 @@
 """Indexes for reads at a year of history (bench/history.py): the alert list filtered by agent, team or queue, and
-by state, newest first (the keyset order), without reading every alert.
+by state, newest first (the keyset order), without reading every alert; and on PostgreSQL the interactions'
+agent, team and queue indexes carry the id, so a scorecard's customer outcomes find "the subject's interactions"
+with an index-only scan (at 1,000,000 interactions a 30-day queue scorecard's contacts took 2.2 s joined to
+every interaction).
 
 Revision ID: 0008
 Revises: 0007
@@ -23,11 +26,25 @@ INDEXES = {
 }
 
 
+SUBJECTS = ("agent_id", "team_id", "queue_id")
+
+
+def _subject_indexes(include: list[str] | None) -> None:
+    for column in SUBJECTS:
+        name = f"ix_interactions_{column[:-3]}_started"
+        op.drop_index(name, table_name="interactions")
+        op.create_index(name, "interactions", [column, "started_at"], postgresql_include=include)
+
+
 def upgrade() -> None:
     for name, columns in INDEXES.items():
         op.create_index(name, "alerts", columns)
+    if op.get_bind().dialect.name == "postgresql":
+        _subject_indexes(["id"])
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _subject_indexes(None)
     for name in INDEXES:
         op.drop_index(name, table_name="alerts")

@@ -8,8 +8,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, case, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.interactions.models import Interaction
@@ -138,7 +138,7 @@ def survey_parts(
         .outerjoin(i, i.id == s.interaction_id)
         .where(s.answered_at >= scope.start, s.answered_at < scope.end)
     )
-    stmt = narrow(stmt, scope, team, queue, agent)
+    stmt = stmt.where(*narrow_outcomes(scope, s.interaction_id, s))
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
@@ -166,7 +166,7 @@ def contact_parts(
         .outerjoin(i, i.id == c.interaction_id)
         .where(c.contacted_at >= scope.start, c.contacted_at < scope.end)
     )
-    stmt = narrow(stmt, scope, team, queue, agent)
+    stmt = stmt.where(*narrow_outcomes(scope, c.interaction_id, c))
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
@@ -179,6 +179,23 @@ def narrow(stmt: S, scope: Scope, team: Any, queue: Any, agent: Any = None) -> S
     if scope.queue_id is not None:
         stmt = stmt.where(queue == scope.queue_id)
     return stmt
+
+
+def narrow_outcomes(scope: Scope, link: Any, row: Any) -> list[ColumnElement[bool]]:
+    """The scope's agent, team and queue on outcome rows (`row`: SurveyAnswer or Contact; `link`: its interaction
+    id): the interaction's subject where it has one, else the row's own, i.e. coalesce(interaction's, own) = value.
+    Written as "its interaction is one of the subject's (an index-only scan), or it has none and the row names
+    the subject", so the database starts from the outcome rows in the time range instead of joining them to a
+    year of interactions."""
+    conds = []
+    for name, value in (("agent_id", scope.agent_id), ("team_id", scope.team_id), ("queue_id", scope.queue_id)):
+        if value is None:
+            continue
+        theirs, other = aliased(Interaction), aliased(Interaction)
+        of_subject = select(theirs.id).where(getattr(theirs, name) == value)
+        names_one = select(other.id).where(other.id == link, getattr(other, name).is_not(None)).exists()
+        conds.append(or_(link.in_(of_subject), and_(getattr(row, name) == value, ~names_one)))
+    return conds
 
 
 def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, offset: int) -> list[tuple[str, str, int]]:
