@@ -116,13 +116,25 @@ def interaction_parts(session: Session, scope: Scope, bucket: Bucket, offset: in
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
+def _outcome_keys(row: Any, link: Any, by_queue: bool) -> list[Any]:
+    """An outcome row's subject keys: its interaction's queue (team, agent) where it names one, else the row's own.
+    Looked up per row (a primary-key read of the rows that are kept), not joined: a join to a year of interactions
+    is planned as a scan of all of them."""
+
+    def theirs_else_own(name: str) -> Any:
+        i = aliased(Interaction)
+        return func.coalesce(select(getattr(i, name)).where(i.id == link).scalar_subquery(), getattr(row, name))
+
+    if by_queue:
+        return [theirs_else_own("queue_id").label("k0")]
+    return [theirs_else_own("team_id").label("k0"), theirs_else_own("agent_id").label("k1")]
+
+
 def survey_parts(
     session: Session, scope: Scope, bucket: Bucket, offset: int, by_queue: bool, rules: OutcomeRules, into: Rows
 ) -> None:
-    s, i = SurveyAnswer, Interaction
-    team, queue = func.coalesce(i.team_id, s.team_id), func.coalesce(i.queue_id, s.queue_id)
-    agent = func.coalesce(i.agent_id, s.agent_id)
-    keys = [queue.label("k0")] if by_queue else [team.label("k0"), agent.label("k1")]
+    s = SurveyAnswer
+    keys = _outcome_keys(s, s.interaction_id, by_queue)
     key = bucket_key(s.answered_at, bucket, offset, dialect_of(session)).label("bucket")
     stmt = (
         select(
@@ -135,7 +147,6 @@ def survey_parts(
             _count(s.nps <= rules.nps_detractor_at_most).label("nps_detractors"),
         )
         .select_from(s)
-        .outerjoin(i, i.id == s.interaction_id)
         .where(s.answered_at >= scope.start, s.answered_at < scope.end)
     )
     stmt = stmt.where(*narrow_outcomes(scope, s.interaction_id, s))
@@ -147,10 +158,8 @@ def contact_parts(
 ) -> None:
     """First-contact resolution of the contacts made in the scope: a contact is judged once the same customer
     came back with the same reason within the window (repeated), or once the window has passed (resolved)."""
-    c, i = Contact, Interaction
-    team, queue = func.coalesce(i.team_id, c.team_id), func.coalesce(i.queue_id, c.queue_id)
-    agent = func.coalesce(i.agent_id, c.agent_id)
-    keys = [queue.label("k0")] if by_queue else [team.label("k0"), agent.label("k1")]
+    c = Contact
+    keys = _outcome_keys(c, c.interaction_id, by_queue)
     key = bucket_key(c.contacted_at, bucket, offset, dialect_of(session)).label("bucket")
     window = rules.fcr_window_seconds
     repeated = c.next_contact_gap_seconds <= window
@@ -163,7 +172,6 @@ def contact_parts(
             _count(repeated).label("contacts_repeated"),
         )
         .select_from(c)
-        .outerjoin(i, i.id == c.interaction_id)
         .where(c.contacted_at >= scope.start, c.contacted_at < scope.end)
     )
     stmt = stmt.where(*narrow_outcomes(scope, c.interaction_id, c))
