@@ -311,7 +311,9 @@ def plans(now: datetime) -> dict[str, str]:
             "SELECT * FROM interactions WHERE status != 'new' AND team_id = 'team-77' AND passed = false "
             "ORDER BY started_at DESC, id LIMIT 51"
         ),
-        "interactions, total": "SELECT count(*) FROM interactions WHERE status != 'new'",
+        "interactions, total (capped at CALLQA_LIST_TOTAL_CAP)": (
+            "SELECT count(*) FROM (SELECT * FROM interactions WHERE status != 'new' LIMIT 10001) AS matches"
+        ),
         "alerts, open critical": (
             "SELECT * FROM alerts WHERE state = 'open' AND severity = 'critical' ORDER BY id DESC LIMIT 51"
         ),
