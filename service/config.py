@@ -30,6 +30,12 @@ class Settings(BaseSettings):
         description="Largest request body accepted (bytes): a larger one is answered 413 as soon as it passes the "
         "limit, after authentication.",
     )
+    list_total_cap: int = Field(
+        10_000,
+        ge=1,
+        description="Most matches a list counts when asked `total=true`: past it, `total` is this number and "
+        "`total_capped` is true, so a count over a year of history costs no more than this many index entries.",
+    )
     max_source_records: int = Field(
         500, ge=1, description="Most records accepted in one POST /v1/sources/<name> body (413 beyond)."
     )

@@ -295,12 +295,13 @@ def _recordset_update(table: Table, names: tuple[str, ...], key: str) -> TextCla
 @dataclass(frozen=True, slots=True)
 class Window:
     """Which rows of a list to read: `limit` rows after the sort key `after` (keyset), else after `offset` rows;
-    `count` also counts every match."""
+    `count` also counts the matches, up to `count_cap` + 1 when given (more than the cap: stop counting)."""
 
     limit: int
     offset: int = 0
     after: tuple[Any, ...] | None = None
     count: bool = False
+    count_cap: int | None = None
 
 
 def read_window(
@@ -308,7 +309,10 @@ def read_window(
 ) -> tuple[list[Any], bool, int | None]:
     """(rows, whether more follow, total if asked) of `stmt` sorted by `order` ((column, descending) pairs, the
     last one unique). The keyset condition is written so an index on the first column bounds the scan."""
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) if window.count else None
+    total = None
+    if window.count:
+        counted = stmt if window.count_cap is None else stmt.limit(window.count_cap + 1)
+        total = session.scalar(select(func.count()).select_from(counted.subquery()))
     if window.after is not None:
         stmt = stmt.where(_after(order, window.after))
     stmt = stmt.order_by(*(col.desc() if desc else col.asc() for col, desc in order))

@@ -1,7 +1,11 @@
-"""Two versions of the standard for activation tests, and a short call whose verdict differs between them."""
+"""Standards for tests: two versions for activation tests with a short call whose verdict differs between them,
+and one whose deadlines pass at once."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from service.config import DEFAULT_STANDARDS_FILE
 
@@ -12,6 +16,20 @@ V2 = "2026.12-strict"
 STRICT = DEFAULT.replace(f'version: "{V1}"', f'version: "{V2}"').replace(
     "en: [shut up, not my problem,", "en: [no way, shut up, not my problem,"
 )
+
+
+def fast_deadlines_standard(folder: Path) -> Path:
+    """The default standard as a version of its own whose deadlines (answer, first reply, self-identification)
+    pass after 1 s, so a test clock moves past them at once."""
+    data = yaml.safe_load(DEFAULT)
+    data["version"] = "test-fast-deadlines"
+    data["responsiveness"]["call"]["answer_within_seconds"] = 1
+    data["responsiveness"]["ticket"]["first_reply_within_seconds"] = 1
+    rule = next(r for r in data["script_rules"] if r["id"] == "self_identification")
+    rule["window"]["seconds"] = 1
+    path = folder / "fast.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
 
 
 def ev(cid: str, n: int, kind: str, when: datetime, payload: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -17,6 +17,11 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_alerts_state_raised", "state", "raised_at"),
         Index("ix_alerts_subject", "subject_kind", "subject_id"),
+        # the list's filters, each in its keyset order (newest first): a year of alerts is never read whole
+        Index("ix_alerts_agent_id", "agent_id", "id"),
+        Index("ix_alerts_team_id", "team_id", "id"),
+        Index("ix_alerts_queue_id", "queue_id", "id"),
+        Index("ix_alerts_state_id", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

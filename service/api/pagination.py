@@ -1,5 +1,6 @@
 """Paging shared by the list endpoints: a cursor (keyset: as fast on page 10,000 as on page 1), or the older
-limit/offset; the total only when asked (counting every match costs as much as reading them all)."""
+limit/offset; the total only when asked (counting every match costs as much as reading them all), and counted up
+to a cap (`CALLQA_LIST_TOTAL_CAP`) so that asking stays cheap on a year of history."""
 
 import base64
 import binascii
@@ -11,6 +12,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from service.api.deps import StateDep
 from service.db import MAX_INTEGER_ID, Window
 from service.events.schemas import UtcTime
 
@@ -25,7 +27,12 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         None, description="`cursor` of the next page (null on the last one): prefer it, it stays fast however deep"
     )
-    total: int | None = Field(None, description="How many items match, only when asked with `total=true`")
+    total: int | None = Field(
+        None,
+        description="How many items match, only when asked with `total=true`; counted up to "
+        "`CALLQA_LIST_TOTAL_CAP` (then `total` is the cap and `total_capped` is true: at least that many match)",
+    )
+    total_capped: bool | None = Field(None, description="With `total=true`: more items match than `total` says")
 
 
 class Paging(BaseModel):
@@ -33,6 +40,7 @@ class Paging(BaseModel):
     offset: int
     cursor: str | None = None
     total: bool = False
+    total_cap: int | None = None
 
     def window(self, *parsers: Callable[[Any], Any]) -> Window:
         """What the repository reads; the cursor's values are checked with `parsers` (one per sort key)."""
@@ -45,7 +53,7 @@ class Paging(BaseModel):
                 after = tuple(parse(v) for parse, v in zip(parsers, values, strict=True))
             except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
                 raise HTTPException(422, detail="cursor: not a cursor this list gave (use next_cursor)") from None
-        return Window(limit=self.limit, offset=self.offset, after=after, count=self.total)
+        return Window(limit=self.limit, offset=self.offset, after=after, count=self.total, count_cap=self.total_cap)
 
 
 def row_id(value: Any) -> int:
@@ -70,6 +78,7 @@ def text_key(value: Any) -> str:
 
 
 def paging(
+    state: StateDep,
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INTEGER_ID, description="Items to skip (prefer `cursor`)")] = 0,
     cursor: Annotated[
@@ -79,7 +88,7 @@ def paging(
 ) -> Paging:
     if cursor is not None and offset:
         raise HTTPException(422, detail="cursor: give either cursor or offset, not both")
-    return Paging(limit=limit, offset=offset, cursor=cursor, total=total)
+    return Paging(limit=limit, offset=offset, cursor=cursor, total=total, total_cap=state.settings.list_total_cap)
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
@@ -105,11 +114,13 @@ TimeRangeDep = Annotated[TimeRange, Depends(time_range)]
 def page_of(items: list[T], p: Paging, more: bool, total: int | None, last_key: Sequence[str | int] | None) -> Page[T]:
     """`more`: the repository saw a row past this page; `last_key`: the last item's sort key (for the cursor)."""
     cursor = base64.urlsafe_b64encode(json.dumps(list(last_key)).encode()).decode() if more and last_key else None
+    capped = None if total is None else p.total_cap is not None and total > p.total_cap
     return Page[T](
         items=items,
         limit=p.limit,
         offset=p.offset,
         next_offset=p.offset + len(items) if more else None,
         next_cursor=cursor,
-        total=total,
+        total=p.total_cap if capped else total,
+        total_capped=capped,
     )

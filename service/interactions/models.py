@@ -32,9 +32,10 @@ class Interaction(Base):
 
     __tablename__ = "interactions"
     __table_args__ = (
-        Index("ix_interactions_agent_started", "agent_id", "started_at"),
-        Index("ix_interactions_team_started", "team_id", "started_at"),
-        Index("ix_interactions_queue_started", "queue_id", "started_at"),
+        # `id` included (PostgreSQL): "the subject's interactions" is an index-only scan (kpis.repository)
+        Index("ix_interactions_agent_started", "agent_id", "started_at", postgresql_include=["id"]),
+        Index("ix_interactions_team_started", "team_id", "started_at", postgresql_include=["id"]),
+        Index("ix_interactions_queue_started", "queue_id", "started_at", postgresql_include=["id"]),
         Index("ix_interactions_next_due", "next_due_at"),
     )
 

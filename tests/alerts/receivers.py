@@ -1,12 +1,14 @@
-"""Real HTTP receivers for alert deliveries (uvicorn on a loopback port): they record what they get, can fail the
-first requests, and can hold every request until the test releases it (a receiver as slow as the test needs)."""
+"""Real HTTP receivers of alerts: of deliveries (uvicorn on a loopback port: they record what they get, can fail
+the first requests, and can hold every request until the test releases it), and a reader of the alert stream."""
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -55,3 +57,20 @@ def wait_until(predicate: Callable[[], object], what: str, seconds: float = 60) 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+def read_stream(client: httpx.Client, headers: dict[str, str], params: dict[str, str], want: int, out: list) -> None:
+    """Collect `want` SSE messages (id, data) then return (closing the connection)."""
+    with client.stream("GET", "/v1/alerts/stream", headers=headers, params=params, timeout=30) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        msg: dict[str, Any] = {}
+        for line in r.iter_lines():
+            if line.startswith("id: "):
+                msg["id"] = int(line[4:])
+            elif line.startswith("data: "):
+                msg["data"] = json.loads(line[6:])
+            elif line == "" and "data" in msg:
+                out.append(msg)
+                msg = {}
+                if len(out) >= want:
+                    return

@@ -1,39 +1,19 @@
 """GET /v1/alerts/stream over real HTTP: new alerts arrive live; a client that reconnects with
 Last-Event-ID gets every change it missed; filters apply."""
 
-import json
 import threading
 import time
-from typing import Any
 
-import httpx
-
+from tests.alerts.receivers import read_stream
 from tests.api.wire import RUDE_CALL, call
 from tests.conftest import LiveServer
-
-
-def _read(client: httpx.Client, headers: dict[str, str], params: dict[str, str], want: int, out: list) -> None:
-    """Collect `want` SSE messages (id, data) then return (closing the connection)."""
-    with client.stream("GET", "/v1/alerts/stream", headers=headers, params=params, timeout=30) as r:
-        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
-        msg: dict[str, Any] = {}
-        for line in r.iter_lines():
-            if line.startswith("id: "):
-                msg["id"] = int(line[4:])
-            elif line.startswith("data: "):
-                msg["data"] = json.loads(line[6:])
-            elif line == "" and "data" in msg:
-                out.append(msg)
-                msg = {}
-                if len(out) >= want:
-                    return
 
 
 def test_live_alerts_and_resume_after_a_dropped_connection(start_server) -> None:  # type: ignore[no-untyped-def]
     server: LiveServer = start_server()
     api = server.client
     got: list = []
-    reader = threading.Thread(target=_read, args=(api, {}, {"severity": "critical"}, 1, got))
+    reader = threading.Thread(target=read_stream, args=(api, {}, {"severity": "critical"}, 1, got))
     reader.start()
     time.sleep(1.0)  # the stream starts from "now"
     assert api.post("/v1/events", json={"events": call("s-1", turns=RUDE_CALL, ended=None)}).status_code == 202
@@ -48,7 +28,7 @@ def test_live_alerts_and_resume_after_a_dropped_connection(start_server) -> None
     api.post("/v1/events", json={"events": call("s-2", turns=RUDE_CALL, ended=None)})
 
     missed: list = []
-    _read(api, {"Last-Event-ID": str(last_seen)}, {"severity": "critical"}, 2, missed)
+    read_stream(api, {"Last-Event-ID": str(last_seen)}, {"severity": "critical"}, 2, missed)
     assert [(m["data"]["alert"]["interaction_id"], m["data"]["transition"]["to_state"]) for m in missed] == [
         ("s-1", "acknowledged"),
         ("s-2", "open"),
@@ -65,7 +45,7 @@ def test_an_alert_raised_by_one_instance_reaches_every_stream_of_another(start_s
     a: LiveServer = start_server(alert_watch_fallback_seconds=600)
     b: LiveServer = start_server()
     got: list[list] = [[] for _ in range(3)]
-    readers = [threading.Thread(target=_read, args=(a.client, {}, {}, 1, out)) for out in got]
+    readers = [threading.Thread(target=read_stream, args=(a.client, {}, {}, 1, out)) for out in got]
     for reader in readers:
         reader.start()
     time.sleep(1.0)  # the streams start from "now"

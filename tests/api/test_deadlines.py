@@ -9,23 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
-from service.config import DEFAULT_STANDARDS_FILE
 from tests.clock import TestClock
+from tests.standards_support import fast_deadlines_standard
 
 
 @pytest.fixture
 def fast_standard(tmp_path: Path) -> Path:
-    data = yaml.safe_load(DEFAULT_STANDARDS_FILE.read_text())
-    data["version"] = "test-fast-deadlines"
-    data["responsiveness"]["call"]["answer_within_seconds"] = 1
-    data["responsiveness"]["ticket"]["first_reply_within_seconds"] = 1
-    rule = next(r for r in data["script_rules"] if r["id"] == "self_identification")
-    rule["window"]["seconds"] = 1
-    path = tmp_path / "fast.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
-    return path
+    return fast_deadlines_standard(tmp_path)
 
 
 def _now_event(clock: TestClock, iid: str, n: int, type_: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -20,10 +20,21 @@ def _load(api: httpx.Client) -> None:
         assert api.post("/v1/events", json={"events": events}).status_code == 202
 
 
+def test_a_total_is_counted_up_to_the_cap(start_server) -> None:  # type: ignore[no-untyped-def]
+    api = start_server(list_total_cap=3).client
+    _load(api)
+    capped = api.get("/v1/interactions", params={"total": "true", "limit": 2}).json()
+    assert (capped["total"], capped["total_capped"], len(capped["items"])) == (3, True, 2), "at least 3 match"
+    ann = api.get("/v1/interactions", params={"total": "true", "agent_id": "ann"}).json()
+    assert (ann["total"], ann["total_capped"]) == (2, False)
+    exactly = api.get("/v1/interactions", params={"total": "true", "team_id": "blue"}).json()
+    assert (exactly["total"], exactly["total_capped"]) == (3, False), "as many as the cap: exact"
+
+
 def test_list_filters_and_paging(api: httpx.Client) -> None:
     _load(api)
     everything = api.get("/v1/interactions", params={"total": "true"}).json()
-    assert everything["total"] == 5
+    assert (everything["total"], everything["total_capped"]) == (5, False)
     assert api.get("/v1/interactions").json()["total"] is None  # counted only when asked
     ann = api.get("/v1/interactions", params={"agent_id": "ann"}).json()
     assert {i["id"] for i in ann["items"]} == {"r-1", "r-2"}

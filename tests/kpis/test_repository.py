@@ -1,6 +1,6 @@
 """The KPI and outcome queries on SQLite and PostgreSQL: bucket keys at day, week and month edges (in IANA zones,
-across daylight-saving changes, the same as Python's), and repeat-contact gaps whatever order the contact reasons
-arrive in."""
+across daylight-saving changes, the same as Python's), repeat-contact gaps whatever order the contact reasons
+arrive in, and whose an outcome is."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from service.db import UTCDateTime, make_engine, make_sessionmaker
 from service.events.model import Event, EventType
+from service.interactions.models import Interaction
 from service.interactions.repository import subjects_of
 from service.kpis.buckets import Bucket, bucket_key, bucket_starts, key_of
-from service.outcomes.models import Contact
+from service.kpis.repository import OutcomeRules, Scope, outcome_parts
+from service.outcomes.models import Contact, SurveyAnswer
 from service.outcomes.service import record_outcomes
 from service.telemetry import SubjectLabels
 from tests.factories import default_standard
@@ -113,3 +115,35 @@ def test_a_later_reason_replaces_the_contacts_and_duplicates_are_not_stored_twic
     # an older correction of c2 is taken in, but does not win over the newer one
     assert _record(session, _reason("c2", 24.5, "ann", n=2)) == {"c2-r2"}
     assert session.get(Contact, "c2").reason == "outage"  # type: ignore[union-attr]
+
+
+def test_an_outcome_counts_for_its_interactions_subject_else_its_own(session: Session) -> None:
+    """A survey answer counts for the agent, team and queue of its interaction where the interaction names them,
+    else for those it names itself (an unknown interaction, or one with no agent)."""
+    common = {"kind": "call", "status": "ended", "final": True, "started_at": T0, "standard_version": "v",
+              "scored_at": T0, "score": {}}  # fmt: skip
+    session.add_all([
+        Interaction(id="i-ann", agent_id="ann", team_id="blue", queue_id="q1", **common),
+        Interaction(id="i-none", agent_id=None, team_id=None, queue_id=None, **common),
+    ])  # fmt: skip
+    answers = [  # (interaction, its own agent, team, queue)
+        ("i-ann", "bob", None, "q2"),  # the interaction's subject wins: ann, blue, q1
+        ("i-none", "bob", "blue", "q2"),  # the interaction names none: bob, blue, q2
+        ("i-unknown", "bob", "red", None),  # callqa never saw it: bob, red
+        ("i-ann", None, None, None),  # ann, blue, q1
+    ]
+    for n, (iid, agent, team, queue) in enumerate(answers):
+        at = T0 + timedelta(hours=1)
+        session.add(SurveyAnswer(event_id=f"s-{n}", interaction_id=iid, answered_at=at, received_at=at,
+                                 source="http", csat=5, agent_id=agent, team_id=team, queue_id=queue))  # fmt: skip
+    session.flush()
+    rules = OutcomeRules(4, 9, 6, 86400, T0 + timedelta(days=1))
+
+    def answered(**subject: str) -> int:
+        scope = Scope(T0, T0 + timedelta(days=1), **subject)
+        return sum(parts.csat_answers for parts in outcome_parts(session, scope, rules).values())
+
+    assert (answered(agent_id="ann"), answered(agent_id="bob")) == (2, 2)
+    assert (answered(team_id="blue"), answered(team_id="red")) == (3, 1)
+    assert (answered(queue_id="q1"), answered(queue_id="q2")) == (2, 1)
+    assert answered(agent_id="bob", team_id="blue", queue_id="q2") == 1
