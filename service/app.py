@@ -30,10 +30,10 @@ from service.floor.endpoints import router as floor_router
 from service.ingest.endpoints import router as events_router
 from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
+from service.interactions.outcomes_endpoints import router as outcomes_router
 from service.jobs import Jobs, start_tasks
 from service.kpis.endpoints import router as kpis_router
 from service.kpis.service import RULE_FAILURES
-from service.outcomes.endpoints import router as outcomes_router
 from service.prometheus import metrics_app
 from service.reviews.causes import ROOT_CAUSES
 from service.reviews.endpoints import router as reviews_router
