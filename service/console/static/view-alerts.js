@@ -9,6 +9,7 @@ import { fmt, t, tn } from "./i18n.js";
 import { alertSentence, isWindowAlert } from "./sentences.js";
 import { matches } from "./store.js";
 import { liveCallsPanel, queueTilesPanel } from "./view-floor.js";
+import { reviewControl } from "./view-reviews.js";
 
 const SEVERITIES = ["critical", "warning", "info"];
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
@@ -239,7 +240,7 @@ export function mountAlerts(host, ctx) {
       evidence.append(el("li", "", t("evidence.said", { text: e.matched_text || e.text, speaker, offset: fmt.offset(e.offset_ms) })));
     }
     const audit = el("p", "audit");
-    body.append(sentence, evidence, audit);
+    body.append(sentence, evidence, audit, reviewControl({ alert_id: a.id }, ctx));
     const meta = el("div", "alert-meta");
     const when = el("span", "when");
     when.append(timeEl(a.raised_at, t("raised", { time: fmt.time(a.raised_at) })));
