@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { el, field, timeEl } from "./dom.js";
 import { fmt, t } from "./i18n.js";
+import { longSpan } from "./view-reviews.js";
 
 // NPS answers are promoters, passives or detractors by the standard's own thresholds.
 function npsGroup(nps, rules) {
@@ -29,8 +30,8 @@ function surveyRow(s, rules) {
 }
 
 function fcrText(c) {
-  if (c.first_contact_resolved === false) return t("out.fcr.repeat", { gap: fmt.span(c.next_contact_gap_seconds), window: fmt.span(c.fcr_window_seconds) });
-  if (c.first_contact_resolved === true) return t("out.fcr.resolved", { window: fmt.span(c.fcr_window_seconds) });
+  if (c.first_contact_resolved === false) return t("out.fcr.repeat", { gap: longSpan(c.next_contact_gap_seconds), window: longSpan(c.fcr_window_seconds) });
+  if (c.first_contact_resolved === true) return t("out.fcr.resolved", { window: longSpan(c.fcr_window_seconds) });
   const ends = new Date(new Date(c.contacted_at).getTime() + c.fcr_window_seconds * 1000).toISOString();
   return t("out.fcr.open", { time: fmt.time(ends) });
 }

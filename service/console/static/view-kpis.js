@@ -242,7 +242,7 @@ export function mountKpis(host, ctx) {
       return;
     }
     const judged = Object.entries(node.judged_by || {}).map(([v, n]) => t("kpi.judgedOne", { version: v, count: fmt.int(n) }));
-    versions.textContent = `${t("kpi.targets", { version: body.standard_version })}. ${judged.length ? t("kpi.judged", { list: fmt.list(judged) }) : t("kpi.judgedNone")}`;
+    versions.textContent = judged.length ? t("kpi.judged", { list: fmt.list(judged) }) : t("kpi.judgedNone");
     cards.replaceChildren(...KPIS.map((spec) => kpiCard(spec, node, body)));
     // The level below: teams of the centre, agents of a team, or the queues.
     let rows = [];
@@ -359,7 +359,7 @@ export function mountPareto(host, ctx) {
         scope: scope.length ? ` (${fmt.list(scope)})` : "",
         count: fmt.int(few.length),
         share: fmt.pct(items[few.length - 1].cumulative_share),
-        names: fmt.list(names.slice(0, few.length)),
+        names: fmt.list(names.slice(0, few.length).map((n) => n.replace(/[.。]$/, ""))),
       });
       const label = t("pareto.chart", { count: fmt.int(items.length), top: names[0], topCount: fmt.int(items[0].count) });
       chart.replaceChildren(

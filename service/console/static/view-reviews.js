@@ -13,6 +13,7 @@ import { alertSentence } from "./sentences.js";
 
 const STATUSES = ["open", "investigating", "action_planned", "verified", "closed"];
 const PAGE_SIZE = 25;
+const PAGE_SIZES = [5, 10, 25, 50, 100];
 const WHYS = 5;
 const OPEN_CASES_LIMIT = 100;
 
@@ -26,6 +27,15 @@ export function zoned(iso) {
     month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
   });
   return format.format(new Date(iso));
+}
+
+// A length of time in days and hours when it is that long (a 7-day window), else as the console says spans.
+export function longSpan(seconds) {
+  if (seconds === null || seconds === undefined || seconds < 86400) return fmt.span(seconds);
+  const locale = lang() === "zh" ? "zh-CN" : "en";
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.round((seconds % 86400) / 3600);
+  return new Intl.DurationFormat(locale, { style: "short" }).format(hours ? { days, hours } : { days });
 }
 
 function zonedEl(iso) {
@@ -209,6 +219,7 @@ export function mountReviews(host, ctx) {
   const p = ctx.params();
   const filters = { status: p.get("status") || "", assignee: p.get("assignee") || "", overdue: p.get("overdue") === "true" ? "true" : "" };
   const cursor = p.get("cursor") || "";
+  const limit = PAGE_SIZES.includes(Number(p.get("limit"))) ? Number(p.get("limit")) : PAGE_SIZE;
   const section = el("section", "reviews-view");
   section.setAttribute("aria-labelledby", "reviews-heading");
   const heading = viewHeading("reviews.heading");
@@ -272,7 +283,7 @@ export function mountReviews(host, ctx) {
   let gone = false;
   (async () => {
     try {
-      const page = await api(`/v1/reviews${query({ ...filters, limit: PAGE_SIZE, cursor })}`);
+      const page = await api(`/v1/reviews${query({ ...filters, limit, cursor })}`);
       if (gone) return;
       const now = new Date();
       body.replaceChildren(...page.items.map((c) => caseRow(c, now)));
@@ -339,7 +350,7 @@ function changeSentence(ch, causes) {
     case "status": return t("audit.status", { old: t(`cs.${d.old}`), new: t(`cs.${d.new}`) }) + (d.note ? ` “${d.note}”` : "");
     case "action_added": return t("audit.action_added", { id: d.action_id, metric: t(`metric.${d.metric}`), owner: d.owner });
     case "action_verified": return t(`audit.action_verified.${d.worked === true ? "worked" : d.worked === false ? "did_not_work" : "inconclusive"}`, { id: d.action_id });
-    case "overdue": return t("audit.overdue", { late: fmt.span(d.late_seconds) });
+    case "overdue": return t("audit.overdue", { late: longSpan(d.late_seconds) });
     default: return ch.change;
   }
 }
@@ -368,7 +379,7 @@ function actionCard(a, onVerify) {
     field(t("action.due"), zoned(a.due_at)),
     field(t("action.metric"), t("action.metricOf", { metric: t(`metric.${a.metric}`), subject })),
     field(t("action.target"), a.target === null ? "–" : metricValue(a.metric, a.target)),
-    field(t("action.window"), t("action.windowText", { span: fmt.span(a.window_seconds), from: zoned(a.starts_at) })),
+    field(t("action.window"), t("action.windowText", { span: longSpan(a.window_seconds), from: zoned(a.starts_at) })),
   );
   li.append(meta);
   const outcome = actionOutcome(a);
@@ -412,6 +423,10 @@ function actionForm(c, standard, onSubmit) {
   due.name = "due";
   due.type = "datetime-local";
   due.required = true;
+  // An action already taken (a coaching session last week) is recorded with the time it took effect.
+  const starts = el("input");
+  starts.name = "starts";
+  starts.type = "datetime-local";
   const metric = el("select");
   metric.name = "metric";
   const metrics = [...((standard && standard.review && standard.review.action_metrics) || ["compliance_rate"])].sort();
@@ -446,6 +461,7 @@ function actionForm(c, standard, onSubmit) {
     labelled(t("action.subjectKind"), kind, "af-kind"),
     labelled(t("action.subjectId"), subjectId, "af-subject"),
     labelled(t("action.windowDays"), windowDays, "af-window"),
+    labelled(t("action.startsLocal"), starts, "af-starts"),
   );
   const error = errorLine("action-error");
   form.append(grid, submit, error);
@@ -458,9 +474,11 @@ function actionForm(c, standard, onSubmit) {
       due.focus();
       return;
     }
+    const from = starts.value ? new Date(starts.value) : null;
     submit.disabled = true;
     try {
       await onSubmit({
+        ...(from && !Number.isNaN(from.getTime()) ? { starts_at: from.toISOString() } : {}),
         description: description.value.trim(),
         owner: owner.value.trim(),
         due_at: when.toISOString(),
@@ -525,7 +543,8 @@ export function mountCase(host, ctx) {
 
     // workflow: the moves allowed from here, with an optional note; the assignee
     const flow = section("workflow", "case.workflow");
-    flow.append(el("p", "case-title big-title", c.title));
+    const headline = alerts.length ? alertSentence(alerts[0], standard, null) : c.title;
+    flow.append(el("p", "case-title big-title", headline));
     const steps = el("ol", "steps");
     steps.setAttribute("aria-label", t("case.steps"));
     const at = STATUSES.indexOf(c.status);
