@@ -8,7 +8,6 @@ Chinese, with screenshots.
 
 Screenshots go to $CALLQA_SCREENSHOT_DIR, else the test's tmp dir."""
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from selenium.webdriver.support.ui import Select
 from service.clock import utc_now
 from tests.api.wire import GOOD_CALL, RUDE_CALL, call, event
 from tests.browser.floor_data import moved
-from tests.browser.support import audit, css, post, severe_errors, sign_in, text_in, wait_for
+from tests.browser.support import audit, css, post, screenshot_folder, severe_errors, sign_in, text_in, wait_for
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -62,8 +61,7 @@ def loop(start_server: Callable[..., LiveServer]) -> LiveServer:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Callable[[WebDriver, str], None]:
-    folder = Path(os.environ.get("CALLQA_SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_folder(tmp_path)
 
     def take(driver: WebDriver, name: str) -> None:
         assert not audit(driver), f"{name}: {audit(driver)}"  # names for every control, contrast for every text

@@ -5,6 +5,7 @@
 
 import { api } from "./api.js";
 import { consoleLink, el, timeEl, viewHeading } from "./dom.js";
+import { filterButtons } from "./forms.js";
 import { fmt, t, tn } from "./i18n.js";
 import { alertSentence, isWindowAlert } from "./sentences.js";
 import { matches } from "./store.js";
@@ -55,12 +56,7 @@ function filterForm(filters, ctx) {
     wrap.append(label, input);
     return wrap;
   };
-  const buttons = el("div", "field buttons");
-  const apply = el("button", "", t("f.apply"));
-  apply.type = "submit";
-  const clear = el("button", "quiet", t("f.clear"));
-  clear.type = "button";
-  buttons.append(apply, clear);
+  const { buttons, clear } = filterButtons();
   form.append(
     select("severity", "f.severity", SEVERITIES.map((s) => [s, `sev.${s}`])),
     select("state", "f.state", ["open", "acknowledged", "resolved"].map((s) => [s, `state.${s}`])),

@@ -8,6 +8,7 @@
 import { api, query } from "./api.js";
 import { lineChart, paretoChart } from "./charts.js";
 import { consoleLink, el, viewHeading } from "./dom.js";
+import { filterButtons, filterForm, labelled, option } from "./forms.js";
 import { fmt, lang, t } from "./i18n.js";
 import { KPIS, findNode, kpiScale, paretoGeometry, vitalFew } from "./loop-figures.js";
 import { itemLabel } from "./sentences.js";
@@ -17,34 +18,19 @@ const DEFAULT_DAYS = 30;
 const BUCKETS = ["day", "week", "month"];
 const CAUSES = ["rules", "root_causes"];
 
-function option(value, text) {
-  const o = el("option", "", text);
-  o.value = value;
-  return o;
-}
-
 function selectField(id, labelKey, values, current) {
-  const wrap = el("div", "field");
-  const label = el("label", "", t(labelKey));
-  label.htmlFor = id;
   const s = el("select");
-  s.id = id;
   s.append(...values.map(([v, text]) => option(v, text)));
+  const wrap = labelled(t(labelKey), s, id);
   s.value = current;
-  wrap.append(label, s);
   return [wrap, s];
 }
 
 function textField(id, labelKey, current) {
-  const wrap = el("div", "field");
-  const label = el("label", "", t(labelKey));
-  label.htmlFor = id;
   const input = el("input");
-  input.id = id;
   input.spellcheck = false;
   input.value = current;
-  wrap.append(label, input);
-  return [wrap, input];
+  return [labelled(t(labelKey), input, id), input];
 }
 
 function periodDays(ctx) {
@@ -176,16 +162,10 @@ export function mountKpis(host, ctx) {
   const sub = el("span", "sub");
   const heading = viewHeading("kpi.heading", sub);
   heading.id = "kpis-heading";
-  const form = el("form", "filters");
-  form.id = "kpi-filters";
-  form.setAttribute("aria-label", t("filters"));
+  const form = filterForm("kpi-filters");
   const [periodWrap, period] = selectField("kpi-days", "kpi.period", PERIODS.map((d) => [String(d), t("kpi.days", { days: fmt.int(d) })]), String(days));
   const [bucketWrap, bucketSel] = selectField("kpi-bucket", "kpi.bucketBy", BUCKETS.map((b) => [b, t(`kpi.bucket.${b}`)]), bucket);
-  const apply = el("button", "", t("f.apply"));
-  apply.type = "submit";
-  const buttons = el("div", "field buttons");
-  buttons.append(apply);
-  form.append(periodWrap, bucketWrap, buttons);
+  form.append(periodWrap, bucketWrap, filterButtons(false).buttons);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     ctx.navigate({ days: period.value, bucket: bucketSel.value }, { replace: true });
@@ -308,18 +288,12 @@ export function mountPareto(host, ctx) {
   section.setAttribute("aria-labelledby", "pareto-heading");
   const heading = viewHeading("pareto.heading");
   heading.id = "pareto-heading";
-  const form = el("form", "filters");
-  form.id = "pareto-filters";
-  form.setAttribute("aria-label", t("filters"));
+  const form = filterForm("pareto-filters");
   const [causeWrap, causeSel] = selectField("pareto-causes", "pareto.causes", CAUSES.map((c) => [c, t(`pareto.causes.${c}`)]), causes);
   const [teamWrap, teamInput] = textField("pareto-team", "f.team", team);
   const [queueWrap, queueInput] = textField("pareto-queue", "f.queue", queue);
   const [periodWrap, period] = selectField("pareto-days", "kpi.period", PERIODS.map((d) => [String(d), t("kpi.days", { days: fmt.int(d) })]), String(days));
-  const buttons = el("div", "field buttons");
-  const apply = el("button", "", t("f.apply"));
-  apply.type = "submit";
-  buttons.append(apply);
-  form.append(causeWrap, teamWrap, queueWrap, periodWrap, buttons);
+  form.append(causeWrap, teamWrap, queueWrap, periodWrap, filterButtons(false).buttons);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     ctx.navigate({ causes: causeSel.value, team_id: teamInput.value.trim(), queue_id: queueInput.value.trim(), days: period.value });

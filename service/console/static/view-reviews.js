@@ -7,6 +7,7 @@
 
 import { api, query } from "./api.js";
 import { consoleLink, el, field, timeEl, viewHeading } from "./dom.js";
+import { filterButtons, filterForm, labelled, option } from "./forms.js";
 import { fmt, lang, t } from "./i18n.js";
 import { actionOutcome, isOverdue, metricKind } from "./loop-figures.js";
 import { alertSentence } from "./sentences.js";
@@ -64,21 +65,6 @@ function errorLine(id) {
 
 function failedText(action, e) {
   return t("case.failed", { action: t(`case.act.${action}`), detail: e.detail || e.message });
-}
-
-function labelled(labelText, control, id) {
-  const wrap = el("div", "field");
-  const label = el("label", "", labelText);
-  control.id = id;
-  label.htmlFor = id;
-  wrap.append(label, control);
-  return wrap;
-}
-
-function option(value, text) {
-  const o = el("option", "", text);
-  o.value = value;
-  return o;
 }
 
 function subjectText(c) {
@@ -225,9 +211,7 @@ export function mountReviews(host, ctx) {
   const heading = viewHeading("reviews.heading");
   heading.id = "reviews-heading";
 
-  const form = el("form", "filters");
-  form.id = "review-filters";
-  form.setAttribute("aria-label", t("filters"));
+  const form = filterForm("review-filters");
   const status = el("select");
   status.name = "status";
   status.append(option("", t("f.any")), ...STATUSES.map((s) => option(s, t(`cs.${s}`))));
@@ -245,12 +229,7 @@ export function mountReviews(host, ctx) {
   const overdueLabel = el("label", "", t("reviews.overdueOnly"));
   overdueLabel.htmlFor = overdue.id;
   overdueWrap.append(overdue, overdueLabel);
-  const buttons = el("div", "field buttons");
-  const apply = el("button", "", t("f.apply"));
-  apply.type = "submit";
-  const clear = el("button", "quiet", t("f.clear"));
-  clear.type = "button";
-  buttons.append(apply, clear);
+  const { buttons, clear } = filterButtons();
   form.append(labelled(t("f.state"), status, "rf-status"), labelled(t("reviews.assignee"), assignee, "rf-assignee"), overdueWrap, buttons);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
