@@ -342,27 +342,27 @@ def test_the_loop_in_chinese(loop: LiveServer, browser: WebDriver, shots: Callab
     assert ZH["cause"] in b.find_element(By.CSS_SELECTOR, ".case-sec-cause").text
     move(b, "closed")  # no root cause yet: the API's 409, said in Chinese words around its detail
     wait_for(b, "the 409 in Chinese", text_in("#status-error", "无法变更状态"))
-    shots(b, "case-zh")
+    shots(b, "case-zh-desktop")
 
     b.get(f"{loop.url}/console?view=interaction&id=r-1&lang=zh")
     wait_for(b, "the outcomes", text_in("#ia-outcomes", ZH["csat"]))
-    shots(b, "interaction-outcomes-zh")
+    shots(b, "outcomes-zh-desktop")
 
     b.get(f"{loop.url}/console?view=kpis&days=7&lang=zh")
     wait_for(b, "the KPI tree", css(".kpis-view[data-loaded='true']"))
     csat = b.find_element(By.CSS_SELECTOR, "#kpi-cards [data-kpi='csat']")
     assert ZH["kpi"] in csat.text and ZH["missed"] in csat.text
-    shots(b, "kpis-zh")
+    shots(b, "kpis-zh-desktop")
 
     b.get(f"{loop.url}/console?view=pareto&days=7&lang=zh")
     wait_for(b, "the Pareto chart", css("#pareto-chart svg .bars rect"))
     assert b.find_element(By.ID, "pareto-heading").text == ZH["pareto"]
-    shots(b, "pareto-zh")
+    shots(b, "pareto-zh-desktop")
 
     b.get(f"{loop.url}/console?view=reviews&lang=zh")
     wait_for(b, "the case list", css(f"#cases tr[data-case-id='{case['id']}']"))
     assert "调查中" in b.find_element(By.ID, "cases").text
-    shots(b, "reviews-zh")
+    shots(b, "reviews-zh-desktop")
     assert not _unexpected_errors(b)
 
 
@@ -375,10 +375,19 @@ def test_the_loop_pictured_in_english(
     b.get(f"{loop.url}/console?view=case&id={case['id']}&lang=en")
     sign_in(b, loop.admin_key)
     wait_for(b, "the case", case_status("open"))
-    shots(b, "case-en")
+    shots(b, "case-en-desktop")
+    b.get(f"{loop.url}/console?view=kpis&days=7&lang=en")
+    wait_for(b, "the KPI tree", css(".kpis-view[data-loaded='true']"))
+    shots(b, "kpis-en-desktop")
     b.get(f"{loop.url}/console?view=kpis&days=7&team=blue&lang=en")
     wait_for(b, "team blue", css(".kpis-view[data-loaded='true']"))
-    shots(b, "kpis-team-en")
+    shots(b, "kpis-team-en-desktop")
+    b.get(f"{loop.url}/console?view=reviews&lang=en")
+    wait_for(b, "the case list", css(f"#cases tr[data-case-id='{case['id']}']"))
+    shots(b, "reviews-en-desktop")
+    b.get(f"{loop.url}/console?view=interaction&id=r-1&lang=en")
+    wait_for(b, "the outcomes", css("#ia-outcomes[data-loaded='true']"))
+    shots(b, "outcomes-en-desktop")
     b.get(f"{loop.url}/console?view=pareto&days=7&lang=en")
     wait_for(b, "the Pareto chart", css("#pareto-chart svg .bars rect"))
-    shots(b, "pareto-en")
+    shots(b, "pareto-en-desktop")
