@@ -8,6 +8,7 @@ Chinese, with screenshots.
 
 Screenshots go to $CALLQA_SCREENSHOT_DIR, else the test's tmp dir."""
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from service.clock import utc_now
 from tests.api.wire import GOOD_CALL, RUDE_CALL, call, event
 from tests.browser.floor_data import moved
 from tests.browser.support import audit, css, post, screenshot_folder, severe_errors, sign_in, text_in, wait_for
+from tests.clock import TestClock
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -388,3 +390,31 @@ def test_the_loop_pictured_in_english(
     b.get(f"{loop.url}/console?view=pareto&days=7&lang=en")
     wait_for(b, "the Pareto chart", css("#pareto-chart svg .bars rect"))
     shots(b, "pareto-en-desktop")
+
+
+def test_a_late_review_is_found_by_the_overdue_filter(
+    start_server: Callable[..., LiveServer], browser: WebDriver
+) -> None:
+    """The server's clock runs a day ahead of the browser's here: the overdue filter is the server's judgement."""
+    clock = TestClock(datetime.now(UTC))
+    server = start_server(sweep=True, clock=clock, sweep_interval_seconds=0.2, aggregate_interval_seconds=3600)
+    post(
+        server,
+        moved(call("late-1", turns=RUDE_CALL, agent="bob", team="blue"), datetime.now(UTC) - timedelta(minutes=20)),
+    )
+    case = server.client.post("/v1/reviews", json={"interaction_id": "late-1"}).json()
+    clock.advance(25 * HOUR)
+    for _ in range(100):  # the sweep runs in the background: wait for its round, not for a time
+        if server.client.get(f"/v1/reviews/{case['id']}").json()["overdue_alert_id"]:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("no review_overdue alert was raised")
+    browser.get(f"{server.url}/console?view=reviews&overdue=true&lang=en")
+    sign_in(browser, server.admin_key)
+    wait_for(browser, "the late case", css(f"#cases tr[data-case-id='{case['id']}']"))
+    assert browser.find_element(By.ID, "rf-overdue").is_selected()
+    browser.find_element(By.CSS_SELECTOR, f"#cases tr[data-case-id='{case['id']}'] th a").click()
+    wait_for(browser, "the case", case_status("open"))
+    assert "The review was not done by its due time: late by" in browser.find_element(By.ID, "case-links").text
+    assert "review overdue by" in browser.find_element(By.ID, "case-history").text

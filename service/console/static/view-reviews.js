@@ -312,6 +312,12 @@ function summary(c) {
   return dl;
 }
 
+// A linked alert said in words; the alert callqa raises when this very review is late, by how late it is.
+function linkedSentence(a, standard) {
+  if (a.rule === "review_overdue") return t("case.overdueAlert", { late: longSpan(a.value) });
+  return alertSentence(a, standard, null);
+}
+
 function causeLabel(id, causes) {
   if (!id) return "–";
   const found = causes.find((c) => c.id === id);
@@ -522,7 +528,7 @@ export function mountCase(host, ctx) {
 
     // workflow: the moves allowed from here, with an optional note; the assignee
     const flow = section("workflow", "case.workflow");
-    const headline = alerts.length ? alertSentence(alerts[0], standard, null) : c.title;
+    const headline = alerts.length ? linkedSentence(alerts[0], standard) : c.title;
     flow.append(el("p", "case-title big-title", headline));
     const steps = el("ol", "steps");
     steps.setAttribute("aria-label", t("case.steps"));
@@ -649,7 +655,7 @@ export function mountCase(host, ctx) {
       const li = el("li", `ia-alert sev-${a.severity}`);
       li.dataset.alertId = a.id;
       const line = el("p", "alert-line");
-      line.append(el("span", "badge sev", t(`sev.${a.severity}`)), " ", el("span", "sentence", alertSentence(a, standard, null)), " ", el("span", "badge state", t(`state.${a.state}`)));
+      line.append(el("span", "badge sev", t(`sev.${a.severity}`)), " ", el("span", "sentence", linkedSentence(a, standard)), " ", el("span", "badge state", t(`state.${a.state}`)));
       const to = a.interaction_id ? { view: "interaction", id: a.interaction_id } : { view: "alerts", queue_id: a.queue_id || "", team_id: a.team_id || "" };
       li.append(line, consoleLink(to, a.interaction_id ? t("case.openInteraction", { id: a.interaction_id }) : t("case.openAlerts"), "small-link"));
       linkList.append(li);
