@@ -515,8 +515,8 @@ export function mountCase(host, ctx) {
     render(c, alerts.filter(Boolean));
     page.dataset.status = c.status;
     page.dataset.loaded = "true";
-    const again = focusAction && body.querySelector(`[data-focus='${focusAction}']`);
-    if (again) again.focus();
+    // A keyboard user stays where they were: on the control that did it, redrawn, or else on the heading.
+    if (focusAction) (body.querySelector(`[data-focus='${focusAction}']`) || heading).focus({ preventScroll: true });
   }
 
   function render(c, alerts) {
@@ -549,7 +549,7 @@ export function mountCase(host, ctx) {
       const b = el("button", next === "closed" && c.status === "investigating" ? "quiet move" : "move", t("case.moveTo", { status: t(`cs.${next}`) }));
       b.type = "button";
       b.dataset.status = next;
-      b.dataset.focus = `move-${next}`;
+      if (!moves.children.length) b.dataset.focus = "status"; // after a move, focus lands on the next one
       b.addEventListener("click", async () => {
         moveError.textContent = "";
         b.disabled = true;
@@ -572,6 +572,7 @@ export function mountCase(host, ctx) {
     who.maxLength = 128;
     const assignBtn = el("button", "quiet", t("case.assign"));
     assignBtn.type = "submit";
+    assignBtn.dataset.focus = "assign";
     const assignError = errorLine("assign-error");
     assign.append(labelled(t("case.assignee"), who, "case-assignee"), assignBtn);
     assign.addEventListener("submit", async (ev) => {
