@@ -201,7 +201,7 @@ def test_a_breach_goes_round_the_loop_in_the_console(loop: LiveServer, browser: 
     action = loop.client.get(f"/v1/reviews/{case_id}").json()["actions"][0]
     assert action["worked"] is True and action["before_value"] < action["after_value"]
     assert (action["before_count"], action["after_count"]) == (1, 1)
-    assert "Script compliance before" in done.text and "(1 contacts) → after" in done.text, done.text
+    assert "Script compliance before" in done.text and "(n = 1) → after" in done.text, done.text
 
     move(b, "verified")
     wait_for(b, "verified", case_status("verified"))

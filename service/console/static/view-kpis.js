@@ -9,7 +9,7 @@ import { api, query } from "./api.js";
 import { lineChart, paretoChart } from "./charts.js";
 import { consoleLink, el, viewHeading } from "./dom.js";
 import { filterButtons, filterForm, labelled, option } from "./forms.js";
-import { fmt, lang, t } from "./i18n.js";
+import { fmt, lang, t, tn } from "./i18n.js";
 import { KPIS, findNode, kpiScale, paretoGeometry, vitalFew } from "./loop-figures.js";
 import { itemLabel } from "./sentences.js";
 
@@ -78,7 +78,7 @@ function kpiCard(spec, node, body) {
   const caption = el("figcaption");
   caption.append(el("span", "kpi-name", t(`kpi.${spec.key}`)), el("span", `badge kpi-met ${metClass(k.met)}`, metText(k.met)));
   const value = el("p", "kpi-value", kpiValue(spec, k.value));
-  const meta = el("p", "kpi-meta", `${targetText(spec, k)} · ${t(`kpi.count.${spec.key}`, { count: fmt.int(k.count) })}`);
+  const meta = el("p", "kpi-meta", `${targetText(spec, k)} · ${tn(`kpi.count.${spec.key}`, k.count)}`);
   const points = node.series.map((p) => ({ x: (new Date(p.from).getTime() + new Date(p.to).getTime()) / 2, y: p.kpis[spec.key].value }));
   const { yMin, yMax } = kpiScale(spec, points.map((p) => p.y), k.target);
   const withData = points.filter((p) => p.y !== null && p.y !== undefined);
