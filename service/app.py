@@ -30,6 +30,7 @@ from service.floor.endpoints import router as floor_router
 from service.ingest.endpoints import router as events_router
 from service.ingest.sink import EventSink
 from service.interactions.endpoints import router as interactions_router
+from service.interactions.outcomes_endpoints import router as outcomes_router
 from service.jobs import Jobs, start_tasks
 from service.kpis.endpoints import router as kpis_router
 from service.kpis.service import RULE_FAILURES
@@ -53,6 +54,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (alerts_router, require_supervise),
     (scorecards_router, require_supervise),
     (kpis_router, require_supervise),
+    (outcomes_router, require_supervise),
     (floor_router, require_supervise),
     (standards_router, require_supervise),
     (activations_router, require_admin),

@@ -231,6 +231,21 @@ def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, time_zo
     return [(r.bucket, r.cause, r.n) for r in session.execute(stmt)]
 
 
+def versions_by(session: Session, scope: Scope, by_queue: bool) -> dict[Key, dict[str, int]]:
+    """Interactions per subject (queue, or team and agent) and the standard version that judged them."""
+    i = Interaction
+    keys = [i.queue_id] if by_queue else [i.team_id, i.agent_id]
+    stmt = (
+        select(*keys, i.standard_version, func.count().label("n"))
+        .where(i.started_at >= scope.start, i.started_at < scope.end, i.status != "new")
+        .group_by(*keys, i.standard_version)
+    )
+    out: dict[Key, dict[str, int]] = {}
+    for row in session.execute(stmt):
+        out.setdefault(tuple(row[: len(keys)]), {})[row.standard_version] = row.n
+    return out
+
+
 def parts_by(
     session: Session, scope: Scope, bucket: Bucket, time_zone: str, by_queue: bool, rules: OutcomeRules
 ) -> Rows:

@@ -42,6 +42,9 @@ class KpiNode(BaseModel):
     level: Literal["centre", "team", "agent", "queue"]
     id: str | None = Field(description="Null for the centre, and for rows that named no team, agent or queue.")
     total: dict[KpiName, KpiValue] = Field(description="Over the whole range.")
+    judged_by: dict[str, int] = Field(
+        {}, description="Standard version -> interactions of this node it judged over the range (each keeps its own)."
+    )
     series: list[KpiPoint]
     children: list["KpiNode"] = Field([], description="Teams of the centre, agents of a team.")
 

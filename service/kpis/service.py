@@ -47,9 +47,14 @@ class _Node:
     id: str | None
     series: dict[str, Parts] = field(default_factory=dict)
     children: dict[str | None, "_Node"] = field(default_factory=dict)
+    judged_by: dict[str, int] = field(default_factory=dict)
 
     def add(self, bucket: str, parts: Parts) -> None:
         self.series.setdefault(bucket, Parts()).add(parts)
+
+    def judged(self, versions: dict[str, int]) -> None:
+        for version, n in versions.items():
+            self.judged_by[version] = self.judged_by.get(version, 0) + n
 
     def child(self, level: str, id_: str | None) -> "_Node":
         return self.children.setdefault(id_, _Node(level, id_))
@@ -79,6 +84,7 @@ class _Frame:
             "level": node.level,
             "id": node.id,
             "total": kpis_of(total, self.targets),
+            "judged_by": dict(sorted(node.judged_by.items())),
             "series": series,
         }
         if node.children:
@@ -114,9 +120,14 @@ def kpi_tree(
         team_node = centre.child("team", team)
         team_node.add(key, parts)
         team_node.child("agent", agent).add(key, parts)
+    for (team, agent), versions in repo.versions_by(session, scope, False).items():
+        for node in (centre, centre.child("team", team), centre.child("team", team).child("agent", agent)):
+            node.judged(versions)
     queues: dict[str | None, _Node] = {}
     for ((queue,), key), parts in repo.parts_by(session, scope, bucket, time_zone, True, rules).items():
         queues.setdefault(queue, _Node("queue", queue)).add(key, parts)
+    for (queue,), versions in repo.versions_by(session, scope, True).items():
+        queues.setdefault(queue, _Node("queue", queue)).judged(versions)
     frame = _Frame(starts, targets_of(standard))
     return {
         "from": starts[0].isoformat(),

@@ -129,3 +129,16 @@ def refresh_gaps(session: Session, keys: Iterable[ContactKey]) -> list[Contact]:
         if here.next_contact_gap_seconds != gap:
             here.next_contact_gap_seconds = gap
     return contacts
+
+
+def surveys_of(session: Session, interaction_id: str) -> list[SurveyAnswer]:
+    stmt = (
+        select(SurveyAnswer)
+        .where(SurveyAnswer.interaction_id == interaction_id)
+        .order_by(SurveyAnswer.answered_at, SurveyAnswer.event_id)
+    )
+    return list(session.scalars(stmt))
+
+
+def contact_of(session: Session, interaction_id: str) -> Contact | None:
+    return session.get(Contact, interaction_id)

@@ -93,3 +93,13 @@ def _subjects(session: Session, events: Sequence[Event], subjects_of: SubjectsOf
         queue, team = known.get(e.interaction_id, (None, None))
         out[e.event_id] = (queue or e.queue_id, team or e.team_id)
     return out
+
+
+def first_contact_resolved(
+    contacted_at: datetime, next_contact_gap_seconds: float | None, window_seconds: float, now: datetime
+) -> bool | None:
+    """False when the customer came back with the same reason within the window; True once the window has passed
+    without that; None while it is still open (the same reading as the KPIs' in service/kpis/repository.py)."""
+    if next_contact_gap_seconds is not None and next_contact_gap_seconds <= window_seconds:
+        return False
+    return True if (now - contacted_at).total_seconds() >= window_seconds else None

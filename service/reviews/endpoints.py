@@ -10,6 +10,7 @@ from service.api.deps import SessionDep, StateDep
 from service.api.pagination import Page, PagingDep, page_of, row_id
 from service.api.params import IdFilter, RowIdPath
 from service.auth.deps import Supervise
+from service.db import MAX_INTEGER_ID
 from service.reviews import repository as repo
 from service.reviews import service
 from service.reviews.http import CHANGE, NOT_FOUND, answered
@@ -48,7 +49,11 @@ def _changed(session: SessionDep, case_id: int, change: Callable[[ReviewCase], o
     return _detail(session, case)
 
 
-@router.get("/reviews", response_model=Page[CaseOut], summary="List review cases (filters; overdue=true: late ones)")
+@router.get(
+    "/reviews",
+    response_model=Page[CaseOut],
+    summary="List review cases (filters; overdue=true: late ones; alert_id/interaction_id: cases linking it)",
+)
 def list_cases(
     session: SessionDep,
     state: StateDep,
@@ -57,10 +62,14 @@ def list_cases(
     assignee: IdFilter = None,
     agent_id: IdFilter = None,
     overdue: Annotated[bool, Query(description="Only open or investigating cases past their due time")] = False,
+    alert_id: Annotated[int | None, Query(ge=1, le=MAX_INTEGER_ID, description="Only cases linking this alert")] = None,
+    interaction_id: IdFilter = None,
 ) -> Page[CaseOut]:
+    linked = ("alert", str(alert_id)) if alert_id is not None else None
+    linked = ("interaction", interaction_id) if interaction_id is not None else linked
     rows, more, total = repo.list_cases(
         session, filters={"status": status, "assignee": assignee, "agent_id": agent_id},
-        overdue_at=state.clock() if overdue else None, window=paging.window(row_id),
+        overdue_at=state.clock() if overdue else None, linked=linked, window=paging.window(row_id),
     )  # fmt: skip
     return page_of([CaseOut.model_validate(r) for r in rows], paging, more, total, [rows[-1].id] if rows else None)
 

@@ -103,12 +103,20 @@ def due_actions(session: Session, now: datetime, limit: int) -> list[CorrectiveA
 
 
 def list_cases(
-    session: Session, *, filters: dict[str, str | None], overdue_at: datetime | None, window: Window
+    session: Session,
+    *,
+    filters: dict[str, str | None],
+    overdue_at: datetime | None,
+    linked: tuple[str, str] | None = None,
+    window: Window,
 ) -> tuple[list[ReviewCase], bool, int | None]:
-    """Newest first; `window.after` is (id,)."""
+    """Newest first; `window.after` is (id,). `linked`: (kind, ref) of an alert or interaction the case links."""
     conds = [getattr(ReviewCase, name) == value for name, value in filters.items() if value is not None]
     if overdue_at is not None:
         conds += [ReviewCase.status.in_(ACTIVE), ReviewCase.due_at <= overdue_at]
+    if linked is not None:
+        link = ReviewCaseLink
+        conds.append(exists().where(link.case_id == ReviewCase.id, link.kind == linked[0], link.ref == linked[1]))
     return read_window(session, select(ReviewCase).where(*conds), [(ReviewCase.id, True)], window)
 
 

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from service.db import MAX_INTEGER_ID
 from service.events.schemas import TEXT_PATTERN, Identifier, UtcTime
+from service.reviews.workflow import next_statuses
 from service.standards.schema import AggregateMetric, RootCause
 
 CaseStatus = Literal["open", "investigating", "action_planned", "verified", "closed"]
@@ -38,6 +39,11 @@ class CaseOut(_Out):
     updated_at: datetime
     closed_at: datetime | None
     overdue_alert_id: int | None
+
+    @computed_field(description="The statuses this case may move to next (the workflow's; checks still apply)")  # type: ignore[prop-decorator]
+    @property
+    def next_statuses(self) -> list[str]:
+        return list(next_statuses(self.status))
 
 
 class LinkOut(_Out):

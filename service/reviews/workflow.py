@@ -15,6 +15,11 @@ _NEXT = {
 }
 
 
+def next_statuses(current: str) -> tuple[str, ...]:
+    """Where a case may go from `current` (the console offers only these)."""
+    return _NEXT[current]
+
+
 class IllegalChange(ValueError):
     """A change the case's state does not allow; the message says what would be allowed."""
 

@@ -1,6 +1,7 @@
 """Waiting on the console in a real browser: the page rebuilds parts of itself every few seconds, so every
 check waits for its condition, and a timeout leaves a screenshot and the browser's log."""
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.conftest import LiveServer
 
 FAILURE_SCREENSHOT = Path("/tmp/console-failure.png")
+SCREENSHOT_DIR_ENV = "CALLQA_SCREENSHOT_DIR"
 WAIT_SECONDS = 20
 
 
@@ -106,3 +108,11 @@ return problems;
 
 def audit(driver: WebDriver) -> list[str]:
     return driver.execute_script(AUDIT_JS)
+
+
+def screenshot_folder(tmp_path: Path) -> Path:
+    """Where a test's screenshots go: $CALLQA_SCREENSHOT_DIR (docs/screenshots refreshes the README's), else its
+    tmp dir."""
+    folder = Path(os.environ.get(SCREENSHOT_DIR_ENV) or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -4,7 +4,6 @@ the wallboard; a screenshot of each at desktop (1440x900) and wall-screen (1920x
 
 Screenshots go to $CALLQA_SCREENSHOT_DIR (docs/screenshots refreshes the README's), else the test's tmp dir."""
 
-import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from selenium.webdriver.common.by import By
 
 from service.clock import utc_now
 from tests.browser.floor_data import floor_batches
-from tests.browser.support import audit, css, post, severe_errors, sign_in, text_in, wait_for
+from tests.browser.support import audit, css, post, screenshot_folder, severe_errors, sign_in, text_in, wait_for
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -43,8 +42,7 @@ def floor(start_server: Callable[..., LiveServer]) -> LiveServer:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Callable[[WebDriver, str], None]:
-    folder = Path(os.environ.get("CALLQA_SCREENSHOT_DIR") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_folder(tmp_path)
 
     def take(driver: WebDriver, name: str) -> None:
         # Each view is also checked where it is pictured: names for every control, contrast for every text.

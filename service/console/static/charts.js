@@ -97,3 +97,36 @@ export function timelineBar({ label, total, holds, transfers, marks, format }) {
   }
   return box;
 }
+
+// A Pareto chart: causes as bars, largest first, with the cumulative share as a line on a 0-100 % axis at the
+// right and a dashed mark at 80 %. `geometry` is loop-figures.js paretoGeometry; `names` label the bars.
+export function paretoChart({ label, items, names, geometry, countFormat, shareFormat, width = 760, height = 300 }) {
+  const pad = { left: 44, right: 48, top: 14, bottom: 74 };
+  const box = frame(width, height, label, "chart pareto");
+  const g = geometry(items, { width, height, pad });
+  const axis = svg("g", { class: "axis", "aria-hidden": "true" });
+  for (const share of [0, 0.5, 1]) {
+    const y = g.shareY(share);
+    axis.append(svg("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: "grid" }));
+    axis.append(svg("text", { x: pad.left - 6, y: y + 4, "text-anchor": "end" }, countFormat(Math.round(g.maxCount * share))));
+    axis.append(svg("text", { x: width - pad.right + 6, y: y + 4, "text-anchor": "start" }, shareFormat(share)));
+  }
+  box.append(axis);
+  const bars = svg("g", { class: "bars", "aria-hidden": "true" });
+  g.bars.forEach((b, n) => {
+    const rect = svg("rect", { x: b.x.toFixed(1), y: b.y.toFixed(1), width: b.width.toFixed(1), height: Math.max(0, b.height).toFixed(1), rx: 2 });
+    rect.dataset.cause = b.cause;
+    bars.append(rect);
+    const name = names[n].length > 18 ? `${names[n].slice(0, 17)}…` : names[n];
+    bars.append(svg("text", { x: b.centre.toFixed(1), y: height - pad.bottom + 14, "text-anchor": "end", transform: `rotate(-30 ${b.centre.toFixed(1)} ${height - pad.bottom + 14})` }, name));
+  });
+  box.append(bars);
+  const mark = svg("g", { class: "reference", "aria-hidden": "true" });
+  mark.append(svg("line", { x1: pad.left, x2: width - pad.right, y1: g.shareY(0.8), y2: g.shareY(0.8) }));
+  box.append(mark);
+  const line = svg("g", { class: "series s-cumulative", "aria-hidden": "true" });
+  line.append(svg("polyline", { points: g.line.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ") }));
+  for (const p of g.line) line.append(svg("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: 3.5 }));
+  box.append(line);
+  return box;
+}

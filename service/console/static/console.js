@@ -10,6 +10,8 @@ import { AlertStore } from "./store.js";
 import { mountAlerts } from "./view-alerts.js";
 import { mountAgents, mountQueues, mountWallboard } from "./view-floor.js";
 import { mountInteraction } from "./view-interaction.js";
+import { mountKpis, mountPareto } from "./view-kpis.js";
+import { mountCase, mountReviews } from "./view-reviews.js";
 import { mountTrends } from "./view-trends.js";
 
 const BACKOFF_MIN_MS = 1000;
@@ -21,7 +23,13 @@ const VIEWS = {
   queues: mountQueues,
   trends: mountTrends,
   wallboard: mountWallboard,
+  reviews: mountReviews,
+  case: mountCase,
+  kpis: mountKpis,
+  pareto: mountPareto,
 };
+// A view reached from another keeps that one's nav entry lit (a case belongs to Reviews).
+const NAV_OF = { case: "reviews" };
 
 const store = new AlertStore();
 let standard = null; // the standard in force, parsed (GET /v1/standards)
@@ -100,7 +108,7 @@ function render() {
   const wall = view === "wallboard";
   document.body.classList.toggle("wallboard", wall);
   for (const a of document.querySelectorAll("#nav a")) {
-    if (a.dataset.view === view) a.setAttribute("aria-current", "page");
+    if (a.dataset.view === (NAV_OF[view] || view)) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   const host = $("view");

@@ -5,10 +5,12 @@
 
 import { api } from "./api.js";
 import { consoleLink, el, timeEl, viewHeading } from "./dom.js";
+import { filterButtons } from "./forms.js";
 import { fmt, t, tn } from "./i18n.js";
 import { alertSentence, isWindowAlert } from "./sentences.js";
 import { matches } from "./store.js";
 import { liveCallsPanel, queueTilesPanel } from "./view-floor.js";
+import { reviewControl } from "./view-reviews.js";
 
 const SEVERITIES = ["critical", "warning", "info"];
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
@@ -54,12 +56,7 @@ function filterForm(filters, ctx) {
     wrap.append(label, input);
     return wrap;
   };
-  const buttons = el("div", "field buttons");
-  const apply = el("button", "", t("f.apply"));
-  apply.type = "submit";
-  const clear = el("button", "quiet", t("f.clear"));
-  clear.type = "button";
-  buttons.append(apply, clear);
+  const { buttons, clear } = filterButtons();
   form.append(
     select("severity", "f.severity", SEVERITIES.map((s) => [s, `sev.${s}`])),
     select("state", "f.state", ["open", "acknowledged", "resolved"].map((s) => [s, `state.${s}`])),
@@ -239,7 +236,7 @@ export function mountAlerts(host, ctx) {
       evidence.append(el("li", "", t("evidence.said", { text: e.matched_text || e.text, speaker, offset: fmt.offset(e.offset_ms) })));
     }
     const audit = el("p", "audit");
-    body.append(sentence, evidence, audit);
+    body.append(sentence, evidence, audit, reviewControl({ alert_id: a.id }, ctx));
     const meta = el("div", "alert-meta");
     const when = el("span", "when");
     when.append(timeEl(a.raised_at, t("raised", { time: fmt.time(a.raised_at) })));

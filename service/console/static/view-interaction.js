@@ -7,7 +7,9 @@ import { api } from "./api.js";
 import { lineChart, timelineBar } from "./charts.js";
 import { consoleLink, el, field, timeEl, viewHeading } from "./dom.js";
 import { fmt, t } from "./i18n.js";
+import { outcomesPanel } from "./outcomes.js";
 import { alertSentence, itemLabel, itemReason } from "./sentences.js";
+import { casesOfInteraction } from "./view-reviews.js";
 
 const TEXT_EVENTS = new Set(["call.utterance", "ticket.created", "ticket.replied"]);
 const STATUS_ICON = { pass: "✓", fail: "✗", pending: "…", not_applicable: "–" };
@@ -285,8 +287,12 @@ export function mountInteraction(host, ctx) {
     time.append(timeline(d));
     const alerts = section("alerts", "ia.alerts");
     alerts.append(alertsList(full, d, standard));
+    const outcome = section("outcomes", "ia.outcomes");
+    outcome.append(outcomesPanel(d.id, ctx));
+    const cases = section("cases", "ia.cases");
+    cases.append(casesOfInteraction(d.id, ctx));
     left.append(items, words);
-    right.append(sumSection, alerts, mood, time);
+    right.append(sumSection, outcome, cases, alerts, mood, time);
     grid.append(left, right);
     page.append(grid);
     page.dataset.loaded = "true";
