@@ -32,7 +32,7 @@ def interaction(session: Session, interaction_id: str, principal: Principal | No
 
 
 def only_agent(principal: Principal) -> bool:
-    return principal.agent_id is not None and not ({"supervise", "admin"} & principal.scopes)
+    return principal.own_agent is not None
 
 
 def automated_items(row: Interaction) -> list[dict[str, Any]]:
