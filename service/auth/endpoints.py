@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from service.api.deps import SessionDep
-from service.api.errors import BODY, problem
+from service.api.errors import BODY, KEYED, problem
 from service.auth import service
 from service.auth.deps import AnyKey
 from service.auth.models import ApiKey
@@ -16,7 +16,7 @@ from service.events.schemas import ID_PATTERN, TEXT_PATTERN
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 # Any valid key may ask who it is: the console shows each key only the views its scopes allow.
-me_router = APIRouter(prefix="/v1", tags=["keys"])
+me_router = APIRouter(prefix="/v1", tags=["keys"], responses=KEYED)
 
 
 # A key's id (digits) or its prefix (8 hex digits, shown by GET /v1/keys)
