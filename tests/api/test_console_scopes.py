@@ -41,7 +41,10 @@ def test_me_and_an_agent_keys_own_interactions(start_server: Callable[..., LiveS
     for path in ("/v1/interactions/m-1", "/v1/interactions/live", "/v1/alerts", "/v1/standards"):
         assert agent.get(path).status_code == 403, path
     assert ingest.get("/v1/interactions").status_code == 403
-    assert agent.get("/v1/interactions/m-1/review").status_code == 200
+    own = agent.get("/v1/interactions/m-1/review")
+    assert own.status_code == 200
+    greeting = own.json()["item_labels"]["greeting"]  # the judging version's words: an agent reads no standard
+    assert greeting["en"].startswith("Greet") and greeting["zh"]
     assert agent.get("/v1/interactions/m-2/review").status_code == 403
 
 

@@ -8,6 +8,7 @@ import { lineChart, timelineBar } from "./charts.js";
 import { consoleLink, el, field, timeEl, viewHeading } from "./dom.js";
 import { fmt, t } from "./i18n.js";
 import { alertSentence, itemLabel, itemReason } from "./sentences.js";
+import { judgedBy, reviewPanel } from "./view-review.js";
 
 const TEXT_EVENTS = new Set(["call.utterance", "ticket.created", "ticket.replied"]);
 const STATUS_ICON = { pass: "✓", fail: "✗", pending: "…", not_applicable: "–" };
@@ -40,7 +41,7 @@ function summary(d, standard) {
     field(t("ia.started"), fmt.time(d.started_at)),
     field(t("ia.duration"), fmt.duration(seconds(d.started_at, end))),
     field(t("ia.quality"), `${fmt.num(d.quality_score)} · ${verdict}${mark ? ` (${mark})` : ""}`, d.passed === false ? "bad" : d.passed ? "ok" : ""),
-    field(t("ia.standard"), d.standard_version),
+    judgedBy(d.standard_version),
   );
   return dl;
 }
@@ -288,7 +289,7 @@ export function mountInteraction(host, ctx) {
     left.append(items, words);
     right.append(sumSection, alerts, mood, time);
     grid.append(left, right);
-    page.append(grid);
+    page.append(grid, reviewPanel(d.id, ctx, "review"));
     page.dataset.loaded = "true";
   })();
   return () => { gone = true; };
