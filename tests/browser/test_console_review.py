@@ -74,9 +74,7 @@ def side(server: LiveServer, iid: str) -> dict[str, Any]:
     return dict(server.client.get(f"/v1/interactions/{iid}/review").json())
 
 
-def test_review_dispute_and_overturn(
-    server: LiveServer, browser: WebDriver, shot: Callable[..., None]
-) -> None:
+def test_review_dispute_and_overturn(server: LiveServer, browser: WebDriver, shot: Callable[..., None]) -> None:
     b = browser
     sue = new_key(server, "supervisor sue", ["supervise"])
     agent = new_key(server, "agent one", ["agent"], agent_id="a-1")
@@ -256,9 +254,7 @@ def test_two_reviewers_calibrate_blind_in_chinese(
     assert not severe_errors(b)
 
 
-def test_an_admin_activates_a_version(
-    server: LiveServer, browser: WebDriver, shot: Callable[..., None]
-) -> None:
+def test_an_admin_activates_a_version(server: LiveServer, browser: WebDriver, shot: Callable[..., None]) -> None:
     b = browser
     # A supervisor sees the versions, but not the activation form.
     b.get(f"{server.url}/console?view=standards&lang=en")
