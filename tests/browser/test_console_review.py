@@ -111,6 +111,7 @@ def test_review_dispute_and_overturn(server: LiveServer, browser: WebDriver, sho
     assert visible_nav(b) == ["mine", "disputes"]
     b.find_element(By.CSS_SELECTOR, "#nav a[data-view='mine']").click()
     wait_for(b, "the agent's interactions", css("#mine[data-loaded='true']"))
+    shot(b, "mine-agent-en")
     mine = [tr.get_attribute("data-interaction-id") for tr in b.find_elements(By.CSS_SELECTOR, "#mine tbody tr")]
     assert sorted(mine) == ["g-1", "r-1"]
     b.get(f"{server.url}/console?view=interaction&id=o-1&lang=en")  # another agent's call, by its address
@@ -164,7 +165,9 @@ def test_review_dispute_and_overturn(server: LiveServer, browser: WebDriver, sho
     assert not severe_errors(b)
 
 
-def test_sampling_picks_reproducibly_and_links(server: LiveServer, browser: WebDriver) -> None:
+def test_sampling_picks_reproducibly_and_links(
+    server: LiveServer, browser: WebDriver, shot: Callable[..., None]
+) -> None:
     b = browser
     started = datetime.fromisoformat(server.client.get("/v1/interactions/r-1").json()["started_at"])
     year, week, _ = started.isocalendar()
@@ -189,6 +192,7 @@ def test_sampling_picks_reproducibly_and_links(server: LiveServer, browser: WebD
         b.find_elements(By.CSS_SELECTOR, f"#sample tr[data-interaction-id='{i}'] li[data-reason='critical_failure']")
         for i in critical
     )
+    shot(b, "sampling-en")
     b.refresh()  # the same link, the same sample
     wait_for(b, "the sample after a reload", text_in("#sample-out .sample-summary", "week-review"))
     again = [r.get_attribute("data-interaction-id") for r in b.find_elements(By.CSS_SELECTOR, "#sample tbody tr")]

@@ -5,18 +5,12 @@
 "use strict";
 
 import { api } from "./api.js";
-import { consoleLink, el, timeEl, viewHeading } from "./dom.js";
+import { consoleLink, dataTable, el, errorLine, timeEl, viewHeading } from "./dom.js";
 import { fmt, t } from "./i18n.js";
 import { HUMAN_STATUSES, idList, kappaBand, nameList } from "./review-logic.js";
 import { itemLabel } from "./sentences.js";
 
 const TEXT_EVENTS = new Set(["call.utterance", "ticket.created", "ticket.replied"]);
-
-function errorLine() {
-  const p = el("p", "error");
-  p.setAttribute("role", "alert");
-  return p;
-}
 
 function labelled(id, key, control) {
   const box = el("div", "field");
@@ -125,23 +119,6 @@ function meter(share) {
   return bar;
 }
 
-function table(id, cols, rows) {
-  const tbl = el("table", "cal-table");
-  tbl.id = id;
-  const head = el("tr");
-  for (const key of cols) {
-    const th = el("th", "", t(key));
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
-  const tbody = el("tbody");
-  tbody.append(...rows);
-  tbl.append(thead, tbody);
-  return tbl;
-}
-
 function report(r, ctx) {
   const wrap = el("div", "cal-report");
   wrap.id = "cal-report";
@@ -186,10 +163,10 @@ function report(r, ctx) {
   wrap.append(
     top,
     el("h3", "", t("cal.perItem")),
-    table("cal-items", ["cal.col.item", "cal.col.subjects", "cal.col.agreement", "cal.col.kappa"], itemRows),
+    dataTable("cal-items", "cal-table", ["cal.col.item", "cal.col.subjects", "cal.col.agreement", "cal.col.kappa"], itemRows),
     el("h3", "", t("cal.perReviewer")),
     el("p", "rv-intro", t("cal.deviationNote")),
-    table("cal-reviewers", ["cal.col.reviewer", "cal.col.fromPanel", "cal.col.fromAutomated", "cal.col.scorePanel", "cal.col.scoreAutomated"], reviewerRows),
+    dataTable("cal-reviewers", "cal-table", ["cal.col.reviewer", "cal.col.fromPanel", "cal.col.fromAutomated", "cal.col.scorePanel", "cal.col.scoreAutomated"], reviewerRows),
   );
   return wrap;
 }
@@ -299,7 +276,7 @@ function mountScoring(section, heading, ctx, id, iid) {
     const submit = el("button", "", t("cal.submit"));
     submit.type = "submit";
     const formError = errorLine();
-    form.append(el("h3", "", t("cal.items")), table("cal-score-items", ["rv.col.item", "rv.col.yours"], rows), submit, formError);
+    form.append(el("h3", "", t("cal.items")), dataTable("cal-score-items", "cal-table", ["rv.col.item", "rv.col.yours"], rows), submit, formError);
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const items = rows.map((tr) => {

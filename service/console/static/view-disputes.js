@@ -3,7 +3,7 @@
 "use strict";
 
 import { api, query } from "./api.js";
-import { consoleLink, el, timeEl, viewHeading } from "./dom.js";
+import { choices, consoleLink, el, errorLine, timeEl, viewHeading } from "./dom.js";
 import { fmt, t } from "./i18n.js";
 import { itemLabel } from "./sentences.js";
 
@@ -41,18 +41,12 @@ function decisionControls(d, ctx, replace) {
   const toId = `dp-to-${d.id}`;
   const toLabel = el("label", "", t("dp.overturnTo"));
   toLabel.htmlFor = toId;
-  const to = el("select", "dp-to");
-  to.id = toId;
-  for (const s of ["pass", "not_applicable"]) {
-    const o = el("option", "", t(`status.${s}`));
-    o.value = s;
-    to.append(o);
-  }
+  const to = choices(toId, ["pass", "not_applicable"].map((s) => [s, t(`status.${s}`)]), "pass");
+  to.className = "dp-to";
   const uphold = el("button", "dp-uphold quiet", t("dp.uphold"));
   const overturn = el("button", "dp-overturn", t("dp.overturn"));
   uphold.type = overturn.type = "button";
-  const error = el("p", "error");
-  error.setAttribute("role", "alert");
+  const error = errorLine();
   const decide = async (decision) => {
     uphold.disabled = overturn.disabled = true;
     try {
@@ -110,18 +104,10 @@ export function mountDisputes(host, ctx) {
   const controls = el("div", "field inline");
   const label = el("label", "", t("f.state"));
   label.htmlFor = "dp-status";
-  const select = el("select");
-  select.id = "dp-status";
-  for (const s of ["", ...STATES]) {
-    const o = el("option", "", s ? t(`dp.state.${s}`) : t("f.any"));
-    o.value = s;
-    select.append(o);
-  }
-  select.value = status;
+  const select = choices("dp-status", ["", ...STATES].map((s) => [s, s ? t(`dp.state.${s}`) : t("f.any")]), status);
   select.addEventListener("change", () => ctx.navigate({ status: select.value || (supervisor ? "any" : "") }, { replace: true }));
   controls.append(label, select);
-  const error = el("p", "error");
-  error.setAttribute("role", "alert");
+  const error = errorLine();
   const list = el("ul", "disputes");
   list.id = "disputes";
   section.append(heading, intro, controls, error, list);

@@ -5,7 +5,7 @@
 "use strict";
 
 import { api, query } from "./api.js";
-import { consoleLink, el, timeEl, viewHeading } from "./dom.js";
+import { choices, consoleLink, dataTable, el, errorLine, timeEl, viewHeading } from "./dom.js";
 import { fmt, lang, t } from "./i18n.js";
 import { HUMAN_STATUSES, disputable, reviewItems, startingStatus } from "./review-logic.js";
 import { itemLabel } from "./sentences.js";
@@ -89,19 +89,10 @@ function itemRows(side, ctx, mode, onDispute) {
 function reviewInputs(item, r, comment) {
   const td = el("td", "");
   const box = el("div", "rv-input");
-  const select = el("select", "rv-choice");
-  select.id = `rv-choice-${item.id}`;
-  select.name = item.id;
+  const options = [["", t("rv.choice.none")], ...HUMAN_STATUSES.map((s) => [s, t(`status.${s}`)])];
+  const select = choices(`rv-choice-${item.id}`, options, startingStatus(item.status, r && r.reviewed));
+  select.className = "rv-choice";
   select.setAttribute("aria-label", t("rv.choice.label", { item: item.id }));
-  const blank = el("option", "", t("rv.choice.none"));
-  blank.value = "";
-  select.append(blank);
-  for (const s of HUMAN_STATUSES) {
-    const o = el("option", "", t(`status.${s}`));
-    o.value = s;
-    select.append(o);
-  }
-  select.value = startingStatus(item.status, r && r.reviewed);
   const note = el("input", "rv-comment");
   note.id = `rv-comment-${item.id}`;
   note.maxLength = 2000;
@@ -128,8 +119,7 @@ function disputeForm(interactionId, itemId, onDispute) {
   label.htmlFor = reason.id;
   const send = el("button", "", t("rv.dispute.send"));
   send.type = "submit";
-  const error = el("p", "error");
-  error.setAttribute("role", "alert");
+  const error = errorLine();
   open.addEventListener("click", () => {
     form.hidden = false;
     open.hidden = true;
@@ -179,23 +169,12 @@ function render(box, side, ctx, mode, reload) {
     scoreCard("rv-automated", t("rv.automated"), side.automated, t("rv.automatedNote")),
     scoreCard("rv-reviewed", t("rv.reviewed"), side.reviewed, reviewedNote(side)),
   );
-  const table = el("table", "rv-items");
-  table.id = "rv-items";
-  const head = el("tr");
   const cols = ["item", "automated", "reviewed", ...(mode === "review" ? ["yours"] : []), "disputes"];
-  for (const key of cols) {
-    const th = el("th", "", t(`rv.col.${key}`));
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
-  const tbody = el("tbody");
-  tbody.append(...itemRows(side, ctx, mode, (itemId) => {
+  const rows = itemRows(side, ctx, mode, (itemId) => {
     ctx.announce(t("rv.announce.disputed", { item: labelOf(side, itemId, ctx) }));
     reload();
-  }));
-  table.append(thead, tbody);
+  });
+  const table = dataTable("rv-items", "rv-items", cols.map((c) => `rv.col.${c}`), rows);
   const parts = [scores];
   if (mode === "review") {
     const form = el("form", "rv-form");
@@ -207,8 +186,7 @@ function render(box, side, ctx, mode, reload) {
     label.htmlFor = overall.id;
     const submit = el("button", "", t("rv.submit"));
     submit.type = "submit";
-    const error = el("p", "error");
-    error.setAttribute("role", "alert");
+    const error = errorLine();
     const foot = el("div", "rv-form-foot");
     const commentBox = el("div", "field");
     commentBox.append(label, overall);
@@ -256,8 +234,7 @@ export function reviewPanel(interactionId, ctx, mode) {
   h.id = "ia-review-heading";
   section.setAttribute("aria-labelledby", h.id);
   const body = el("div", "rv-body");
-  const error = el("p", "error");
-  error.setAttribute("role", "alert");
+  const error = errorLine();
   section.append(h, el("p", "rv-intro", t(mode === "dispute" ? "rv.intro.agent" : "rv.intro")), error, body);
   const load = async () => {
     try {
@@ -294,54 +271,31 @@ export function mountMine(host, ctx) {
   const controls = el("div", "field inline");
   const label = el("label", "", t("mine.show"));
   label.htmlFor = "mine-passed";
-  const select = el("select");
-  select.id = "mine-passed";
-  for (const [value, key] of [["", "mine.all"], ["false", "mine.failed"]]) {
-    const o = el("option", "", t(key));
-    o.value = value;
-    select.append(o);
-  }
-  select.value = failedOnly ? "false" : "";
+  const select = choices("mine-passed", [["", t("mine.all")], ["false", t("mine.failed")]], failedOnly ? "false" : "");
   select.addEventListener("change", () => ctx.navigate({ passed: select.value }, { replace: true }));
   controls.append(label, select);
-  const error = el("p", "error");
-  error.setAttribute("role", "alert");
-  const table = el("table", "mine");
-  table.id = "mine";
-  section.append(heading, el("p", "rv-intro", t("mine.intro")), controls, error, table);
+  const error = errorLine();
+  const holder = el("div", "");
+  section.append(heading, el("p", "rv-intro", t("mine.intro")), controls, error, holder);
   host.append(section);
   let gone = false;
   (async () => {
     try {
       const body = await api(`/v1/interactions${query({ limit: 100, passed: failedOnly ? "false" : "" })}`);
       if (gone) return;
-      const head = el("tr");
-      for (const key of ["id", "started", "queue", "quality", "result"]) {
-        const th = el("th", "", t(`mine.col.${key}`));
-        th.scope = "col";
-        head.append(th);
-      }
-      const thead = el("thead");
-      thead.append(head);
-      const tbody = el("tbody");
-      for (const i of body.items) {
+      const rows = body.items.map((i) => {
         const tr = el("tr", i.passed === false ? "bad" : "");
         tr.dataset.interactionId = i.id;
         const name = el("th", "");
         name.scope = "row";
         name.append(consoleLink({ view: "interaction", id: i.id }, `${t(`kind.${i.kind}`)} ${i.id}`));
         tr.append(name, el("td", "", fmt.time(i.started_at)), el("td", "", i.queue_id || "–"), el("td", "num", fmt.num(i.quality_score)), el("td", "", verdict(i)));
-        tbody.append(tr);
-      }
-      if (!body.items.length) {
-        const tr = el("tr", "empty");
-        const td = el("td", "", t("mine.empty"));
-        td.colSpan = 5;
-        tr.append(td);
-        tbody.append(tr);
-      }
-      table.append(thead, tbody);
+        return tr;
+      });
+      const cols = ["id", "started", "queue", "quality", "result"].map((c) => `mine.col.${c}`);
+      const table = dataTable("mine", "mine", cols, rows, t("mine.empty"));
       table.dataset.loaded = "true";
+      holder.replaceChildren(table);
     } catch (e) {
       if (!gone) error.textContent = ctx.failed("interactions", e);
     }

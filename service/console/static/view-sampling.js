@@ -4,7 +4,7 @@
 "use strict";
 
 import { api, query } from "./api.js";
-import { consoleLink, el, viewHeading } from "./dom.js";
+import { consoleLink, dataTable, el, errorLine, viewHeading } from "./dom.js";
 import { fmt, t } from "./i18n.js";
 import { isoWeek } from "./review-logic.js";
 
@@ -34,17 +34,7 @@ function results(body) {
       critical: t(rules.all_critical_failures ? "sm.critical.yes" : "sm.critical.no"),
     })),
   );
-  const table = el("table", "sample");
-  table.id = "sample";
-  const head = el("tr");
-  for (const key of ["interaction", "agent", "reasons"]) {
-    const th = el("th", "", t(`sm.col.${key}`));
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
-  const tbody = el("tbody");
+  const rows = [];
   for (const p of body.items) {
     const tr = el("tr");
     tr.dataset.interactionId = p.interaction_id;
@@ -60,17 +50,9 @@ function results(body) {
     }
     reasons.append(chips);
     tr.append(name, el("td", "", p.agent_id || "–"), reasons);
-    tbody.append(tr);
+    rows.push(tr);
   }
-  if (!body.items.length) {
-    const tr = el("tr", "empty");
-    const td = el("td", "", t("sm.empty"));
-    td.colSpan = 3;
-    tr.append(td);
-    tbody.append(tr);
-  }
-  table.append(thead, tbody);
-  wrap.append(table);
+  wrap.append(dataTable("sample", "sample", ["sm.col.interaction", "sm.col.agent", "sm.col.reasons"], rows, t("sm.empty")));
   return wrap;
 }
 
@@ -113,8 +95,7 @@ export function mountSampling(host, ctx) {
       lowest: lowestIn.field.value, critical: String(criticalIn.checked),
     });
   });
-  const error = el("p", "error");
-  error.setAttribute("role", "alert");
+  const error = errorLine();
   const out = el("div", "sample-out");
   out.id = "sample-out";
   section.append(heading, el("p", "rv-intro", t("sm.intro")), form, error, out);

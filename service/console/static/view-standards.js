@@ -5,32 +5,9 @@
 "use strict";
 
 import { api, authHeaders } from "./api.js";
-import { el, timeEl, viewHeading } from "./dom.js";
+import { dataTable, el, errorLine, timeEl, viewHeading } from "./dom.js";
 import { fmt, t } from "./i18n.js";
 import { activationStates } from "./review-logic.js";
-
-function errorLine() {
-  const p = el("p", "error");
-  p.setAttribute("role", "alert");
-  return p;
-}
-
-function table(id, cols, rows) {
-  const tbl = el("table", "std-table");
-  tbl.id = id;
-  const head = el("tr");
-  for (const key of cols) {
-    const th = el("th", "", t(key));
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
-  const tbody = el("tbody");
-  tbody.append(...rows);
-  tbl.append(thead, tbody);
-  return tbl;
-}
 
 function when(iso) {
   const td = el("td", "");
@@ -62,7 +39,7 @@ function versionsTable(body) {
     tr.append(th, el("td", "", v.name || "–"), sha, when(v.first_loaded_at));
     return tr;
   });
-  return table("std-versions", ["std.col.version", "std.col.name", "std.col.sha", "std.col.loaded"], rows);
+  return dataTable("std-versions", "std-table", ["std.col.version", "std.col.name", "std.col.sha", "std.col.loaded"], rows);
 }
 
 function activationsTable(body) {
@@ -78,7 +55,7 @@ function activationsTable(body) {
     tr.append(state);
     return tr;
   });
-  return table("std-activations", ["std.col.version", "std.col.effective", "std.col.activated", "std.col.by", "std.col.state"], rows);
+  return dataTable("std-activations", "std-table", ["std.col.version", "std.col.effective", "std.col.activated", "std.col.by", "std.col.state"], rows);
 }
 
 function refusal(answer) {
@@ -94,7 +71,7 @@ function refusal(answer) {
       tr.append(th, el("td", "", f.item), el("td", "", t(`status.${f.expected}`)), el("td", "", t(`status.${f.got}`)), el("td", "", f.detail));
       return tr;
     });
-    box.append(table("std-failures", ["std.col.case", "std.col.item", "std.col.expected", "std.col.got", "std.col.detail"], rows));
+    box.append(dataTable("std-failures", "std-table", ["std.col.case", "std.col.item", "std.col.expected", "std.col.got", "std.col.detail"], rows));
   }
   return box;
 }
