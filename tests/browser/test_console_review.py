@@ -255,6 +255,14 @@ def test_two_reviewers_calibrate_blind_in_chinese(
     assert [r.get_attribute("data-reviewer") for r in rows] == ["reviewer ann", "reviewer bob"]
     assert len(b.find_elements(By.CSS_SELECTOR, "#cal-items tbody tr")) == len(report["items"])
     shot(b, "calibration-zh")
+
+    # The human review of a call, in Chinese: both scores, and callqa's reasons in Chinese sentences.
+    b.get(f"{server.url}/console?view=interaction&id=r-1")
+    panel = wait_for(b, "the review panel", css("#review-panel .rv-body[data-loaded='true']"))
+    assert "人工复核" in b.find_element(By.ID, "ia-review-heading").text
+    assert "自动评分（callqa）" in panel.text and "尚未复核" in panel.text  # calibration reviews never count
+    assert not panel.find_elements(By.CSS_SELECTOR, ".rv-detail[lang='en']")
+    assert "未在坐席前 2 句说出" in panel.find_element(By.CSS_SELECTOR, "tr[data-item='greeting'] .rv-detail").text
     assert not severe_errors(b)
 
 

@@ -289,7 +289,7 @@ export function mountInteraction(host, ctx) {
     left.append(items, words);
     right.append(sumSection, alerts, mood, time);
     grid.append(left, right);
-    page.append(grid, reviewPanel(d.id, ctx, "review"));
+    page.append(grid, reviewPanel(d.id, ctx, "review", (d.score && d.score.items) || []));
     page.dataset.loaded = "true";
   })();
   return () => { gone = true; };

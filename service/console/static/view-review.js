@@ -8,7 +8,7 @@ import { api, query } from "./api.js";
 import { choices, consoleLink, dataTable, el, errorLine, timeEl, viewHeading } from "./dom.js";
 import { fmt, lang, t } from "./i18n.js";
 import { HUMAN_STATUSES, disputable, reviewItems, startingStatus } from "./review-logic.js";
-import { itemLabel } from "./sentences.js";
+import { itemLabel, itemReason } from "./sentences.js";
 import { disputeBadge, disputeLines } from "./view-disputes.js";
 
 // An item's name in the words of the version that judged the interaction (an agent's key reads no standard).
@@ -52,6 +52,16 @@ function reviewedNote(side) {
   return t("rv.reviewedNote", { reviews: fmt.int(side.reviews.length), overturned: fmt.int(overturned) });
 }
 
+// Why callqa gave the item its status: a sentence in the reader's language from the item's own fields where the
+// page has them (a supervisor's), else the server's English detail, marked as English for screen readers.
+function reasonLine(item, ctx) {
+  const full = ctx.scoreItems && ctx.scoreItems.get(item.id);
+  if (full) return el("span", "rv-detail", itemReason(full, ctx.standard()));
+  const line = el("span", "rv-detail", item.detail || "");
+  line.lang = "en";
+  return line;
+}
+
 // One row per item: the item, callqa's status, the reviewed status, then the reviewer's inputs or the agent's
 // dispute button, and the item's disputes.
 function itemRows(side, ctx, mode, onDispute) {
@@ -65,7 +75,7 @@ function itemRows(side, ctx, mode, onDispute) {
     tr.dataset.item = item.id;
     const name = el("th", "", labelOf(side, item.id, ctx));
     name.scope = "row";
-    if (item.detail) name.append(el("span", "rv-detail", item.detail));
+    name.append(reasonLine(item, ctx));
     tr.append(name, statusCell(item.status), r ? statusCell(r.reviewed, r.source, item.status) : el("td", "rv-status none", "–"));
     if (mode === "review") tr.append(reviewInputs(item, r, comments.get(item.id) || ""));
     const mine = side.disputes.filter((d) => d.item_id === item.id);
@@ -225,9 +235,10 @@ function render(box, side, ctx, mode, reload) {
   box.dataset.loaded = "true";
 }
 
-// The review section of an interaction page. `mode`: "review" (a supervisor), "dispute" (the agent's own) or
-// "read" (anyone else).
-export function reviewPanel(interactionId, ctx, mode) {
+// The review section of an interaction page. `mode`: "review" (a supervisor) or "dispute" (the agent's own);
+// `scoreItems`: the automated score's items as the interaction page has them (a supervisor's), for the reasons.
+export function reviewPanel(interactionId, ctx, mode, scoreItems = []) {
+  const withItems = { ...ctx, scoreItems: new Map(scoreItems.map((i) => [i.id, i])) };
   const section = el("section", "ia-section rv-panel");
   section.id = "review-panel";
   const h = el("h3", "", t("rv.heading"));
@@ -240,7 +251,7 @@ export function reviewPanel(interactionId, ctx, mode) {
     try {
       const side = await api(`/v1/interactions/${encodeURIComponent(interactionId)}/review`);
       error.textContent = "";
-      render(body, side, ctx, mode, load);
+      render(body, side, withItems, mode, load);
     } catch (e) {
       error.textContent = ctx.failed("review", e);
     }
