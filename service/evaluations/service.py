@@ -122,7 +122,9 @@ def side_by_side(session: Session, row: Interaction, judged_by: Standard) -> dic
 def item_labels(standard: Standard) -> dict[str, dict[str, str]]:
     """Each script rule's description per language (English from `description` unless translated): an agent's
     key reads no standard, yet must know what each item it may dispute asks."""
-    return {r.id: {"en": r.description, **r.description_i18n} for r in standard.script_rules if r.description}
+    return {
+        r.id: {"en": r.description, **{str(k): v for k, v in r.description_i18n.items()}} for r in standard.script_rules
+    }
 
 
 def file_dispute(

@@ -120,6 +120,7 @@ const ctx = {
   schedule,
   params,
   standard: () => standard,
+  setStandard: (current) => { standard = current; }, // the standards view reads it anew (an activation changes it)
   me: () => me || { name: "", scopes: ["supervise"], agent_id: null },
   can,
   failed: (what, e) => t("load.failed", { what: t(`what.${what}`), detail: e.detail || e.message }),

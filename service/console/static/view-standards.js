@@ -194,6 +194,7 @@ export function mountStandards(host, ctx) {
     try {
       const answer = await api("/v1/standards");
       if (gone) return;
+      ctx.setStandard(answer.current);
       done.textContent = message || "";
       const main = el("div", "std-main");
       main.append(inForce(answer), el("h3", "", t("std.activations")), activationsTable(answer), el("h3", "", t("std.versions")), versionsTable(answer));
