@@ -19,6 +19,7 @@ from service.api.body import BodyLimits
 from service.api.deps import AppState
 from service.api.health import router as health_router
 from service.auth.deps import require_admin, require_ingest, require_supervise
+from service.auth.endpoints import me_router
 from service.auth.endpoints import router as keys_router
 from service.auth.service import KeyUsage, Principal
 from service.calibration.endpoints import router as calibration_router
@@ -50,7 +51,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (console_router, None),
     (events_router, require_ingest),
     (sources_router, None),  # signed senders (Twilio, Zendesk) by their signature, the others by an ingest key
-    (interactions_router, require_supervise),
+    (interactions_router, None),  # supervise, except the list: an `agent` key lists its own interactions
     (alerts_router, require_supervise),
     (scorecards_router, require_supervise),
     (kpis_router, require_supervise),
@@ -59,6 +60,7 @@ _ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
     (standards_router, require_supervise),
     (activations_router, require_admin),
     (keys_router, require_admin),
+    (me_router, None),  # any key
     # issue 13, the review loop: cases and actions, calibration (supervise); human review and disputes declare
     # their scopes per route (an `agent` key reaches its own interactions' reviews and disputes)
     (reviews_router, require_supervise),

@@ -7,13 +7,16 @@ from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from service.api.deps import SessionDep
-from service.api.errors import BODY, problem
+from service.api.errors import BODY, KEYED, problem
 from service.auth import service
+from service.auth.deps import AnyKey
 from service.auth.models import ApiKey
 from service.clock import utc_now
 from service.events.schemas import ID_PATTERN, TEXT_PATTERN
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
+# Any valid key may ask who it is: the console shows each key only the views its scopes allow.
+me_router = APIRouter(prefix="/v1", tags=["keys"], responses=KEYED)
 
 
 # A key's id (digits) or its prefix (8 hex digits, shown by GET /v1/keys)
@@ -79,3 +82,14 @@ def revoke_key(ident: KeyIdent, session: SessionDep) -> KeyOut:
         raise HTTPException(404, str(exc)) from exc
     session.commit()
     return KeyOut.of(row)
+
+
+class MeOut(BaseModel):
+    name: str
+    scopes: list[str]
+    agent_id: str | None = Field(description="On an `agent` key: the agent whose own interactions it reaches")
+
+
+@me_router.get("/me", response_model=MeOut, summary="The key making the request: its name, scopes and agent")
+def whoami(principal: AnyKey) -> MeOut:
+    return MeOut(name=principal.name, scopes=sorted(principal.scopes), agent_id=principal.agent_id)

@@ -35,6 +35,11 @@ class Principal:
         # admin may do everything; supervise may also read what ingest-only keys may not.
         return "admin" in self.scopes or scope in self.scopes
 
+    @property
+    def own_agent(self) -> str | None:
+        """The agent an `agent` key is confined to (its own interactions only); None for every other key."""
+        return self.agent_id if not ({"supervise", "admin"} & self.scopes) else None
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -3,9 +3,9 @@
 
 from datetime import datetime
 from functools import partial
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from service.api.deps import SessionDep, StateDep
@@ -35,6 +35,7 @@ class CalibrationOut(BaseModel):
     created_at: datetime
     scored: dict[str, int] = Field(description="How many interactions each reviewer has scored (never what)")
     complete: bool
+    scored_by_you: list[str] = Field(description="The interactions the asking key has scored in it (its own only)")
 
 
 class CalibrationReviewIn(ReviewIn):
@@ -79,13 +80,20 @@ def create(body: CalibrationIn, session: SessionDep, state: StateDep, principal:
     with answered():
         cal = service.create(session, body.name, body.interaction_ids, body.reviewers, principal.name, state.clock())
     session.commit()
-    return CalibrationOut(**service.progress(session, cal))
+    return CalibrationOut(**service.progress(session, cal, principal.name))
 
 
-@router.get("/{calibration_id}", response_model=CalibrationOut, responses=NOT_FOUND, summary="Who has scored what")
-def get(calibration_id: RowIdPath, session: SessionDep) -> CalibrationOut:
+@router.get("", response_model=list[CalibrationOut], summary="The newest panels, each with who has scored how many")
+def newest(
+    session: SessionDep, principal: Supervise, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[CalibrationOut]:
+    return [CalibrationOut(**service.progress(session, cal, principal.name)) for cal in service.newest(session, limit)]
+
+
+@router.get("/{calibration_id}", response_model=CalibrationOut, responses=NOT_FOUND, summary="Who has scored how many")
+def get(calibration_id: RowIdPath, session: SessionDep, principal: Supervise) -> CalibrationOut:
     with answered():
-        return CalibrationOut(**service.progress(session, service.get(session, calibration_id)))
+        return CalibrationOut(**service.progress(session, service.get(session, calibration_id), principal.name))
 
 
 @router.post(

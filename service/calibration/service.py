@@ -38,6 +38,10 @@ def get(session: Session, calibration_id: int) -> Calibration:
     return row
 
 
+def newest(session: Session, limit: int) -> list[Calibration]:
+    return list(session.scalars(select(Calibration).order_by(Calibration.id.desc()).limit(limit)))
+
+
 def _reviews(session: Session, calibration_id: int) -> list[HumanReview]:
     stmt = select(HumanReview).where(HumanReview.calibration_id == calibration_id).order_by(HumanReview.id)
     return list(session.scalars(stmt))
@@ -66,20 +70,25 @@ def submit(
     )  # fmt: skip
 
 
-def progress(session: Session, cal: Calibration) -> dict[str, Any]:
-    """Who has scored how many: never what they scored, so the panel stays blind until it is complete."""
+def progress(session: Session, cal: Calibration, asking: str) -> dict[str, Any]:
+    """Who has scored how many, and which ones the asking key scored: never what anyone scored, so the panel
+    stays blind until it is complete."""
     done = {r: 0 for r in cal.reviewers}
+    mine = []
     for review in _reviews(session, cal.id):
         done[review.reviewer] += 1
+        if review.reviewer == asking:
+            mine.append(review.interaction_id)
     complete = all(n == len(cal.interaction_ids) for n in done.values())
     return {
         "id": cal.id, "name": cal.name, "interaction_ids": cal.interaction_ids, "reviewers": cal.reviewers,
         "created_by": cal.created_by, "created_at": cal.created_at, "scored": done, "complete": complete,
+        "scored_by_you": mine,
     }  # fmt: skip
 
 
 def report(session: Session, cal: Calibration) -> dict[str, Any]:
-    status = progress(session, cal)
+    status = progress(session, cal, "")
     if not status["complete"]:
         missing = {r: len(cal.interaction_ids) - n for r, n in status["scored"].items() if n < len(cal.interaction_ids)}
         raise Conflict(f"calibration {cal.id} is blind until every reviewer has scored every interaction: {missing}")

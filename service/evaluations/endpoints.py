@@ -36,10 +36,13 @@ _ID = Annotated[str, Query(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+
     "/interactions/{interaction_id}/review", response_model=SideBySide, responses={**NOT_FOUND, **OWN},
     summary="The automated score and the reviewed score side by side, with the reviews and disputes behind it",
 )  # fmt: skip
-def side_by_side(interaction_id: IdPath, session: SessionDep, principal: AgentOrSupervisor) -> SideBySide:
+def side_by_side(
+    interaction_id: IdPath, session: SessionDep, state: StateDep, principal: AgentOrSupervisor
+) -> SideBySide:
     with answered():
         row = service.interaction(session, interaction_id, principal)
-    return SideBySide.model_validate(service.side_by_side(session, row), from_attributes=True)
+    both = service.side_by_side(session, row, state.pipeline.judged_by(row))
+    return SideBySide.model_validate(both, from_attributes=True)
 
 
 @router.post(

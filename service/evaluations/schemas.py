@@ -90,6 +90,9 @@ class SideBySide(BaseModel):
     reviewed: ReviewedSide | None = Field(description="After the latest human review and overturned disputes")
     reviews: list[ReviewOut]
     disputes: list[DisputeOut]
+    item_labels: dict[str, dict[str, str]] = Field(
+        description="What each script item asks, per language, in the words of the version that judged it"
+    )
 
 
 class PickOut(BaseModel):

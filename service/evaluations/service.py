@@ -33,7 +33,7 @@ def interaction(session: Session, interaction_id: str, principal: Principal | No
 
 
 def only_agent(principal: Principal) -> bool:
-    return principal.agent_id is not None and not ({"supervise", "admin"} & principal.scopes)
+    return principal.own_agent is not None
 
 
 def automated_items(row: Interaction) -> list[dict[str, Any]]:
@@ -95,7 +95,8 @@ def refresh_reviewed(session: Session, row: Interaction, standard: Standard, now
     return current
 
 
-def side_by_side(session: Session, row: Interaction) -> dict[str, Any]:
+def side_by_side(session: Session, row: Interaction, judged_by: Standard) -> dict[str, Any]:
+    """`judged_by`: the version that judged the interaction, whose words name its items."""
     reviewed = session.get(ReviewedScore, row.id)
     return {
         "interaction_id": row.id,
@@ -112,7 +113,16 @@ def side_by_side(session: Session, row: Interaction) -> dict[str, Any]:
         },
         "reviews": repo.reviews_of(session, row.id),
         "disputes": repo.disputes(session, filters={"interaction_id": row.id}, window=Window(limit=500))[0],
+        "item_labels": item_labels(judged_by),
     }  # fmt: skip
+
+
+def item_labels(standard: Standard) -> dict[str, dict[str, str]]:
+    """Each script rule's description per language (English from `description` unless translated): an agent's
+    key reads no standard, yet must know what each item it may dispute asks."""
+    return {
+        r.id: {"en": r.description, **{str(k): v for k, v in r.description_i18n.items()}} for r in standard.script_rules
+    }
 
 
 def file_dispute(

@@ -1,15 +1,19 @@
-"""GET /v1/interactions and /v1/interactions/{id}: scores with every rule's evidence and the timeline."""
+"""GET /v1/interactions and /v1/interactions/{id}: scores with every rule's evidence and the timeline.
+
+Scopes per route: `supervise` for all; an `agent` key may list its own agent's interactions (the summaries it
+reviews and disputes through /v1/interactions/{id}/review), never read another's or a transcript."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from service.alerts.repository import alerts_of_interaction
 from service.alerts.schemas import AlertSummary
 from service.api.deps import SessionDep, StateDep
-from service.api.errors import problem
+from service.api.errors import KEYED, problem
 from service.api.pagination import Page, PagingDep, TimeRangeDep, page_of, text_key, utc_time
 from service.api.params import IdFilter, IdPath
+from service.auth.deps import AgentOrSupervisor, require_supervise
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.liveness import is_stale
@@ -20,12 +24,17 @@ from service.scoring.timeline import build_timeline
 from service.scoring.types import evidence_dicts
 from service.standards.schema import SentimentStandard
 
-router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
+router = APIRouter(prefix="/v1/interactions", tags=["interactions"], responses=KEYED)
+SUPERVISE = [Depends(require_supervise)]
 
 
-@router.get("", response_model=Page[InteractionSummary], summary="List scored interactions")
+@router.get(
+    "", response_model=Page[InteractionSummary],
+    summary="List scored interactions (an agent key: its own agent's only, whatever agent_id says)",
+)  # fmt: skip
 def list_interactions(
     session: SessionDep,
+    principal: AgentOrSupervisor,
     paging: PagingDep,
     when: TimeRangeDep,
     agent_id: IdFilter = None,
@@ -36,7 +45,7 @@ def list_interactions(
 ) -> Page[InteractionSummary]:
     rows, more, total = repo.list_interactions(
         session,
-        agent_id=agent_id,
+        agent_id=principal.own_agent or agent_id,
         team_id=team_id,
         queue_id=queue_id,
         kind=kind,
@@ -51,6 +60,7 @@ def list_interactions(
 
 @router.get(
     "/live",
+    dependencies=SUPERVISE,
     summary="Live interactions with their checklist in progress, sentiment trend, last event and whether they are "
     "stale (silent longer than the standard's responsiveness.call.stale_after_seconds)",
 )
@@ -106,6 +116,7 @@ def _live(row: Interaction, per_utterance: list[dict[str, Any]]) -> dict[str, An
 
 @router.get(
     "/{interaction_id}",
+    dependencies=SUPERVISE,
     response_model=InteractionDetail,
     summary="One interaction, fully explained",
     responses={404: problem("No scored interaction with this id")},

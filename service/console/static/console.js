@@ -13,6 +13,11 @@ import { mountInteraction } from "./view-interaction.js";
 import { mountKpis, mountPareto } from "./view-kpis.js";
 import { mountCase, mountReviews } from "./view-reviews.js";
 import { mountTrends } from "./view-trends.js";
+import { mountCalibration } from "./view-calibration.js";
+import { mountDisputes } from "./view-disputes.js";
+import { mountMine, mountOwnInteraction } from "./view-review.js";
+import { mountSampling } from "./view-sampling.js";
+import { mountStandards } from "./view-standards.js";
 
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
@@ -27,12 +32,21 @@ const VIEWS = {
   case: mountCase,
   kpis: mountKpis,
   pareto: mountPareto,
+  mine: mountMine,
+  disputes: mountDisputes,
+  sampling: mountSampling,
+  calibration: mountCalibration,
+  standards: mountStandards,
 };
 // A view reached from another keeps that one's nav entry lit (a case belongs to Reviews).
 const NAV_OF = { case: "reviews" };
+// Who may open each view (a nav link says it in data-need); unlisted views need supervise. An `agent` key sees
+// only its own interactions and disputes; the interaction page shows it only the review of its own.
+const NEED = { mine: ["agent"], disputes: ["agent", "supervise"], interaction: ["agent", "supervise"] };
 
 const store = new AlertStore();
 let standard = null; // the standard in force, parsed (GET /v1/standards)
+let me = null; // the key's name, scopes and agent (GET /v1/me)
 let unmount = () => {};
 let streamAbort = null;
 let stops = [];
@@ -42,9 +56,26 @@ function params() {
   return new URLSearchParams(location.search);
 }
 
+// An agent key: confined to its own agent's interactions (supervise or admin would lift that).
+function ownAgent() {
+  return me && me.agent_id && !can("supervise") ? me.agent_id : null;
+}
+
+// Whether the key has any of `scopes` (admin has them all). Before GET /v1/me answers, a supervisor's console.
+function can(...scopes) {
+  const have = (me && me.scopes) || ["supervise"];
+  return have.includes("admin") || scopes.some((s) => have.includes(s));
+}
+
+function mayView(view) {
+  if (view === "mine") return Boolean(ownAgent());
+  return can(...(NEED[view] || ["supervise"]));
+}
+
 function currentView() {
-  const v = params().get("view") || "alerts";
-  return v in VIEWS ? v : "alerts";
+  const fallback = ownAgent() ? "mine" : "alerts";
+  const v = params().get("view") || fallback;
+  return v in VIEWS && mayView(v) ? v : fallback;
 }
 
 // Change the URL (pushed, so Back works; replaced for filter tweaks) and show what it names.
@@ -97,6 +128,9 @@ const ctx = {
   schedule,
   params,
   standard: () => standard,
+  setStandard: (current) => { standard = current; }, // the standards view reads it anew (an activation changes it)
+  me: () => me || { name: "", scopes: ["supervise"], agent_id: null },
+  can,
   failed: (what, e) => t("load.failed", { what: t(`what.${what}`), detail: e.detail || e.message }),
 };
 
@@ -108,13 +142,15 @@ function render() {
   const wall = view === "wallboard";
   document.body.classList.toggle("wallboard", wall);
   for (const a of document.querySelectorAll("#nav a")) {
+    a.hidden = !mayView(a.dataset.view);
     if (a.dataset.view === (NAV_OF[view] || view)) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   const host = $("view");
   host.replaceChildren();
   if (!hasKey()) return;
-  unmount = VIEWS[view](host, ctx) || (() => {});
+  const mount = view === "interaction" && ownAgent() ? mountOwnInteraction : VIEWS[view];
+  unmount = mount(host, ctx) || (() => {});
 }
 
 // ---------- language ----------
@@ -148,6 +184,7 @@ function showKeyPanel(message) {
 
 function signOut(message) {
   session += 1;
+  me = null;
   forgetKey();
   if (streamAbort) streamAbort.abort();
   streamAbort = null;
@@ -163,9 +200,12 @@ async function onKeySubmit(ev) {
   useKey(key, false);
   $("key-error").textContent = "";
   try {
-    // Check the key before keeping it, so a typo is reported here and not as an empty console.
-    await api(`/v1/alerts${query({ limit: 1 })}`);
+    // Check the key before keeping it, so a typo is reported here and not as an empty console; a key that is
+    // not an agent's must read alerts, the console's first view.
+    me = await api("/v1/me");
+    if (!ownAgent()) await api(`/v1/alerts${query({ limit: 1 })}`);
   } catch (e) {
+    me = null;
     forgetKey();
     const detail = e instanceof ApiError ? e.detail : e.message;
     const lead = { 401: "key.refused", 403: "key.forbidden" }[e.status] || "key.unreachable";
@@ -184,6 +224,18 @@ async function start() {
   $("key-panel").hidden = true;
   $("sign-out").hidden = false;
   const mine = session;
+  try {
+    if (!me) me = await api("/v1/me");
+  } catch (_) {
+    me = null; // an older server: the console as it was, for supervisors
+  }
+  if (mine !== session) return;
+  if (ownAgent()) {
+    // An agent's console reads no alerts and no standard: its own reviews and disputes only.
+    setConnection("agent", { id: ownAgent() });
+    render();
+    return;
+  }
   try {
     const body = await api("/v1/standards");
     if (mine === session) standard = body.current;
@@ -215,10 +267,13 @@ async function followAlertLink() {
 
 // ---------- alert stream ----------
 
+let connectionVars = {};
+
 function setConnection(state, vars) {
   const node = $("connection");
+  if (vars || state !== node.dataset.state) connectionVars = vars || {};
   node.dataset.state = state;
-  node.textContent = t(`conn.${state}`, vars);
+  node.textContent = t(`conn.${state}`, connectionVars);
 }
 
 function startStream() {

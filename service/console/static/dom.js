@@ -39,3 +39,49 @@ export function viewHeading(key, sub, vars) {
   if (sub) h.append(" ", sub);
   return h;
 }
+
+// An error line a screen reader hears as soon as it is filled.
+export function errorLine() {
+  const p = el("p", "error");
+  p.setAttribute("role", "alert");
+  return p;
+}
+
+// A table: a header row of column names (message keys) over `rows` (<tr>s); with no rows, `emptyText` across
+// every column.
+export function dataTable(id, className, columns, rows, emptyText) {
+  const table = el("table", className);
+  if (id) table.id = id;
+  const head = el("tr");
+  for (const key of columns) {
+    const th = el("th", "", t(key));
+    th.scope = "col";
+    head.append(th);
+  }
+  const thead = el("thead");
+  thead.append(head);
+  const tbody = el("tbody");
+  tbody.append(...rows);
+  if (!rows.length && emptyText) {
+    const tr = el("tr", "empty");
+    const td = el("td", "", emptyText);
+    td.colSpan = columns.length;
+    tr.append(td);
+    tbody.append(tr);
+  }
+  table.append(thead, tbody);
+  return table;
+}
+
+// A <select> of [value, text] pairs with `value` chosen.
+export function choices(id, options, value) {
+  const select = el("select");
+  if (id) select.id = id;
+  for (const [v, text] of options) {
+    const o = el("option", "", text);
+    o.value = v;
+    select.append(o);
+  }
+  select.value = value;
+  return select;
+}

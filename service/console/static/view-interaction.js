@@ -10,6 +10,7 @@ import { fmt, t } from "./i18n.js";
 import { outcomesPanel } from "./outcomes.js";
 import { alertSentence, itemLabel, itemReason } from "./sentences.js";
 import { casesOfInteraction } from "./view-reviews.js";
+import { judgedBy, reviewPanel } from "./view-review.js";
 
 const TEXT_EVENTS = new Set(["call.utterance", "ticket.created", "ticket.replied"]);
 const STATUS_ICON = { pass: "✓", fail: "✗", pending: "…", not_applicable: "–" };
@@ -42,7 +43,7 @@ function summary(d, standard) {
     field(t("ia.started"), fmt.time(d.started_at)),
     field(t("ia.duration"), fmt.duration(seconds(d.started_at, end))),
     field(t("ia.quality"), `${fmt.num(d.quality_score)} · ${verdict}${mark ? ` (${mark})` : ""}`, d.passed === false ? "bad" : d.passed ? "ok" : ""),
-    field(t("ia.standard"), d.standard_version),
+    judgedBy(d.standard_version),
   );
   return dl;
 }
@@ -294,7 +295,7 @@ export function mountInteraction(host, ctx) {
     left.append(items, words);
     right.append(sumSection, outcome, cases, alerts, mood, time);
     grid.append(left, right);
-    page.append(grid);
+    page.append(grid, reviewPanel(d.id, ctx, "review", (d.score && d.score.items) || []));
     page.dataset.loaded = "true";
   })();
   return () => { gone = true; };

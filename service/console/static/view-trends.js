@@ -4,7 +4,7 @@
 
 import { api, query } from "./api.js";
 import { lineChart } from "./charts.js";
-import { el, viewHeading } from "./dom.js";
+import { dataTable, el, viewHeading } from "./dom.js";
 import { fmt, t } from "./i18n.js";
 
 const SPANS = [4, 8, 12, 24];
@@ -61,25 +61,14 @@ function chartFor(spec, body) {
 function table(body) {
   const details = el("details", "trend-table");
   details.append(el("summary", "", t("trends.table")));
-  const tbl = el("table");
-  const head = el("tr");
-  for (const key of ["trends.col.time", "trends.sl", "trends.compliance", "trends.sentiment", "trends.col.count"]) {
-    const th = el("th", "", t(key));
-    th.scope = "col";
-    head.append(th);
-  }
-  const thead = el("thead");
-  thead.append(head);
-  const tbody = el("tbody");
-  for (const b of body.buckets) {
+  const rows = body.buckets.map((b) => {
     const tr = el("tr");
     const when = el("th", "", fmt.hm(new Date(b.start)));
     when.scope = "row";
     tr.append(when, el("td", "num", fmt.pct(b.service_level)), el("td", "num", fmt.pct(b.compliance_rate)), el("td", "num", fmt.signed(b.customer_sentiment)), el("td", "num", fmt.int(b.interactions)));
-    tbody.append(tr);
-  }
-  tbl.append(thead, tbody);
-  details.append(tbl);
+    return tr;
+  });
+  details.append(dataTable(null, "", ["trends.col.time", "trends.sl", "trends.compliance", "trends.sentiment", "trends.col.count"], rows));
   return details;
 }
 
