@@ -103,7 +103,7 @@ class Pipeline:
         """The version an interaction is judged by: its own, else the one in force when it started."""
         return self.book.version(row.standard_version) or self.book.in_force_at(row.started_at)
 
-    def standard_of(self, session: Session, row: Interaction) -> Standard:
+    def standard_of(self, session: Session, row: Judged) -> Standard:
         """`judged_by` after reading the database's versions: one another process recorded is known too. Human
         reviews and disputes judge an interaction by it, never by the version in force now."""
         standards.refresh(session, self.book)
