@@ -66,6 +66,19 @@ async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": reply})
 
 
+def migrated_with_key(env: dict[str, str]) -> str:
+    """Migrate the database `env` names and create an ingest key on it; the key."""
+    subprocess.run([str(CALLQA), "migrate"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [str(CALLQA), "keys", "create", "--name", "bench", "--scope", "ingest"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return made.stdout.strip().split()[-1]
+
+
 def serve_bare(port: int) -> None:
     import uvicorn
 
@@ -202,15 +215,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="callqa-http-ingest-"))
     env = {**os.environ, "CALLQA_DATABASE_URL": f"sqlite:///{tmp / 'callqa.db'}", "CALLQA_LOG_LEVEL": "WARNING"}
-    subprocess.run([str(CALLQA), "migrate"], env=env, check=True, capture_output=True)
-    made = subprocess.run(
-        [str(CALLQA), "keys", "create", "--name", "bench", "--scope", "ingest"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    key = made.stdout.strip().split()[-1]
+    key = migrated_with_key(env)
     serve_cmd = [str(CALLQA), "serve", "--port", str(args.port)]
     spy_out = tmp / "py-spy.txt"
     if args.profile:

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from http_ingest import wait_up  # noqa: E402
+from http_ingest import migrated_with_key, wait_up  # noqa: E402
 from kafka_latency import LagSampler, proc_kib  # noqa: E402
 from kafka_pipeline import corpus_lines, drop_postgres, fresh_postgres, make_topic, postgres_admin_url  # noqa: E402
 
@@ -121,15 +121,7 @@ class Curve:
 
 def http_run(args: argparse.Namespace, url: str) -> None:
     env = {**os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_LOG_LEVEL": "WARNING"}
-    subprocess.run([str(CALLQA), "migrate"], env=env, check=True, capture_output=True)
-    made = subprocess.run(
-        [str(CALLQA), "keys", "create", "--name", "bench", "--scope", "ingest"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    key = made.stdout.strip().split()[-1]
+    key = migrated_with_key(env)
     server = subprocess.Popen(
         [str(CALLQA), "serve", "--port", str(args.port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from kafka_latency import proc_cpu  # noqa: E402
 from kafka_pipeline import (  # noqa: E402
     build_backlog,
     drop_postgres,
@@ -45,12 +46,6 @@ from kafka_pipeline import (  # noqa: E402
 )
 
 CALLQA = ROOT / ".venv" / "bin" / "callqa"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for_group(bootstrap: str, group: str, members: int, seconds: float = 120) -> None:
@@ -86,7 +81,7 @@ def drain(
     first_count = stored = 0
     try:
         wait_for_group(bootstrap, group, processes)
-        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
+        cpu_before = sum(proc_cpu(p.pid) for p in procs)
         produce(bootstrap, topic, backlog)
         deadline = time.monotonic() + 1800
         with engine.connect() as conn:
@@ -97,7 +92,7 @@ def drain(
                 if first_at is None and stored:
                     first_at, first_count = time.perf_counter(), stored
         done_at = time.perf_counter()
-        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
+        cpu = sum(proc_cpu(p.pid) for p in procs) - cpu_before
     finally:
         for p in procs:
             p.terminate()
