@@ -40,12 +40,25 @@ def send(
 
 def wait_acks(futures: Sequence[Any], timeout: float) -> None:
     """Block until the broker has acknowledged every send (acks=all), or raise PublishError."""
+    for failure in acks_of(futures, timeout):
+        if failure is not None:
+            raise failure
+
+
+def acks_of(futures: Sequence[Any], timeout: float) -> list[PublishError | None]:
+    """Each send's outcome once acknowledged (acks=all): None, or the PublishError of one not acknowledged in time."""
     deadline = time.monotonic() + timeout
+    out: list[PublishError | None] = []
     for future in futures:
         try:
             future.get(timeout=max(deadline - time.monotonic(), 0.001))
         except Exception as exc:  # KafkaTimeoutError, NotLeaderForPartition, ...: not acknowledged
-            raise PublishError(f"broker did not acknowledge within {timeout:g}s: {exc!r}") from exc
+            error = PublishError(f"broker did not acknowledge within {timeout:g}s: {exc!r}")
+            error.__cause__ = exc
+            out.append(error)
+        else:
+            out.append(None)
+    return out
 
 
 class KafkaEventSink:

@@ -11,7 +11,7 @@ from kafka import KafkaProducer
 
 from consumers.codec import encode_alert, key_of
 from consumers.dead_letter import DeadLetter
-from consumers.producer import send, wait_acks
+from consumers.producer import acks_of, send, wait_acks
 from service import metrics
 from service.alerts.delivery import Message, Outgoing
 from service.alerts.models import Alert, AlertTransition, Delivery
@@ -41,7 +41,8 @@ class Publisher:
 @dataclass(frozen=True, slots=True)
 class AlertsChannel:
     """The outbox's Kafka channel (service/alerts/delivery.py): each new alert to the topic its delivery names,
-    keyed by interaction; recorded as delivered once acknowledged, so published at least once (dedup_key)."""
+    keyed by interaction; recorded as delivered once acknowledged, so published at least once (dedup_key). A batch
+    channel: a claim's alerts are all produced, then their acknowledgements awaited together."""
 
     producer: KafkaProducer
     timeout: float
@@ -57,5 +58,12 @@ class AlertsChannel:
         return Message(encode_alert(alert), key=key_of(alert.interaction_id), gives_up=False)
 
     def send(self, out: Outgoing, now: datetime) -> None:
-        wait_acks([send(self.producer, out.url, out.message.body, out.message.key)], self.timeout)
-        metrics.ALERTS_PUBLISHED.inc()
+        failure = self.send_batch([out], now)[0]
+        if failure is not None:
+            raise failure
+
+    def send_batch(self, outs: Sequence[Outgoing], now: datetime) -> list[Exception | None]:
+        futures = [send(self.producer, out.url, out.message.body, out.message.key) for out in outs]
+        failures: list[Exception | None] = list(acks_of(futures, self.timeout))
+        metrics.ALERTS_PUBLISHED.inc(failures.count(None))
+        return failures

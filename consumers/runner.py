@@ -21,7 +21,7 @@ from consumers.producer import make_producer
 from consumers.publisher import AlertsChannel, Publisher
 from service.clock import utc_now
 from service.config import Settings
-from service.jobs import Job, Jobs, JobsThread
+from service.jobs import Job, Jobs, JobsThread, Prompted, delivery_interval
 from service.runtime import open_runtime
 
 log = logging.getLogger("callqa.consume")
@@ -125,9 +125,17 @@ def _consume(
     producer = make_producer(settings, client_id)
     publisher = Publisher(producer, settings.kafka_dead_letter_topic, settings.kafka_produce_timeout_seconds)
     alerts = AlertsChannel(producer, settings.kafka_produce_timeout_seconds)
-    jobs = Jobs.from_settings(settings, sessions, pipeline, runtime.clock, first=[alerts])
-    flush = Job("alerts to Kafka", 0, lambda: jobs.deliveries(only=[alerts]))
-    scheduler = JobsThread(jobs, settings, last=flush)
+    jobs = Jobs.from_settings(settings, sessions, pipeline, runtime.clock)
+    scheduler = JobsThread(jobs, settings)
+    # New alerts reach the topic as soon as the batch that raised them commits (woken below), not on the next tick.
+    flusher = Prompted(Job("alerts to Kafka", delivery_interval(settings), lambda: jobs.deliveries(only=[alerts])))
+
+    def committed(done: Committed) -> None:
+        if done.alerts:
+            flusher.wake()
+        if on_commit is not None:
+            on_commit(done)
+
     try:
         if not wait_for_topic(consumer, settings.kafka_events_topic, stop):
             return 0
@@ -144,13 +152,15 @@ def _consume(
             pipeline.book.in_force_at(utc_now()).version,
         )
         scheduler.start()
+        flusher.start()
         config = LoopConfig.from_settings(settings)
         loop = ConsumeLoop(
-            consumer, publisher, sessions, pipeline, config, tracker, stop, on_commit=on_commit, decoder=decoder
+            consumer, publisher, sessions, pipeline, config, tracker, stop, on_commit=committed, decoder=decoder
         )
         consuming.set()
         loop.run()
     finally:
+        flusher.close()  # the alerts of the last batches, stored by now, reach the topic before the process leaves
         scheduler.close()
         # Leaving the group hands our partitions over at once (the revoke listener commits what is pending);
         # after a fatal error nothing of the failed batch is pending, so nothing past it is committed.

@@ -152,6 +152,14 @@ class Settings(BaseSettings):
     delivery_backoff_seconds: float = Field(
         1.0, gt=0, description="First retry delay of a failed delivery; it doubles per try, up to 5 minutes."
     )
+    delivery_batch: int = Field(
+        200,
+        ge=1,
+        le=5000,
+        description="Alert deliveries claimed per destination kind in one round. The Kafka alerts topic sends a "
+        "round at once (all produced, acknowledgements awaited together, results recorded in one transaction); "
+        "webhooks and Alertmanager send one by one, releasing what a slow receiver leaves no time for.",
+    )
     delivery_timeout_seconds: float = Field(
         5.0,
         gt=0,

@@ -4,7 +4,9 @@ alerts topic), all from the outbox after the commit. Every job keeps its state i
 works on, so a restart or a second process carries on where the last one stopped.
 
 One set of jobs, two schedulers: asyncio tasks in the API process (`start_tasks`), and a thread of its own in
-`callqa consume` (`JobsThread`), so a slow webhook never holds up consumption.
+`callqa consume` (`JobsThread`), so a slow webhook never holds up consumption. `callqa consume` also sends its
+alerts to the Kafka topic from a thread of their own (`Prompted`), woken as soon as a batch that raised alerts
+commits rather than on the next tick, and never queued behind a deadline sweep or a slow webhook.
 """
 
 import asyncio
@@ -49,23 +51,17 @@ class Jobs:
 
     @classmethod
     def from_settings(
-        cls,
-        settings: Settings,
-        sessions: sessionmaker[Session],
-        pipeline: Pipeline,
-        clock: Clock,
-        first: Sequence[Channel] = (),
+        cls, settings: Settings, sessions: sessionmaker[Session], pipeline: Pipeline, clock: Clock
     ) -> "Jobs":
-        """`first`: channels of the process itself (the alerts topic of `callqa consume`), before the HTTP ones."""
         client = channels.http_client(settings)
         http = channels.http_channels(settings, client)
-        return cls(sessions, pipeline, channels.policy_from(settings), [*first, *http], clock, client)
+        return cls(sessions, pipeline, channels.policy_from(settings), http, clock, client)
 
     def timetable(self, settings: Settings) -> list[Job]:
         return [
             Job("deadlines", settings.sweep_interval_seconds, self.deadlines),
             Job("alert rules", settings.aggregate_interval_seconds, self.alert_rules),
-            Job("deliveries", min(1.0, settings.delivery_backoff_seconds), self.deliveries),
+            Job("deliveries", delivery_interval(settings), self.deliveries),
             Job("reviews", settings.sweep_interval_seconds, self.reviews),
         ]
 
@@ -96,6 +92,11 @@ class Jobs:
             self.client.close()
 
 
+def delivery_interval(settings: Settings) -> float:
+    """How often due deliveries are looked for: retries are due after `delivery_backoff_seconds` at the earliest."""
+    return min(1.0, settings.delivery_backoff_seconds)
+
+
 def _run(job: Job) -> None:
     try:
         job.run()
@@ -115,12 +116,11 @@ def start_tasks(jobs: Jobs, settings: Settings) -> list[asyncio.Task[None]]:
 
 
 class JobsThread(threading.Thread):
-    """The thread scheduler (`callqa consume`): every job in turn when due. `last` runs once on stop (the alerts
-    of the last batches, stored by now, reach the topic before the process leaves)."""
+    """The thread scheduler (`callqa consume`): every job in turn when due."""
 
-    def __init__(self, jobs: Jobs, settings: Settings, last: Job | None = None) -> None:
+    def __init__(self, jobs: Jobs, settings: Settings) -> None:
         super().__init__(name="callqa-jobs", daemon=True)
-        self.jobs, self.last = jobs, last
+        self.jobs = jobs
         self.timetable = jobs.timetable(settings)
         self.stop = threading.Event()
 
@@ -132,11 +132,39 @@ class JobsThread(threading.Thread):
                     due[i] = time.monotonic() + job.interval
                     _run(job)
             self.stop.wait(max(min(due.values()) - time.monotonic(), 0.05))
-        if self.last is not None:
-            _run(self.last)
         self.jobs.close()
 
     def close(self, timeout: float = 15) -> None:
         self.stop.set()
+        if self.is_alive():
+            self.join(timeout)
+
+
+class Prompted(threading.Thread):
+    """One job in a thread of its own, run as soon as `wake()` is called (a commit queued work for it) and at the
+    latest every `job.interval` (retries, and work queued by other processes or jobs); once more on close, so what
+    the last batches queued is done before the process leaves."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(name=f"callqa-{job.name}", daemon=True)
+        self.job = job
+        self.woken = threading.Event()
+        self.stop = threading.Event()
+
+    def wake(self) -> None:
+        self.woken.set()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.woken.wait(self.job.interval)
+            # Cleared before the run: a wake that comes during it is for work the run may have missed.
+            self.woken.clear()
+            if not self.stop.is_set():
+                _run(self.job)
+        _run(self.job)
+
+    def close(self, timeout: float = 15) -> None:
+        self.stop.set()
+        self.woken.set()
         if self.is_alive():
             self.join(timeout)

@@ -88,4 +88,5 @@ def policy_from(settings: Settings) -> DeliveryPolicy:
         max_attempts=settings.delivery_max_attempts,
         backoff_seconds=settings.delivery_backoff_seconds,
         retry_for=timedelta(seconds=settings.delivery_retry_for_seconds),
+        batch=settings.delivery_batch,
     )

@@ -8,6 +8,10 @@ attempts counted), sent with no transaction open, and each result is recorded in
 A process that dies while sending leaves its claims to expire; another process sends them again. A result is
 recorded only while the row still carries the claim (its attempt number), so a late result of an expired claim
 never overwrites a newer one.
+
+A channel that can send many rows at once (`BatchChannel`: the Kafka alerts topic) gets the whole claim in one
+call (all produced, then all acknowledgements awaited together) and its results are recorded in one transaction:
+a burst of alerts costs one round trip and one commit, not one per alert.
 """
 
 import logging
@@ -15,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,12 +73,21 @@ class Channel(Protocol):
         """Raises on any failure; returns once the destination has accepted the message."""
 
 
+@runtime_checkable
+class BatchChannel(Channel, Protocol):
+    """A channel that sends a whole claim at once."""
+
+    def send_batch(self, outs: Sequence[Outgoing], now: datetime) -> list[Exception | None]:
+        """Each row's failure, or None once the destination has accepted it; returns within `send_timeout`.
+        Raises when nothing could be sent (every row then fails with that reason)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
     max_attempts: int
     backoff_seconds: float
     retry_for: timedelta = timedelta(days=1)  # deliveries that do not give up after max_attempts: for this long
-    batch: int = 20  # rows claimed per channel per round
+    batch: int = 20  # rows claimed per channel per round (CALLQA_DELIVERY_BATCH)
 
 
 def deliver_due(
@@ -86,6 +99,9 @@ def deliver_due(
         now = clock()
         lease_until = now + timedelta(seconds=_LEASE_PER_SEND * channel.send_timeout)
         claimed = claim(sessions, channel, policy, now, lease_until)
+        if isinstance(channel, BatchChannel):
+            delivered += _attempt_batch(sessions, channel, claimed, policy, clock)
+            continue
         for i, out in enumerate(claimed):
             if clock() + timedelta(seconds=channel.send_timeout) > lease_until:
                 release(sessions, claimed[i:], clock())  # a send started now could outlive its claim
@@ -159,6 +175,34 @@ def _attempt(
         return False
     _record(sessions, out, _after_success(out.message, clock()))
     return True
+
+
+def _attempt_batch(
+    sessions: sessionmaker[Session],
+    channel: BatchChannel,
+    claimed: Sequence[Outgoing],
+    policy: DeliveryPolicy,
+    clock: Callable[[], datetime],
+) -> int:
+    """Send the claim in one call, then record every result in one short transaction."""
+    if not claimed:
+        return 0
+    try:
+        failures = channel.send_batch(claimed, clock())
+    except Exception as exc:  # nothing went out (no broker): every row fails with the reason
+        failures = [exc] * len(claimed)
+    now = clock()
+    results = []
+    for out, exc in zip(claimed, failures, strict=True):
+        if exc is None:
+            results.append((out, _after_success(out.message, now)))
+            continue
+        error = _describe(out.attempt, exc)
+        log.warning("%s delivery %d to %s failed: %s", channel.destination, out.id, out.url, error)
+        results.append((out, _after_failure(out.attempt, out.message, error, policy, now, out.failing_since)))
+    with session_scope(sessions) as session:
+        repo.update_all_if_claimed(session, [(out.id, out.attempt, values) for out, values in results])
+    return failures.count(None)
 
 
 def _record(sessions: sessionmaker[Session], out: Outgoing, values: dict[str, object]) -> None:

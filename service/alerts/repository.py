@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, text, update
+from sqlalchemy import ColumnElement, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from service.alerts.models import Alert, AlertTransition, Delivery, RuleState
@@ -181,3 +181,19 @@ def update_if_claimed(session: Session, delivery_id: int, attempt: int, values: 
         .values(values)
         .execution_options(synchronize_session=False)
     )
+
+
+def update_all_if_claimed(session: Session, results: Sequence[tuple[int, int, dict[str, object]]]) -> None:
+    """update_if_claimed for many (id, attempt, values) rows: one UPDATE per distinct set of values (a batch that
+    went out is one set: delivered at the same instant)."""
+    groups: dict[tuple[tuple[str, object], ...], list[tuple[int, int]]] = {}
+    for delivery_id, attempt, values in results:
+        groups.setdefault(tuple(values.items()), []).append((delivery_id, attempt))
+    for values, claims in groups.items():
+        for chunk in in_chunks(claims):
+            session.execute(
+                update(Delivery)
+                .where(tuple_(Delivery.id, Delivery.attempts).in_(chunk), Delivery.status == "pending")
+                .values(dict(values))
+                .execution_options(synchronize_session=False)
+            )

@@ -194,7 +194,7 @@ def test_a_burst_of_alerts_goes_out_in_one_tick_not_one_batch_per_tick(
     runtime = runtime_of(webhook_urls=[url])
     for i in range(45):  # more than two batches of 20
         raise_alert(runtime, f"burst-{i}")
-    settings = Settings(webhook_urls=[url])
+    settings = Settings(webhook_urls=[url], delivery_batch=20)
     client = channels.http_client(settings)
     try:
         policy, chans = channels.policy_from(settings), channels.http_channels(settings, client)
