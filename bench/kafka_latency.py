@@ -3,11 +3,13 @@ consumer keep up? Kafka -> `callqa consume` (a subprocess) -> PostgreSQL -> outb
 
     BOOTSTRAP=$(deploy/kafka/local-kafka.sh start); deploy/postgres/local-postgres.sh start
     .venv/bin/python bench/kafka_latency.py --bootstrap $BOOTSTRAP [--rate 2000] [--levels 1,1.5,2] [--seconds 45]
+        [--consumers 1] [--partitions 3]
 
 For each load level (a multiple of `--rate`; 2,000 events/s is a 10,000-agent centre at peak), on a fresh
 database and fresh topics:
 
-1. starts `callqa consume` as its own process and waits until it has joined and committed a warm-up;
+1. starts `--consumers` consumer processes (`callqa consume`'s run_consumer, with an observer that writes each
+   event's occurred_at -> committed delay to a file) and waits until they have joined and committed a warm-up;
 2. offers the realistic mix of bench/kafka_pipeline.py (calls of ~34 events, tickets of 6; real texts) at the
    level's rate for `--seconds`, each event's occurred_at stamped when it is sent;
 3. meanwhile reads the alerts topic (each alert's receipt time) and samples the consumer group's lag every second;
@@ -17,11 +19,14 @@ Figures, per level:
 - achieved offered rate (the producer's own, in case it cannot offer the level);
 - lag: the highest, and the lag when offering stopped, and how long the backlog then took to clear;
 - pickup: occurred_at -> the consumer's `received_at` of the event (from the database), p50/p99;
+- committed: occurred_at -> the database commit of the batch that scored the event (the consumer's observer);
 - alert: occurred_at of the breaching event -> the alert read from the alerts topic by this script, p50/p99 ("alert
-  published": the outbox delivery to the topic, as a subscriber sees it). Only alerts raised by an event count here
-  (breached_at is that event's occurred_at); deadline alerts (breached_at = a deadline) are reported apart, their
-  delay is the sweep's interval by design;
-- the consumer's CPU share and peak RSS.
+  published": the outbox delivery to the topic, as a subscriber sees it: a record is readable once the broker has
+  it acknowledged, acks=all, so this is the acknowledged moment plus one fetch). Only alerts raised by an event
+  count here (breached_at is that event's occurred_at); deadline alerts (breached_at = a deadline) are reported
+  apart, their delay is the sweep's interval by design;
+- outbox: the commit of the batch that raised an alert -> the alert read from the topic (the outbox's own share);
+- the consumers' CPU share (summed) and peak RSS (the largest).
 Ratios: each level's p50/p99 against level 1's, in the same run.
 """
 
@@ -60,8 +65,6 @@ from kafka_pipeline import (  # noqa: E402  (the same realistic mix and database
     stamp,
 )
 from sqlalchemy import create_engine, text  # noqa: E402
-
-CALLQA = ROOT / ".venv" / "bin" / "callqa"
 
 
 def proc_cpu(pid: int) -> float:
@@ -180,8 +183,9 @@ class Level:
     lag_at_stop: int = 0
     drain_s: float | None = None  # after offering stopped, until lag 0 (None: not within --drain)
     pickup: list[float] = field(default_factory=list)
+    committed: list[float] = field(default_factory=list)
     alert: list[float] = field(default_factory=list)
-    alert_raised: list[float] = field(default_factory=list)  # raised_at -> on the topic (the outbox's share)
+    alert_outbox: list[float] = field(default_factory=list)  # committed -> on the topic (the outbox's share)
     deadline_alerts: list[float] = field(default_factory=list)
     rules: Counter[str] = field(default_factory=Counter)
     cpu_share: float = 0.0
@@ -189,9 +193,36 @@ class Level:
     peak_rss_mib: float = 0.0
 
 
-def start_consumer(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_consumer(env: dict[str, str], log: Path, delays: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen([str(CALLQA), "consume"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        cmd = [sys.executable, __file__, "--consume-observed", str(delays)]
+        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def consume_observed(delays: Path) -> int:
+    """`callqa consume` (the same run_consumer, settings and logging) writing, after each batch commits,
+    occurred_at -> committed of each offered event (not the warm-up's) and the commit time of each alert raised."""
+    import logging
+
+    from consumers.loop import Committed
+    from consumers.runner import run_consumer
+    from service.config import Settings
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with delays.open("a") as out:
+
+        def committed(done: Committed) -> None:
+            lines = [
+                f"event {(done.committed_at - e.occurred_at).total_seconds():.4f}\n"
+                for e in done.events
+                if "-warm" not in e.interaction_id
+            ]
+            lines += [f"alert {a.dedup_key} {done.committed_at.timestamp():.4f}\n" for a in done.alerts]
+            out.writelines(lines)
+            out.flush()
+
+        return run_consumer(settings, on_commit=committed)
 
 
 def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
@@ -221,21 +252,23 @@ def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: ob
         "CALLQA_KAFKA_GROUP_ID": group,
         "CALLQA_LOG_LEVEL": "WARNING",
     }
-    log = Path(f"/tmp/{name}.consume.log")
-    consumer = start_consumer(env, log)
+    logs = [Path(f"/tmp/{name}.consume{i}.log") for i in range(args.consumers)]
+    delays = [Path(f"/tmp/{name}.committed{i}.txt") for i in range(args.consumers)]
+    consumers = [start_consumer(env, log, d) for log, d in zip(logs, delays, strict=True)]
+    log = logs[0]
     lag = LagSampler(args.bootstrap, topic, group, args.partitions)
     try:
         # Warm-up (group join, first scores compile the matchers): 300 events, until committed.
         rng = random.Random(args.seed)
         warm = Offered(args.bootstrap, topic, mix(300, rng, texts, f"{name}-warm"), 300, 1)  # type: ignore[arg-type]
         warm.run()
-        wait_for(lambda: lag.lag() == 0, 180, f"the consumer to commit the warm-up (log: {log})")
+        wait_for(lambda: lag.lag() == 0, 180, f"the consumers to commit the warm-up (log: {log})")
         reader = AlertReader(args.bootstrap, alerts_topic, args.partitions)
         reader.start()
         lag.start()
         stream = mix(10**9, random.Random(args.seed + 1), texts, name)  # type: ignore[arg-type]
         offered = Offered(args.bootstrap, topic, stream, level.rate, args.seconds)
-        cpu0, t0 = proc_cpu(consumer.pid), time.monotonic()
+        cpu0, t0 = sum(proc_cpu(c.pid) for c in consumers), time.monotonic()
         offered.start()
         offered.join()
         stopped = time.monotonic()
@@ -247,25 +280,31 @@ def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: ob
                 level.drain_s = lag.samples[-1][0] - stopped
                 break
             time.sleep(0.2)
-        level.cpu_share = (proc_cpu(consumer.pid) - cpu0) / (time.monotonic() - t0)
+        level.cpu_share = (sum(proc_cpu(c.pid) for c in consumers) - cpu0) / (time.monotonic() - t0)
         time.sleep(3)  # the outbox's last deliveries
         reader.stop.set()
         reader.join(5)
         lag.close()
-        level.peak_rss_mib = proc_kib(consumer.pid, "VmHWM") / 1024
+        level.peak_rss_mib = max(proc_kib(c.pid, "VmHWM") for c in consumers) / 1024
         during = [v for t, v in lag.samples if t <= stopped + 0.5]
         level.max_lag = max(during, default=0)
         level.lag_at_stop = during[-1] if during else 0
         level.pickup = pickup_delays(url, f"{name}-")
-        measure_alerts(level, reader.got, offered.occurred)
+        got, occurred = reader.got, offered.occurred
     finally:
-        if consumer.poll() is None:
-            consumer.terminate()
+        for consumer in consumers:
+            if consumer.poll() is None:
+                consumer.terminate()
+        for consumer in consumers:
             try:
                 consumer.wait(30)
             except subprocess.TimeoutExpired:
                 consumer.kill()
         drop_postgres(admin_url, db)
+    observed = [line.split() for d in delays if d.exists() for line in d.read_text().splitlines()]
+    level.committed = [float(o[1]) for o in observed if o[0] == "event"]
+    commits = {o[1]: datetime.fromtimestamp(float(o[2]), UTC) for o in observed if o[0] == "alert"}
+    measure_alerts(level, got, occurred, commits)
     return level
 
 
@@ -284,20 +323,23 @@ def pickup_delays(url: str, prefix: str) -> list[float]:
     return [float(r[0]) for r in rows]
 
 
-def measure_alerts(level: Level, got: list[Received], occurred: dict[str, list[datetime]]) -> None:
+def measure_alerts(
+    level: Level, got: list[Received], occurred: dict[str, list[datetime]], commits: dict[str, datetime]
+) -> None:
+    """`commits`: the commit time of the batch that raised each alert, by dedup key."""
     for r in got:
         interaction = r.doc.get("interaction_id")
         if not isinstance(interaction, str) or interaction not in occurred:
             continue  # the warm-up's, or a queue/team alert
         breached = datetime.fromisoformat(str(r.doc["breached_at"]))
-        raised = datetime.fromisoformat(str(r.doc["raised_at"]))
         delay = (r.at - breached).total_seconds()
         # An event's breach is its occurred_at (an utterance's: answered_at + offset_ms, within a millisecond).
         cause = min(occurred[interaction], key=lambda o: abs((o - breached).total_seconds()))
         by_event = abs((cause - breached).total_seconds()) < 0.01
+        if str(r.doc.get("dedup_key")) in commits:  # raised by the consumer (else: by its deadline sweep)
+            level.alert_outbox.append((r.at - commits[str(r.doc["dedup_key"])]).total_seconds())
         if by_event:
             level.alert.append((r.at - cause).total_seconds())
-            level.alert_raised.append((r.at - raised).total_seconds())
         else:
             level.deadline_alerts.append(delay)
         level.rules[f"{r.doc.get('rule')} ({'event' if by_event else 'deadline'})"] += 1
@@ -317,7 +359,11 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60, help="most seconds to wait for lag 0 afterwards")
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--consumers", type=int, default=1, help="consumer processes in the group (default 1)")
+    parser.add_argument("--consume-observed", type=Path, help=argparse.SUPPRESS)  # a consumer process of a level
     args = parser.parse_args()
+    if args.consume_observed:
+        sys.exit(consume_observed(args.consume_observed))
     admin = postgres_admin_url(args.postgres)
     if not admin:
         sys.exit("PostgreSQL is not running (deploy/postgres/local-postgres.sh start) and no --postgres given")
@@ -328,12 +374,13 @@ def main() -> None:
     print()
     print(
         f"callqa Kafka -> consume -> PostgreSQL -> alerts topic, fixed offered rate, {args.seconds:.0f} s per level, "
-        f"{args.partitions} partitions, {os.cpu_count()} CPUs"
+        f"{args.partitions} partitions, {args.consumers} consumer process(es), {os.cpu_count()} CPUs"
     )
     print(
         f"{'level':>5} {'offered/s':>9} {'max lag':>8} {'lag@stop':>8} {'drained':>8} | "
-        f"{'pickup p50':>10} {'p99':>6} | {'alert p50':>9} {'p99':>6} {'n':>5} {'outbox p50':>10} {'p99':>6} | "
-        f"{'x p50':>6} {'x p99':>6} | {'deadline p50':>12} {'n':>4} | {'CPU':>5} {'RSS MiB':>7}"
+        f"{'pickup p50':>10} {'p99':>6} | {'committed p50':>13} {'p99':>6} | "
+        f"{'alert p50':>9} {'p99':>6} {'n':>5} {'outbox p50':>10} {'p99':>6} | "
+        f"{'x p50':>6} {'x p99':>6} | {'deadline p50':>12} {'n':>4} | {'CPU':>5} {'RSS MiB':>7} {'load':>5}"
     )
     base = levels[0]
     for lv in levels:
@@ -341,8 +388,9 @@ def main() -> None:
         drained = "-" if lv.drain_s is None else f"{lv.drain_s:.0f}s"
         print(
             f"{'x' + format(lv.factor, 'g'):>5} {lv.offered:>9,.0f} {lv.max_lag:>8,} {lv.lag_at_stop:>8,} "
-            f"{drained:>8} | {ms(pct(lv.pickup, 50)):>10} {ms(pct(lv.pickup, 99)):>6} | {ms(p50):>9} {ms(p99):>6} "
-            f"{len(lv.alert):>5} {ms(pct(lv.alert_raised, 50)):>10} {ms(pct(lv.alert_raised, 99)):>6} | "
+            f"{drained:>8} | {ms(pct(lv.pickup, 50)):>10} {ms(pct(lv.pickup, 99)):>6} | "
+            f"{ms(pct(lv.committed, 50)):>13} {ms(pct(lv.committed, 99)):>6} | {ms(p50):>9} {ms(p99):>6} "
+            f"{len(lv.alert):>5} {ms(pct(lv.alert_outbox, 50)):>10} {ms(pct(lv.alert_outbox, 99)):>6} | "
             f"{p50 / pct(base.alert, 50):>6.2f} {p99 / pct(base.alert, 99):>6.2f} | "
             f"{ms(pct(lv.deadline_alerts, 50)):>12} {len(lv.deadline_alerts):>4} | "
             f"{lv.cpu_share:>5.0%} {lv.peak_rss_mib:>7.0f} {lv.load:>5.1f}"
@@ -350,9 +398,10 @@ def main() -> None:
     for lv in levels:
         print(f"alerts at x{lv.factor:g} by rule: " + ", ".join(f"{k} {v}" for k, v in lv.rules.most_common()))
     print(
-        "delays in ms. pickup: occurred_at -> the consumer took the event (events.received_at); alert: occurred_at "
-        "of the breaching event -> alert read from the alerts topic; outbox: raised_at -> on the topic; lag in "
-        "records; CPU: the consumer process's share of one core; load: the machine's load average; "
+        "delays in ms. pickup: occurred_at -> the consumer took the event (events.received_at); committed: "
+        "occurred_at -> the commit of the batch that scored it; alert: occurred_at of the breaching event -> alert "
+        "read from the alerts topic; outbox: the commit of the batch that raised an alert (any) -> on the topic; "
+        "lag in records; CPU: the consumer processes' share of one core; load: the machine's load average; "
         "drained: seconds after offering stopped until lag 0 ('-': not within --drain). "
         f"goal: p99 alert < 1,000 ms at x1 ({args.rate:,.0f}/s)"
     )

@@ -193,11 +193,11 @@ def _attempt_batch(
         failures = [exc] * len(claimed)
     now = clock()
     results = []
-    for out, exc in zip(claimed, failures, strict=True):
-        if exc is None:
+    for out, failure in zip(claimed, failures, strict=True):
+        if failure is None:
             results.append((out, _after_success(out.message, now)))
             continue
-        error = _describe(out.attempt, exc)
+        error = _describe(out.attempt, failure)
         log.warning("%s delivery %d to %s failed: %s", channel.destination, out.id, out.url, error)
         results.append((out, _after_failure(out.attempt, out.message, error, policy, now, out.failing_since)))
     with session_scope(sessions) as session:

@@ -189,11 +189,11 @@ def update_all_if_claimed(session: Session, results: Sequence[tuple[int, int, di
     groups: dict[tuple[tuple[str, object], ...], list[tuple[int, int]]] = {}
     for delivery_id, attempt, values in results:
         groups.setdefault(tuple(values.items()), []).append((delivery_id, attempt))
-    for values, claims in groups.items():
+    for items, claims in groups.items():
         for chunk in in_chunks(claims):
             session.execute(
                 update(Delivery)
                 .where(tuple_(Delivery.id, Delivery.attempts).in_(chunk), Delivery.status == "pending")
-                .values(dict(values))
+                .values(dict(items))
                 .execution_options(synchronize_session=False)
             )
