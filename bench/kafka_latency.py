@@ -26,6 +26,7 @@ Figures, per level:
   count here (breached_at is that event's occurred_at); deadline alerts (breached_at = a deadline) are reported
   apart, their delay is the sweep's interval by design;
 - outbox: the commit of the batch that raised an alert -> the alert read from the topic (the outbox's own share);
+  acked: the same commit -> its outbox row's delivered_at (recorded right after the broker's acknowledgement);
 - the consumers' CPU share (summed) and peak RSS (the largest).
 Ratios: each level's p50/p99 against level 1's, in the same run.
 """
@@ -186,6 +187,7 @@ class Level:
     committed: list[float] = field(default_factory=list)
     alert: list[float] = field(default_factory=list)
     alert_outbox: list[float] = field(default_factory=list)  # committed -> on the topic (the outbox's share)
+    alert_acked: list[float] = field(default_factory=list)  # committed -> recorded as acknowledged (delivered_at)
     deadline_alerts: list[float] = field(default_factory=list)
     rules: Counter[str] = field(default_factory=Counter)
     cpu_share: float = 0.0
@@ -290,6 +292,7 @@ def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: ob
         level.max_lag = max(during, default=0)
         level.lag_at_stop = during[-1] if during else 0
         level.pickup = pickup_delays(url, f"{name}-")
+        acked = acked_at(url)
         got, occurred = reader.got, offered.occurred
     finally:
         for consumer in consumers:
@@ -305,7 +308,23 @@ def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: ob
     level.committed = [float(o[1]) for o in observed if o[0] == "event"]
     commits = {o[1]: datetime.fromtimestamp(float(o[2]), UTC) for o in observed if o[0] == "alert"}
     measure_alerts(level, got, occurred, commits)
+    level.alert_acked = [(at - commits[key]).total_seconds() for key, at in acked.items() if key in commits]
     return level
+
+
+def acked_at(url: str) -> dict[str, datetime]:
+    """When each alert's delivery to the topic was recorded as acknowledged (delivered_at, by dedup key)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT a.dedup_key, d.delivered_at FROM alert_deliveries d "
+                "JOIN alert_transitions t ON t.id = d.transition_id JOIN alerts a ON a.id = t.alert_id "
+                "WHERE d.destination = 'kafka' AND d.delivered_at IS NOT NULL"
+            )
+        ).all()
+    engine.dispose()
+    return {key: at if at.tzinfo else at.replace(tzinfo=UTC) for key, at in rows}
 
 
 def pickup_delays(url: str, prefix: str) -> list[float]:
@@ -379,7 +398,7 @@ def main() -> None:
     print(
         f"{'level':>5} {'offered/s':>9} {'max lag':>8} {'lag@stop':>8} {'drained':>8} | "
         f"{'pickup p50':>10} {'p99':>6} | {'committed p50':>13} {'p99':>6} | "
-        f"{'alert p50':>9} {'p99':>6} {'n':>5} {'outbox p50':>10} {'p99':>6} | "
+        f"{'alert p50':>9} {'p99':>6} {'n':>5} {'outbox p50':>10} {'p99':>6} {'acked p50':>9} {'p99':>6} | "
         f"{'x p50':>6} {'x p99':>6} | {'deadline p50':>12} {'n':>4} | {'CPU':>5} {'RSS MiB':>7} {'load':>5}"
     )
     base = levels[0]
@@ -390,7 +409,8 @@ def main() -> None:
             f"{'x' + format(lv.factor, 'g'):>5} {lv.offered:>9,.0f} {lv.max_lag:>8,} {lv.lag_at_stop:>8,} "
             f"{drained:>8} | {ms(pct(lv.pickup, 50)):>10} {ms(pct(lv.pickup, 99)):>6} | "
             f"{ms(pct(lv.committed, 50)):>13} {ms(pct(lv.committed, 99)):>6} | {ms(p50):>9} {ms(p99):>6} "
-            f"{len(lv.alert):>5} {ms(pct(lv.alert_outbox, 50)):>10} {ms(pct(lv.alert_outbox, 99)):>6} | "
+            f"{len(lv.alert):>5} {ms(pct(lv.alert_outbox, 50)):>10} {ms(pct(lv.alert_outbox, 99)):>6} "
+            f"{ms(pct(lv.alert_acked, 50)):>9} {ms(pct(lv.alert_acked, 99)):>6} | "
             f"{p50 / pct(base.alert, 50):>6.2f} {p99 / pct(base.alert, 99):>6.2f} | "
             f"{ms(pct(lv.deadline_alerts, 50)):>12} {len(lv.deadline_alerts):>4} | "
             f"{lv.cpu_share:>5.0%} {lv.peak_rss_mib:>7.0f} {lv.load:>5.1f}"
@@ -401,6 +421,7 @@ def main() -> None:
         "delays in ms. pickup: occurred_at -> the consumer took the event (events.received_at); committed: "
         "occurred_at -> the commit of the batch that scored it; alert: occurred_at of the breaching event -> alert "
         "read from the alerts topic; outbox: the commit of the batch that raised an alert (any) -> on the topic; "
+        "acked: the same commit -> the outbox row recorded as acknowledged by the broker (delivered_at); "
         "lag in records; CPU: the consumer processes' share of one core; load: the machine's load average; "
         "drained: seconds after offering stopped until lag 0 ('-': not within --drain). "
         f"goal: p99 alert < 1,000 ms at x1 ({args.rate:,.0f}/s)"
