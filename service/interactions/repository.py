@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row
-from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window, update_by_key
+from service.db import Window, in_chunks, insert_ignoring_conflicts, one_of, read_window, update_by_key
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.scoring.types import InteractionScore, Status
@@ -29,10 +29,9 @@ def to_event(r: EventRecord) -> Event:
 
 
 def known_event_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
-    ids = list(set(event_ids))
     found: set[str] = set()
-    for chunk in in_chunks(ids):
-        found.update(session.scalars(select(EventRecord.event_id).where(EventRecord.event_id.in_(chunk))))
+    for matches in one_of(session, EventRecord.event_id, list(set(event_ids))):
+        found.update(session.scalars(select(EventRecord.event_id).where(matches)))
     return found
 
 
@@ -99,10 +98,10 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
     """The rows of these interactions, locked (PostgreSQL), in id order; only the columns scoring reads (Core:
     neither the stored score's JSON nor ORM objects, which a batch would only throw away)."""
     out: dict[str, Locked] = {}
-    for chunk in in_chunks(sorted(interaction_ids)):
+    for matches in one_of(session, _T.id, sorted(interaction_ids)):
         stmt = (
             select(_T.id, _T.standard_version, _T.started_at, _T.event_count, _T.final)
-            .where(_T.id.in_(chunk))
+            .where(matches)
             .order_by(_T.id)
             .with_for_update()
         )
@@ -112,16 +111,14 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
 
 def delete_placeholders(session: Session, interaction_ids: Sequence[str]) -> None:
     """Rows created for a batch of which nothing was stored."""
-    for chunk in in_chunks(interaction_ids):
-        session.execute(
-            delete(Interaction).where(Interaction.id.in_(chunk)).execution_options(synchronize_session=False)
-        )
+    for matches in one_of(session, Interaction.id, interaction_ids):
+        session.execute(delete(Interaction).where(matches).execution_options(synchronize_session=False))
 
 
 def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = {i: [] for i in interaction_ids}
-    for chunk in in_chunks(interaction_ids):
-        stmt = select(EventRecord).where(EventRecord.interaction_id.in_(chunk)).order_by(EventRecord.id)
+    for matches in one_of(session, EventRecord.interaction_id, interaction_ids):
+        stmt = select(EventRecord).where(matches).order_by(EventRecord.id)
         for r in session.scalars(stmt):
             out[r.interaction_id].append(to_event(r))
     return out
