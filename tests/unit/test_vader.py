@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES, SentimentIntensityAnalyzer
 
@@ -66,8 +66,10 @@ def test_every_utterance_of_the_reference_data_scores_as_vadersentiment() -> Non
         "it was kind of good, sort of bad, just enough",
         "no problem, no good or bad, no nor happy",
         "that was the shit!! yeah right, kiss of death",
-        "good bad good but good bad good",  # equal values on both sides of "but"
-        "great great but great",
+        "good bad good but good bad good",
+        # "but" rescales the first value equal to each one: "best" (3.2) halved is "accept" (1.6), so the second
+        # "accept" is halved again where it stands and the one after "but" is never raised
+        "The best part: we accept it, but accept the rest too",
         "☺️ smiley 👶🏻 baby",
         "ÇA VA? Straße GREAT???? ????",
         "İSTANBUL is GREAT",
@@ -89,33 +91,26 @@ _RULE_WORDS = [
 _EMOTES = [":)", ":(", ":D", ":-P", "<3", "</3", ":'(", "xD", "💘", "😁", "☹️", "👍🏼", "😡", "©"]
 
 
-def _cased(word: str) -> st.SearchStrategy[str]:
-    return st.sampled_from([word, word.upper(), word.capitalize()])
-
-
-_WORD = st.one_of(
-    st.sampled_from(_LEXICON_SAMPLE).flatmap(_cased),
-    st.sampled_from(_RULE_WORDS).flatmap(_cased),
-    st.sampled_from(_EMOTES),
-    st.text(alphabet="abcXYZ'-", min_size=1, max_size=6),
+_WORDS = [c for w in (*_LEXICON_SAMPLE, *_RULE_WORDS) for c in (w, w.upper(), w.capitalize())] + _EMOTES
+_PUNCT = ["", "", "", ",", ".", "!", "!!", "?", "??", "???", "!?", "...", "'", '"', ")", "("]
+_GAP = [" ", " ", " ", "  ", "\t", "\n", ""]
+_PIECE = st.tuples(
+    st.sampled_from(_PUNCT),
+    st.one_of(st.sampled_from(_WORDS), st.text(alphabet="abcXYZ'-", min_size=1, max_size=6)),
+    st.sampled_from(_PUNCT),
+    st.sampled_from(_GAP),
 )
-_PUNCT = st.sampled_from(["", "", "", ",", ".", "!", "!!", "?", "??", "???", "!?", "...", "'", '"', ")", "("])
-_GAP = st.sampled_from([" ", " ", " ", "  ", "\t", "\n", ""])
+# (generation is cheap, but a machine busy with other work can still make it look slow)
+texts = st.lists(_PIECE, max_size=25).map(lambda pieces: "".join("".join(p) for p in pieces))
 
 
-@st.composite
-def texts(draw: st.DrawFn) -> str:
-    parts = [draw(_PUNCT) + draw(_WORD) + draw(_PUNCT) + draw(_GAP) for _ in range(draw(st.integers(0, 25)))]
-    return "".join(parts)
-
-
-@settings(max_examples=1500)
-@given(texts())
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
 def test_generated_text_scores_as_vadersentiment(text: str) -> None:
     assert_same(text)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=80))
 def test_any_text_scores_as_vadersentiment(text: str) -> None:
     assert_same(text)
