@@ -2,25 +2,32 @@
 database): redaction, the incremental fold, the score (sentiment, script rules, response times) and the breaches
 of each event, in arrival order, every text new to the process as it is in a live consumer.
 
-    .venv/bin/python bench/scoring_core.py [--events 10000] [--profile]
+    .venv/bin/python bench/scoring_core.py [--events 10000] [--batch 1 500] [--against REV] [--profile]
 
 Baselines of the same run:
 - VADER: vaderSentiment's own `polarity_scores` on every text of the mix against the path the core takes
   (`sentiment.polarity` past its cache), both CPU-timed, and every answer compared;
 - the core: the same events scored in a fresh process with vaderSentiment's analyzer put in place of the core's
-  (`--vader reference`), so the ratio shows what the rest of the core costs beside VADER.
+  (`--vader reference`), so the ratio shows what the rest of the core costs beside VADER;
+- with `--against REV`: the same events scored by the core of git revision REV (its service/ in a temporary
+  tree), so a change to the core is measured against what it replaced, in the same run.
 """
 
 import argparse
 import cProfile
+import hashlib
+import io
 import json
 import pstats
 import random
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -61,12 +68,14 @@ def texts_of(evs: list[Event]) -> list[str]:
     return [t for e in evs for f in ("text", "subject") if isinstance(t := e.payload.get(f), str)]
 
 
-def score_all(evs: list[Event], batch: int, standard: Standard) -> tuple[float, float, int]:
-    """(CPU s, wall s, breaches) of the core over `evs`, in batches as a consumer takes them: each batch's events
-    redacted and folded into their interaction's state, then each interaction it touched scored once."""
+def score_all(evs: list[Event], batch: int, standard: Standard) -> tuple[float, float, int, str]:
+    """(CPU s, wall s, breaches, digest of every score and breach) of the core over `evs`, in batches as a
+    consumer takes them: each batch's events redacted and folded into their interaction's state, then each
+    interaction it touched scored once."""
     redactor = redactor_for(standard.redaction)
     states: dict[str, LiveState] = {}
     breaches = 0
+    judged: list[object] = []  # digested after the clock stops
     cpu, wall = time.process_time(), time.perf_counter()
     for b in range(0, len(evs), batch):
         now = T0 + (b + batch - 1) * STEP
@@ -77,12 +86,15 @@ def score_all(evs: list[Event], batch: int, standard: Standard) -> tuple[float, 
             state = states.get(interaction_id)
             state = (state.extended(new) if state else None) or LiveState.of(new)
             score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
-            breaches += len(find_breaches(score, standard))
+            found = find_breaches(score, standard)
+            breaches += len(found)
+            judged.append((score, found))
             if score.final:
                 states.pop(interaction_id, None)
             else:
                 states[interaction_id] = state
-    return time.process_time() - cpu, time.perf_counter() - wall, breaches
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return cpu, wall, breaches, hashlib.sha256(repr(judged).encode()).hexdigest()[:16]
 
 
 def vader_compare(texts: list[str], rounds: int = 3) -> dict[str, float]:
@@ -101,7 +113,7 @@ def vader_compare(texts: list[str], rounds: int = 3) -> dict[str, float]:
     return best
 
 
-def core_run(n: int, batch: int, vader: str, profile: bool) -> dict[str, float]:
+def core_run(n: int, batch: int, vader: str, profile: bool) -> dict[str, Any]:
     evs = events(n)
     if vader == "reference":
         analyzer = SentimentIntensityAnalyzer()
@@ -110,26 +122,39 @@ def core_run(n: int, batch: int, vader: str, profile: bool) -> dict[str, float]:
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
-    cpu, wall, breaches = score_all(evs, batch, standard)
+    cpu, wall, breaches, digest = score_all(evs, batch, standard)
     if profiler:
         profiler.disable()
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("cumulative").print_stats(40)
         stats.sort_stats("tottime").print_stats(40)
-    return {"cpu_us": cpu / n * 1e6, "wall_us": wall / n * 1e6, "breaches": breaches}
+    return {"cpu_us": cpu / n * 1e6, "wall_us": wall / n * 1e6, "breaches": breaches, "digest": digest}
 
 
-def in_fresh_process(n: int, batch: int, vader: str, profile: bool = False) -> dict[str, float]:
-    """A core run in its own process: every cache starts empty, as in a consumer that just started."""
-    cmd = [sys.executable, __file__, "--events", str(n), "--batch", str(batch), "--core-only", vader]
-    cmd += ["--profile"] if profile else []
+def in_fresh_process(n: int, batch: int, vader: str, profile: bool = False, root: Path = ROOT) -> dict[str, Any]:
+    """A core run in its own process: every cache starts empty, as in a consumer that just started. `root`: the
+    tree whose service/ it imports (this script runs from its bench/)."""
+    cmd = [sys.executable, str(root / "bench" / "scoring_core.py"), "--events", str(n), "--batch", str(batch)]
+    cmd += ["--core-only", vader] + (["--profile"] if profile else [])
     return json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
+
+
+def tree_at(rev: str, into: Path) -> Path:
+    """The repository at `rev` under `into`, with this bench script, beside a link to ../shared (the data)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, stdout=subprocess.PIPE).stdout
+    root = into / "callqa"
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(root, filter="data")
+    (root / "bench" / "scoring_core.py").write_text(Path(__file__).read_text())
+    (into / "shared").symlink_to(ROOT.parent / "shared")
+    return root
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 500], help="events per batch (default 1 500)")
+    parser.add_argument("--against", metavar="REV", help="also score with the core of this git revision")
     parser.add_argument("--profile", action="store_true", help="cProfile of the shipped core, on stderr")
     parser.add_argument("--core-only", choices=("shipped", "reference"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -141,14 +166,25 @@ def main() -> None:
     print(f"VADER on the mix's {len(texts)} texts (CPU per text): vaderSentiment {v['reference_us']:.1f} us,")
     speedup = v["reference_us"] / v["core_us"]
     print(f"  core path {v['core_us']:.1f} us: {speedup:.2f}x faster; answers differing: {v['differ']}")
-    for batch in args.batch:
-        ref = in_fresh_process(args.events, batch, "reference")
-        shipped = in_fresh_process(args.events, batch, "shipped")
-        print(f"core per event, {args.events} events in batches of {batch} (redact, fold, score once per batch):")
-        print(f"  with vaderSentiment's analyzer: {ref['cpu_us']:.1f} us CPU ({ref['wall_us']:.1f} wall)")
-        print(f"  as shipped:                     {shipped['cpu_us']:.1f} us CPU ({shipped['wall_us']:.1f} wall)")
-        ratio = shipped["cpu_us"] / ref["cpu_us"]
-        print(f"  shipped / reference CPU: {ratio:.3f}; breaches {shipped['breaches']} vs {ref['breaches']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        old = tree_at(args.against, Path(tmp)) if args.against else None
+        for batch in args.batch:
+            ref = in_fresh_process(args.events, batch, "reference")
+            shipped = in_fresh_process(args.events, batch, "shipped")
+            print(f"core per event, {args.events} events in batches of {batch} (redact, fold, score once per batch):")
+            print(f"  with vaderSentiment's analyzer: {ref['cpu_us']:.1f} us CPU ({ref['wall_us']:.1f} wall)")
+            print(f"  as shipped:                     {shipped['cpu_us']:.1f} us CPU ({shipped['wall_us']:.1f} wall)")
+            ratio = shipped["cpu_us"] / ref["cpu_us"]
+            same = shipped["digest"] == ref["digest"]
+            print(f"  shipped / reference CPU: {ratio:.3f}; {shipped['breaches']} breaches; same scores: {same}")
+            if old:
+                before = in_fresh_process(args.events, batch, "shipped", root=old)
+                print(
+                    f"  the core at {args.against}:        {before['cpu_us']:.1f} us CPU ({before['wall_us']:.1f} wall)"
+                )
+                ratio = shipped["cpu_us"] / before["cpu_us"]
+                same = shipped["digest"] == before["digest"]
+                print(f"  shipped / {args.against} CPU: {ratio:.3f}; same scores and breaches: {same}")
     if args.profile:
         in_fresh_process(args.events, args.batch[-1], "shipped", profile=True)
 
