@@ -3,12 +3,14 @@ cost: the English analyzer runs on every new utterance, and VADER was the larges
 
 vaderSentiment stays the reference (its lexicon, emoji table and constants are read from it, and a test compares
 the two on every utterance of the reference dialogues and on generated text). What it does per text that this
-does once:
+does once, or not at all:
 - it lower-cases every token again for each rule that reads it (the negation and idiom checks lower-case the
   whole text once per lexicon word per preceding position: quadratic in the text); here each token is lower-cased
   once, and the two- and three-word idioms are looked up as tuples of those tokens;
 - it rebuilds the text character by character to replace emojis; here that runs only when the text holds a
-  character of its emoji table (its loop is per character, so its keys of several characters never match).
+  character of its emoji table (its loop is per character, so its keys of several characters never match);
+- a text without a word of the lexicon is all neutral, answered without the rules, and the scores come back as a
+  tuple instead of a dict built and read per text.
 Everything else (the order of every floating-point operation, the "but" rule that rescales the first equal
 value, the rounding) is kept as vaderSentiment has it.
 
