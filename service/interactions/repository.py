@@ -12,6 +12,7 @@ from service.alerts.aggregates import Row
 from service.db import Window, in_chunks, insert_ignoring_conflicts, one_of, read_window, update_by_key
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
+from service.outcomes.repository import Subject
 from service.scoring.types import InteractionScore, Status
 
 
@@ -64,9 +65,11 @@ class Locked:
     started_at: datetime
     event_count: int
     final: bool
+    subject: Subject  # its agent, team and queue before this score (a change moves its outcomes: _rescore)
 
 
 _T = Interaction.__table__.c
+_LOCKED = (_T.id, _T.standard_version, _T.started_at, _T.event_count, _T.final)
 
 
 def lock_interactions(
@@ -100,12 +103,13 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
     out: dict[str, Locked] = {}
     for matches in one_of(session, _T.id, sorted(interaction_ids)):
         stmt = (
-            select(_T.id, _T.standard_version, _T.started_at, _T.event_count, _T.final)
+            select(*_LOCKED, _T.agent_id, _T.team_id, _T.queue_id)
             .where(matches)
             .order_by(_T.id)
             .with_for_update()
         )
-        out.update((r.id, Locked(*r)) for r in session.execute(stmt))
+        for r in session.execute(stmt):
+            out[r.id] = Locked(r.id, r.standard_version, r.started_at, r.event_count, r.final, Subject(*r[-3:]))
     return out
 
 
@@ -248,12 +252,13 @@ def judged_by(session: Session, start: datetime, end: datetime) -> list[tuple[st
     return [(row.id, row.standard_version) for row in session.execute(stmt)]
 
 
-def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
-    """(queue_id, team_id) of the interactions callqa knows, for metric labels."""
+def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, Subject]:
+    """The agent, team and queue of the interactions callqa knows (whom their outcomes count for)."""
+    i = Interaction
     out = {}
     for chunk in in_chunks(sorted(set(interaction_ids))):
-        stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(chunk))
-        out.update({r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)})
+        stmt = select(i.id, i.agent_id, i.team_id, i.queue_id).where(i.id.in_(chunk))
+        out.update({r.id: Subject(r.agent_id, r.team_id, r.queue_id) for r in session.execute(stmt)})
     return out
 
 
