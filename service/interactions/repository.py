@@ -102,12 +102,7 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
     neither the stored score's JSON nor ORM objects, which a batch would only throw away)."""
     out: dict[str, Locked] = {}
     for matches in one_of(session, _T.id, sorted(interaction_ids)):
-        stmt = (
-            select(*_LOCKED, _T.agent_id, _T.team_id, _T.queue_id)
-            .where(matches)
-            .order_by(_T.id)
-            .with_for_update()
-        )
+        stmt = select(*_LOCKED, _T.agent_id, _T.team_id, _T.queue_id).where(matches).order_by(_T.id).with_for_update()
         for r in session.execute(stmt):
             out[r.id] = Locked(r.id, r.standard_version, r.started_at, r.event_count, r.final, Subject(*r[-3:]))
     return out
