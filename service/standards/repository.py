@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.standards.models import StandardActivation, StandardVersion
@@ -41,3 +41,14 @@ def add_activation(
     session.add(row)
     session.flush()
     return row
+
+
+def stamp(session: Session) -> tuple[int, ...]:
+    """Changes whenever an activation or a version is added or removed: one cheap statement (three index
+    lookups) instead of reading them all."""
+    counted = (
+        select(func.count(StandardActivation.id)),
+        select(func.coalesce(func.max(StandardActivation.id), 0)),
+        select(func.count(StandardVersion.version)),
+    )
+    return tuple(session.execute(select(*(q.scalar_subquery() for q in counted))).one())
