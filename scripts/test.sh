@@ -9,8 +9,9 @@ export PYTHONUNBUFFERED=1
 step() { printf '\n== %s (%s)\n' "$1" "$(date +%T)"; }
 
 # Debian packages the suite drives for real: PostgreSQL (storage tests), Chromium and its driver (the console
-# in a real browser), Prometheus and promtool (metrics and alert rules). One apt run installs what is missing.
-APT_PACKAGES=(postgresql chromium chromium-driver prometheus)
+# in a real browser, with a CJK font so the Chinese console pages render glyphs, not boxes, in screenshots),
+# Prometheus and promtool (metrics and alert rules). One apt run installs what is missing.
+APT_PACKAGES=(postgresql chromium chromium-driver fonts-wqy-microhei prometheus)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
