@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -47,7 +47,7 @@ from service.standards.endpoints import router as standards_router
 log = logging.getLogger("callqa")
 
 # Which scope each part of the API needs; health, metrics, docs and the console page are open.
-_ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
+_ROUTES: tuple[tuple[APIRouter, Callable[..., Awaitable[Principal]] | None], ...] = (
     (health_router, None),
     (console_router, None),
     (events_router, require_ingest),

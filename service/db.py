@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from service import metrics
@@ -59,7 +59,9 @@ def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]
         yield values[start : start + size]
 
 
-def one_of(session: Session, column: ColumnElement[Any], values: Sequence[Any]) -> Iterator[ColumnElement[bool]]:
+def one_of(
+    session: Session, column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Sequence[Any]
+) -> Iterator[ColumnElement[bool]]:
     """`column IN values`, one condition per statement to run. On PostgreSQL one `= ANY(:array)` for them all:
     the same short statement text for any number of values, so psycopg converts it once and the server prepares
     it, where `IN (...)` is a new text of hundreds of placeholders at every batch size. Elsewhere IN per chunk."""
