@@ -26,10 +26,12 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,6 +44,9 @@ from service.config import DEFAULT_STANDARDS_FILE, Settings  # noqa: E402
 from service.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
 from service.events.decode import limits_of, validate_items  # noqa: E402
 from service.interactions.repository import due_interaction_ids  # noqa: E402
+from service.kpis.buckets import Bucket  # noqa: E402
+from service.kpis.repository import Scope  # noqa: E402
+from service.kpis.service import kpi_tree, subject_outcomes  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
 from service.scoring.quality import score_interaction  # noqa: E402
 from service.standards.loader import load_standard  # noqa: E402
@@ -117,7 +122,8 @@ SELECT i.id || '-' || j, i.id,
               ELSE 'ticket.replied' END END,
     at, at + interval '150 milliseconds', CASE WHEN j % 7 = 0 THEN 'kafka' ELSE 'http' END,
     i.agent_id, i.team_id, i.queue_id,
-    CASE WHEN j = 1 OR j = i.event_count OR (j = 2 AND i.kind = 'call') THEN '{}'::jsonb
+    CASE WHEN j = 1 OR (j = i.event_count AND (i.final OR i.kind = 'ticket')) OR (j = 2 AND i.kind = 'call')
+         THEN '{}'::jsonb
          WHEN i.kind = 'ticket' THEN jsonb_build_object(
             'author', CASE WHEN j % 2 = 0 THEN 'agent' ELSE 'customer' END, 'text', (ARRAY[
             'Thanks for reaching out, I have refunded the duplicate charge on your card.',
@@ -163,21 +169,24 @@ FROM generate_series(0, 49) AS q, generate_series(0, 365 * 4) AS h,
 WHERE (q + h) % 9 = 0
 """
 
-# Customer outcomes: a survey answer for one interaction in ten, a contact reason for one in four.
+# Customer outcomes: a survey answer for one interaction in ten, a contact reason for one in four; each counts for
+# its interaction's agent, team and queue (the `subject_*` columns the app writes with the row).
 OUTCOMES = [
     """
     INSERT INTO survey_answers (event_id, interaction_id, answered_at, received_at, source, csat, nps, agent_id,
-        team_id, queue_id)
+        team_id, queue_id, subject_agent_id, subject_team_id, subject_queue_id)
     SELECT id || '-survey', id, started_at + interval '1 hour', started_at + interval '1 hour', 'http',
-        1 + floor(random() * 5)::int, floor(random() * 11)::int, agent_id, team_id, queue_id
+        1 + floor(random() * 5)::int, floor(random() * 11)::int, agent_id, team_id, queue_id, agent_id, team_id,
+        queue_id
     FROM interactions WHERE final AND random() < 0.1
     """,
     """
     INSERT INTO contacts (interaction_id, event_id, customer_id, reason, contacted_at, received_at, source, agent_id,
-        team_id, queue_id, next_contact_gap_seconds)
+        team_id, queue_id, next_contact_gap_seconds, subject_agent_id, subject_team_id, subject_queue_id)
     SELECT id, id || '-reason', 'customer-' || floor(random() * 200000)::int,
         (ARRAY['delivery', 'refund', 'billing', 'account'])[1 + floor(random() * 4)::int], started_at, started_at,
-        'http', agent_id, team_id, queue_id, CASE WHEN random() < 0.15 THEN random() * 7 * 86400 END
+        'http', agent_id, team_id, queue_id, CASE WHEN random() < 0.15 THEN random() * 7 * 86400 END, agent_id,
+        team_id, queue_id
     FROM interactions WHERE final AND random() < 0.25
     """,
 ]
@@ -242,14 +251,14 @@ def timed(client: httpx.Client, path: str, params: Callable[[int], dict[str, str
 
 def walk(client: httpx.Client, path: str, params: dict[str, str], pages: int = 40) -> list[float]:
     """Pages 2.. of a list, each by the last page's cursor."""
-    out, cursor = [], client.get(path, params=params).json()["next_cursor"]
-    for _ in range(pages):
+    out: list[float] = []
+    cursor = client.get(path, params=params).json()["next_cursor"]
+    while cursor is not None and len(out) < pages:  # a small database may have fewer pages
         t0 = time.perf_counter()
-        page = client.get(path, params={**params, "cursor": cursor}).json()
+        page = client.get(path, params={**params, "cursor": cursor})
         out.append(time.perf_counter() - t0)
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+        page.raise_for_status()
+        cursor = page.json()["next_cursor"]
     return out
 
 
@@ -327,6 +336,36 @@ def plans(now: datetime) -> dict[str, str]:
     }
 
 
+def app_plans(url: str, now: datetime) -> None:
+    """EXPLAIN ANALYZE of the customer-outcome queries the app itself sends for a 30-day agent, team and queue
+    scorecard and the 30-day KPI tree by week (captured as they are executed, with their parameters), and how
+    long each read took in this process."""
+    engine = make_engine(url)
+    sent: list[tuple[str, Any]] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append((a[2], a[3])))
+    standard = load_standard(DEFAULT_STANDARDS_FILE).standard
+    start = now - timedelta(days=30)
+    scopes = {"agent": {"agent_id": "agent-1500"}, "team": {"team_id": "team-77"}, "queue": {"queue_id": "queue-7"}}
+
+    def card(ids: dict[str, str]) -> Callable[[Session], object]:
+        return lambda s: subject_outcomes(s, standard, Scope(start, now, **ids), now)
+
+    reads = {f"{kind} scorecard outcomes": card(ids) for kind, ids in scopes.items()}
+    reads["KPI tree, 30 days by week"] = lambda s: kpi_tree(s, standard, start, now, Bucket.WEEK, "UTC", now)
+    with make_sessionmaker(engine)() as session:
+        for label, read in reads.items():
+            sent.clear()
+            t0 = time.perf_counter()
+            read(session)
+            print(f"{label}: {1000 * (time.perf_counter() - t0):.1f} ms in process")
+            for n, (sql, params) in enumerate(list(sent), 1):
+                if "FROM survey_answers" in sql or "FROM contacts" in sql:
+                    explain = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) "
+                    plan = [r[0] for r in session.connection().exec_driver_sql(explain + sql, params)]
+                    print(f"plan, {label} ({n}):\n    " + "\n    ".join(plan))
+    engine.dispose()
+
+
 def report_sizes_and_plans(url: str, now: datetime) -> None:
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -344,12 +383,19 @@ def report_sizes_and_plans(url: str, now: datetime) -> None:
     engine.dispose()
 
 
-def measure(url: str) -> None:
+def generated_now(url: str) -> datetime:
+    """The generator's "now": the live calls' deadlines are around it."""
     engine = create_engine(url)
-    with engine.connect() as conn:  # the generator's "now": the live calls' deadlines are around it
+    with engine.connect() as conn:
         now = conn.scalar(text("SELECT max(scored_at) FROM interactions"))
     engine.dispose()
+    return now  # type: ignore[no-any-return]
+
+
+def measure(url: str) -> None:
+    now = generated_now(url)
     report_sizes_and_plans(url, now)
+    app_plans(url, now)
     sessions = make_sessionmaker(make_engine(url))
     sweep = []
     for _ in range(40):
@@ -443,9 +489,13 @@ def main() -> None:
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="leave the database (its name is printed)")
     parser.add_argument("--retention-days", type=int, help="with --database: run only the retention-during-ingest part")
+    parser.add_argument("--plans-only", action="store_true", help="with --database: the outcome query plans only")
     args = parser.parse_args()
     if args.database and args.retention_days:
         retention_during_ingest(args.database, args.retention_days, 20)
+        return
+    if args.database and args.plans_only:
+        app_plans(args.database, generated_now(args.database))
         return
     if args.database:
         upgrade(args.database)  # a database kept from an earlier run gets this tree's indexes

@@ -89,7 +89,7 @@ def serve_bare(port: int) -> None:
 
 
 def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # a loaded machine starts slowly
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"{url}: the server exited ({proc.returncode})")

@@ -150,8 +150,17 @@ def http_run(args: argparse.Namespace, url: str) -> None:
         server.wait(30)
 
 
-def post(client: httpx.Client, batch: list[dict[str, Any]]) -> None:
-    r = client.post("/v1/events", content=json.dumps({"events": batch}), headers={"content-type": "application/json"})
+def post(client: httpx.Client, batch: list[dict[str, Any]], tries: int = 5) -> None:
+    """As a sender should: a 503 (database busy: on a loaded machine a sweep can hold SQLite's one write lock
+    past its timeout) is tried again after Retry-After; nothing of a 503 batch was stored."""
+    body = json.dumps({"events": batch})
+    r = client.post("/v1/events", content=body, headers={"content-type": "application/json"})
+    for _ in range(tries):
+        if r.status_code != 503:
+            break
+        print(f"  503 ({r.json().get('reason')}): trying again", file=sys.stderr)
+        time.sleep(int(r.headers.get("retry-after", "2")))
+        r = client.post("/v1/events", content=body, headers={"content-type": "application/json"})
     if r.status_code != 202:
         sys.exit(f"POST /v1/events: {r.status_code} {r.text[:500]}")
 

@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from consumers.codec import INVALID_EVENT, NOT_JSON, SOURCE_HEADER, Decoded, Record, decode_record, header
+from service import metrics
 from service.events.decode import FieldError, Limits, Rejection
 from service.sources.base import WireFormatError
 from service.sources.registry import SOURCES, Source
@@ -32,6 +33,9 @@ class RecordDecoder(Protocol):
 _KNOWN_SOURCES = frozenset({"http", *SOURCES})
 
 
+_DECODE_SECONDS = metrics.STAGE_SECONDS.labels(stage="decode")
+
+
 class CanonicalDecoder:
     """One canonical event (JSON) per record: the events topic. A record callqa's API produced names its source
     in a header (`http`, `twilio`, ...); any other record is labelled `kafka`."""
@@ -40,10 +44,11 @@ class CanonicalDecoder:
 
     def decode(self, session: Session, records: Sequence[Record], limits: Limits, now: datetime) -> list[Decoded]:
         out = []
-        for i, record in enumerate(records):
-            decoded = decode_record(record, i, limits, now)
-            source = header(record, SOURCE_HEADER)
-            out.append(replace(decoded, source=source) if source in _KNOWN_SOURCES else decoded)
+        with _DECODE_SECONDS.time():  # once a batch: timing each record would cost as much as reading a plain one
+            for i, record in enumerate(records):
+                decoded = decode_record(record, i, limits, now)
+                source = header(record, SOURCE_HEADER) if record.headers else None
+                out.append(replace(decoded, source=source) if source in _KNOWN_SOURCES else decoded)
         return out
 
 

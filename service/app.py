@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -21,7 +21,7 @@ from service.api.health import router as health_router
 from service.auth.deps import require_admin, require_ingest, require_supervise
 from service.auth.endpoints import me_router
 from service.auth.endpoints import router as keys_router
-from service.auth.service import KeyUsage, Principal
+from service.auth.service import KeyCache, KeyUsage, Principal
 from service.calibration.endpoints import router as calibration_router
 from service.clock import Clock, utc_now
 from service.config import Settings
@@ -30,6 +30,7 @@ from service.evaluations.endpoints import router as evaluations_router
 from service.floor.endpoints import router as floor_router
 from service.ingest.endpoints import router as events_router
 from service.ingest.sink import EventSink
+from service.ingest.writer import IngestWriter
 from service.interactions.endpoints import router as interactions_router
 from service.interactions.outcomes_endpoints import router as outcomes_router
 from service.jobs import Jobs, start_tasks
@@ -46,7 +47,7 @@ from service.standards.endpoints import router as standards_router
 log = logging.getLogger("callqa")
 
 # Which scope each part of the API needs; health, metrics, docs and the console page are open.
-_ROUTES: tuple[tuple[APIRouter, Callable[..., Principal] | None], ...] = (
+_ROUTES: tuple[tuple[APIRouter, Callable[..., Awaitable[Principal]] | None], ...] = (
     (health_router, None),
     (console_router, None),
     (events_router, require_ingest),
@@ -84,12 +85,14 @@ def create_app(
         settings=settings,
         sessions=sessions,
         pipeline=pipeline,
+        keys=KeyCache(sessions, settings.key_cache_seconds),
         key_usage=KeyUsage(sessions),
         cause_sources={"rules": RULE_FAILURES, "root_causes": ROOT_CAUSES},
         alert_watcher=AlertWatcher(
             sessions, settings.database_url, settings.alert_watch_poll_seconds, settings.alert_watch_fallback_seconds
         ),
         sink=sink,
+        writer=None if sink is not None else IngestWriter(sessions, pipeline, clock, settings.ingest_group_events),
         clock=clock,
     )
 

@@ -24,6 +24,20 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `callqa serve` binds.")
     port: int = Field(8000, description="Port `callqa serve` binds.")
     max_batch_events: int = Field(500, ge=1, description="Most events accepted in one POST /v1/events batch.")
+    ingest_group_events: int = Field(
+        2000,
+        ge=1,
+        description="POST /v1/events in-process: most events the requests waiting at one moment share in one "
+        "transaction (group commit; a batch larger than it still goes in whole, alone). Every request is "
+        "answered after the commit that stores its events.",
+    )
+    key_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How long a process trusts an API key it has verified before reading it again. A key revoked "
+        "through a process's API stops working there at once; revoked by `callqa keys revoke` or another "
+        "instance, it stops working everywhere within this many seconds. 0: read the key on every request.",
+    )
     max_body_bytes: int = Field(
         5_000_000,
         ge=1024,

@@ -20,6 +20,7 @@ from sqlalchemy import (
     TextClause,
     Update,
     and_,
+    any_,
     bindparam,
     create_engine,
     event,
@@ -31,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from service import metrics
@@ -56,6 +57,21 @@ def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]
     """`values` in slices of at most `size`, one `IN (...)` query each."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def one_of(
+    session: Session, column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Sequence[Any]
+) -> Iterator[ColumnElement[bool]]:
+    """`column IN values`, one condition per statement to run. On PostgreSQL one `= ANY(:array)` for them all:
+    the same short statement text for any number of values, so psycopg converts it once and the server prepares
+    it, where `IN (...)` is a new text of hundreds of placeholders at every batch size. Elsewhere IN per chunk."""
+    if not values:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        yield column == any_(bindparam(f"{column.key}_values", list(values), type_=postgresql.ARRAY(column.type)))
+        return
+    for chunk in in_chunks(values):
+        yield column.in_(chunk)
 
 
 # The largest value an Integer column holds on PostgreSQL: alert, transition and API key ids are bounded by it

@@ -25,8 +25,9 @@ EVENTS_RECEIVED = Counter(
 PIPELINE_STAGES = ("decode", "validate", "score", "store", "alert")
 STAGE_SECONDS = Histogram(
     "callqa_pipeline_stage_seconds",
-    "Time spent in each pipeline stage: decode (one body or record), validate (one event), score, store and "
-    "alert (one interaction)",
+    "Time spent in each pipeline stage: decode (one HTTP body, or one Kafka batch of records: a plainly valid "
+    "record is also validated in it), validate (one event of the full path), score, store and alert (one "
+    "interaction)",
     ["stage"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )

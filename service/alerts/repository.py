@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from service.alerts.models import Alert, AlertTransition, Delivery, RuleState
-from service.db import Window, in_chunks, read_window
+from service.db import Window, in_chunks, one_of, read_window
 
 
 def alerts_of_interaction(session: Session, interaction_id: str) -> list[Alert]:
@@ -54,8 +54,8 @@ def transitions_after(session: Session, after: int, limit: int) -> list[tuple[Al
 def dedup_key_states(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
     """The keys already raised, each with its alert's state and who resolved it."""
     known: dict[str, tuple[str, str | None]] = {}
-    for chunk in in_chunks(keys):
-        stmt = select(Alert.dedup_key, Alert.state, Alert.resolved_by).where(Alert.dedup_key.in_(chunk))
+    for matches in one_of(session, Alert.dedup_key, keys):
+        stmt = select(Alert.dedup_key, Alert.state, Alert.resolved_by).where(matches)
         known.update((key, (state, by)) for key, state, by in session.execute(stmt))
     return known
 
@@ -75,16 +75,19 @@ def resolved_by_dedup_keys(session: Session, keys: Sequence[str], actor: str) ->
 
 
 def alerts_by_dedup_keys(session: Session, keys: set[str]) -> list[Alert]:
-    return list(session.scalars(select(Alert).where(Alert.dedup_key.in_(keys)).order_by(Alert.id)))
+    out: list[Alert] = []
+    for matches in one_of(session, Alert.dedup_key, sorted(keys)):
+        out.extend(session.scalars(select(Alert).where(matches)))
+    return sorted(out, key=lambda a: a.id)
 
 
 def unresolved_of_interactions(session: Session, interaction_ids: Sequence[str]) -> list[Alert]:
     """The interactions' unresolved alerts, locked (another process may be resolving them too)."""
     out: list[Alert] = []
-    for chunk in in_chunks(interaction_ids):
+    for matches in one_of(session, Alert.interaction_id, interaction_ids):
         stmt = (
             select(Alert)
-            .where(Alert.subject_kind == "interaction", Alert.interaction_id.in_(chunk))
+            .where(Alert.subject_kind == "interaction", matches)
             .where(Alert.state != "resolved")
             .order_by(Alert.id)
             .with_for_update()

@@ -16,8 +16,9 @@ from service.config import Settings
 
 if TYPE_CHECKING:
     from service.alerts.watch import AlertWatcher
-    from service.auth.service import KeyUsage
+    from service.auth.service import KeyCache, KeyUsage
     from service.ingest.sink import EventSink
+    from service.ingest.writer import IngestWriter
     from service.interactions.service import Pipeline
     from service.kpis.service import CauseSource
 
@@ -27,10 +28,12 @@ class AppState:
     settings: Settings
     sessions: sessionmaker[Session]
     pipeline: "Pipeline"
+    keys: "KeyCache"
     key_usage: "KeyUsage"
     cause_sources: "Mapping[str, CauseSource]"  # the Pareto view's, by name (GET /v1/kpis/pareto?causes=)
     alert_watcher: "AlertWatcher"  # fans new alert transitions out to this process's streams
     sink: "EventSink | None" = None  # set in Kafka mode: POST /v1/events produces instead of scoring in-process
+    writer: "IngestWriter | None" = None  # in-process mode: POST /v1/events group-commits through it
     clock: Clock = utc_now
 
 

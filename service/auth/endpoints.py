@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
-from service.api.deps import SessionDep
+from service.api.deps import SessionDep, StateDep
 from service.api.errors import BODY, KEYED, problem
 from service.auth import service
 from service.auth.deps import AnyKey
@@ -75,12 +75,13 @@ def create_key(body: KeyIn, session: SessionDep) -> CreatedKey:
     summary="Revoke an API key (by id or prefix)",
     responses={404: problem("No key with this id or prefix")},
 )
-def revoke_key(ident: KeyIdent, session: SessionDep) -> KeyOut:
+def revoke_key(ident: KeyIdent, session: SessionDep, state: StateDep) -> KeyOut:
     try:
         row = service.revoke(session, ident, utc_now())
     except service.ApiKeyError as exc:
         raise HTTPException(404, str(exc)) from exc
     session.commit()
+    state.keys.forget_all()  # revoked here: it stops working at once in this process (others: KeyCache)
     return KeyOut.of(row)
 
 

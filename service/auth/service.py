@@ -5,6 +5,7 @@ import hmac
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -81,6 +82,46 @@ def verify(session: Session, token: str) -> Principal | None:
     return Principal(row.id, row.name, frozenset(row.scopes.split(",")), row.agent_id)
 
 
+class KeyCache:
+    """Keys verified recently, so that a request does not read its key from the database every time.
+
+    A key is trusted for `seconds` (CALLQA_KEY_CACHE_SECONDS) after it was read: one revoked through this
+    process's API stops working at once (the revoke clears the cache); one revoked by another process (`callqa
+    keys revoke`, another instance) within `seconds`. Only valid keys are kept (an unknown or revoked key is read
+    again every time), at most `capacity` of them.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], seconds: float, capacity: int = 10_000) -> None:
+        self._sessions = sessions
+        self._seconds = seconds
+        self._capacity = capacity
+        self._kept: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, token: str) -> Principal | None:
+        """The key's principal if it was verified less than `seconds` ago (no database read), else None."""
+        kept = self._kept.get(_hash(token))
+        if kept is None or time.monotonic() >= kept[1]:
+            return None
+        return kept[0]
+
+    def verify(self, token: str) -> Principal | None:
+        """Read from the database (see `verify`) and kept when valid."""
+        with session_scope(self._sessions) as session:
+            principal = verify(session, token)
+        if principal is not None and self._seconds > 0:
+            with self._lock:
+                if len(self._kept) >= self._capacity:
+                    self._kept.clear()
+                self._kept[_hash(token)] = (principal, time.monotonic() + self._seconds)
+        return principal
+
+    def forget_all(self) -> None:
+        """After a revocation: every key is read again."""
+        with self._lock:
+            self._kept.clear()
+
+
 class KeyUsage:
     """Records `last_used_at`, which is advisory: at most once a minute per key and process (whether the write
     worked or not), in a transaction of its own, and a failed write (read-only, full, locked database) is
@@ -91,12 +132,16 @@ class KeyUsage:
         self._tried: dict[int, datetime] = {}
         self._lock = threading.Lock()
 
-    def used(self, key_id: int, now: datetime) -> None:
+    def due(self, key_id: int, now: datetime) -> bool:
+        """Whether `last_used_at` is to be written now (see `touch`); at most once a minute per key and process."""
         with self._lock:
             tried = self._tried.get(key_id)
             if tried is not None and now - tried < _TOUCH_EVERY:
-                return
+                return False
             self._tried[key_id] = now
+            return True
+
+    def touch(self, key_id: int, now: datetime) -> None:
         stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - _TOUCH_EVERY)
         try:
             with session_scope(self._sessions) as session:

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from service.api.deps import AppState, SessionDep, StateDep
+from service.api.deps import AppState, StateDep
 from service.events.decode import (
     BodyError,
     Rejection,
@@ -52,7 +52,7 @@ _EXAMPLE = {
         422: {"description": "Event(s) rejected; each error names its field"},
     },
 )
-async def post_events(request: Request, session: SessionDep, state: StateDep) -> JSONResponse:
+async def post_events(request: Request, state: StateDep) -> JSONResponse:
     raw = await request.body()  # after the router's key check; capped and timed by service.api.body
     limits = limits_of(state.settings)
     try:
@@ -60,8 +60,20 @@ async def post_events(request: Request, session: SessionDep, state: StateDep) ->
     except BodyError as exc:
         return refused(exc)
 
-    _, recorded = await ingest_request(state, session, "http", lambda now: (None, validate_items(items, limits, now)))
-    return _answer(recorded, is_batch)
+    if state.writer is None:  # Kafka mode: produced, answered once the broker has them
+        with state.sessions() as session:
+            _, recorded = await ingest_request(
+                state, session, "http", lambda now: (None, validate_items(items, limits, now))
+            )
+        return _answer(recorded, is_batch)
+    # In-process: validated here (a lone event on the loop, a batch off it), then committed with the requests
+    # waiting beside it (service.ingest.writer)
+    now = state.clock()
+    if len(items) == 1:
+        validated = validate_items(items, limits, now)
+    else:
+        validated = await run_in_threadpool(validate_items, items, limits, now)
+    return _answer(await state.writer.record(validated, "http"), is_batch)
 
 
 def _answer(recorded: Recorded, is_batch: bool) -> JSONResponse:

@@ -9,9 +9,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row
-from service.db import Window, in_chunks, insert_ignoring_conflicts, read_window, update_by_key
+from service.db import Window, in_chunks, insert_ignoring_conflicts, one_of, read_window, update_by_key
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
+from service.outcomes.repository import Subject
 from service.scoring.types import InteractionScore, Status
 
 
@@ -29,10 +30,9 @@ def to_event(r: EventRecord) -> Event:
 
 
 def known_event_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
-    ids = list(set(event_ids))
     found: set[str] = set()
-    for chunk in in_chunks(ids):
-        found.update(session.scalars(select(EventRecord.event_id).where(EventRecord.event_id.in_(chunk))))
+    for matches in one_of(session, EventRecord.event_id, list(set(event_ids))):
+        found.update(session.scalars(select(EventRecord.event_id).where(matches)))
     return found
 
 
@@ -65,9 +65,11 @@ class Locked:
     started_at: datetime
     event_count: int
     final: bool
+    subject: Subject  # its agent, team and queue before this score (a change moves its outcomes: _rescore)
 
 
 _T = Interaction.__table__.c
+_LOCKED = (_T.id, _T.standard_version, _T.started_at, _T.event_count, _T.final)
 
 
 def lock_interactions(
@@ -99,29 +101,23 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
     """The rows of these interactions, locked (PostgreSQL), in id order; only the columns scoring reads (Core:
     neither the stored score's JSON nor ORM objects, which a batch would only throw away)."""
     out: dict[str, Locked] = {}
-    for chunk in in_chunks(sorted(interaction_ids)):
-        stmt = (
-            select(_T.id, _T.standard_version, _T.started_at, _T.event_count, _T.final)
-            .where(_T.id.in_(chunk))
-            .order_by(_T.id)
-            .with_for_update()
-        )
-        out.update((r.id, Locked(*r)) for r in session.execute(stmt))
+    for matches in one_of(session, _T.id, sorted(interaction_ids)):
+        stmt = select(*_LOCKED, _T.agent_id, _T.team_id, _T.queue_id).where(matches).order_by(_T.id).with_for_update()
+        for r in session.execute(stmt):
+            out[r.id] = Locked(r.id, r.standard_version, r.started_at, r.event_count, r.final, Subject(*r[-3:]))
     return out
 
 
 def delete_placeholders(session: Session, interaction_ids: Sequence[str]) -> None:
     """Rows created for a batch of which nothing was stored."""
-    for chunk in in_chunks(interaction_ids):
-        session.execute(
-            delete(Interaction).where(Interaction.id.in_(chunk)).execution_options(synchronize_session=False)
-        )
+    for matches in one_of(session, Interaction.id, interaction_ids):
+        session.execute(delete(Interaction).where(matches).execution_options(synchronize_session=False))
 
 
 def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = {i: [] for i in interaction_ids}
-    for chunk in in_chunks(interaction_ids):
-        stmt = select(EventRecord).where(EventRecord.interaction_id.in_(chunk)).order_by(EventRecord.id)
+    for matches in one_of(session, EventRecord.interaction_id, interaction_ids):
+        stmt = select(EventRecord).where(matches).order_by(EventRecord.id)
         for r in session.scalars(stmt):
             out[r.interaction_id].append(to_event(r))
     return out
@@ -251,12 +247,13 @@ def judged_by(session: Session, start: datetime, end: datetime) -> list[tuple[st
     return [(row.id, row.standard_version) for row in session.execute(stmt)]
 
 
-def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
-    """(queue_id, team_id) of the interactions callqa knows, for metric labels."""
+def subjects_of(session: Session, interaction_ids: Iterable[str]) -> dict[str, Subject]:
+    """The agent, team and queue of the interactions callqa knows (whom their outcomes count for)."""
+    i = Interaction
     out = {}
     for chunk in in_chunks(sorted(set(interaction_ids))):
-        stmt = select(Interaction.id, Interaction.queue_id, Interaction.team_id).where(Interaction.id.in_(chunk))
-        out.update({r.id: (r.queue_id, r.team_id) for r in session.execute(stmt)})
+        stmt = select(i.id, i.agent_id, i.team_id, i.queue_id).where(i.id.in_(chunk))
+        out.update({r.id: Subject(r.agent_id, r.team_id, r.queue_id) for r in session.execute(stmt)})
     return out
 
 

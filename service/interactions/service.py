@@ -22,6 +22,7 @@ from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.live import LiveState, LiveStates
+from service.outcomes.repository import Subject, follow_subjects
 from service.outcomes.service import record_outcomes
 from service.privacy.events import redact_event
 from service.privacy.redact import redactor_for
@@ -68,6 +69,10 @@ class Recorded:
     def alerts_brief(self) -> list[dict[str, Any]]:
         """The alerts raised, as an ingest answer lists them."""
         return [summary_doc(a) for a in self.alerts]
+
+
+def _subject(columns: dict[str, Any]) -> Subject:
+    return Subject(columns["agent_id"], columns["team_id"], columns["queue_id"])
 
 
 class Judged(Protocol):
@@ -222,6 +227,7 @@ class Pipeline:
     ) -> None:
         breaches = []
         saved = []
+        rows = [row for row, _ in interactions]
         scoring = metrics.STAGE_SECONDS.labels(stage="score")
         for row, state in interactions:
             standard = self.judged_by(row)
@@ -237,6 +243,9 @@ class Pipeline:
             breaches.append((score, find_breaches(score, standard)))
         with metrics.STAGE_SECONDS.labels(stage="store").time():
             repo.save_scores(session, saved)
+            moved = {r.id: s for r, c in zip(rows, saved, strict=True) if (s := _subject(c)) != r.subject}
+            if moved:
+                follow_subjects(session, moved)
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
             result.alerts.extend(raise_alerts(session, breaches, now, self.destinations))
             result.withdrawn.extend(withdraw_cleared(session, breaches, now, self.destinations))

@@ -8,8 +8,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, func, or_, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, case, func, or_, select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.interactions.models import Interaction
@@ -118,25 +118,19 @@ def interaction_parts(
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
-def _outcome_keys(row: Any, link: Any, by_queue: bool) -> list[Any]:
-    """An outcome row's subject keys: its interaction's queue (team, agent) where it names one, else the row's own.
-    Looked up per row (a primary-key read of the rows that are kept), not joined: a join to a year of interactions
-    is planned as a scan of all of them."""
-
-    def theirs_else_own(name: str) -> Any:
-        i = aliased(Interaction)
-        return func.coalesce(select(getattr(i, name)).where(i.id == link).scalar_subquery(), getattr(row, name))
-
+def _outcome_keys(row: Any, by_queue: bool) -> list[Any]:
+    """An outcome row's subject keys: whom it counts for (its interaction's queue, team and agent where it names
+    them, else the row's own), stored on the row (service/outcomes/models.py)."""
     if by_queue:
-        return [theirs_else_own("queue_id").label("k0")]
-    return [theirs_else_own("team_id").label("k0"), theirs_else_own("agent_id").label("k1")]
+        return [row.subject_queue_id.label("k0")]
+    return [row.subject_team_id.label("k0"), row.subject_agent_id.label("k1")]
 
 
 def survey_parts(
     session: Session, scope: Scope, bucket: Bucket, time_zone: str, by_queue: bool, rules: OutcomeRules, into: Rows
 ) -> None:
     s = SurveyAnswer
-    keys = _outcome_keys(s, s.interaction_id, by_queue)
+    keys = _outcome_keys(s, by_queue)
     key = bucket_key(s.answered_at, bucket, time_zone, dialect_of(session)).label("bucket")
     stmt = (
         select(
@@ -151,7 +145,7 @@ def survey_parts(
         .select_from(s)
         .where(s.answered_at >= scope.start, s.answered_at < scope.end)
     )
-    stmt = stmt.where(*narrow_outcomes(scope, s.interaction_id, s))
+    stmt = narrow(stmt, scope, s.subject_team_id, s.subject_queue_id, s.subject_agent_id)
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
@@ -161,7 +155,7 @@ def contact_parts(
     """First-contact resolution of the contacts made in the scope: a contact is judged once the same customer
     came back with the same reason within the window (repeated), or once the window has passed (resolved)."""
     c = Contact
-    keys = _outcome_keys(c, c.interaction_id, by_queue)
+    keys = _outcome_keys(c, by_queue)
     key = bucket_key(c.contacted_at, bucket, time_zone, dialect_of(session)).label("bucket")
     window = rules.fcr_window_seconds
     repeated = c.next_contact_gap_seconds <= window
@@ -176,7 +170,7 @@ def contact_parts(
         .select_from(c)
         .where(c.contacted_at >= scope.start, c.contacted_at < scope.end)
     )
-    stmt = stmt.where(*narrow_outcomes(scope, c.interaction_id, c))
+    stmt = narrow(stmt, scope, c.subject_team_id, c.subject_queue_id, c.subject_agent_id)
     _collect(session, stmt.group_by(*keys, key), len(keys), into)
 
 
@@ -189,23 +183,6 @@ def narrow(stmt: S, scope: Scope, team: Any, queue: Any, agent: Any = None) -> S
     if scope.queue_id is not None:
         stmt = stmt.where(queue == scope.queue_id)
     return stmt
-
-
-def narrow_outcomes(scope: Scope, link: Any, row: Any) -> list[ColumnElement[bool]]:
-    """The scope's agent, team and queue on outcome rows (`row`: SurveyAnswer or Contact; `link`: its interaction
-    id): the interaction's subject where it has one, else the row's own, i.e. coalesce(interaction's, own) = value.
-    Written as "its interaction is one of the subject's (an index-only scan), or it has none and the row names
-    the subject", so the database starts from the outcome rows in the time range instead of joining them to a
-    year of interactions."""
-    conds = []
-    for name, value in (("agent_id", scope.agent_id), ("team_id", scope.team_id), ("queue_id", scope.queue_id)):
-        if value is None:
-            continue
-        theirs, other = aliased(Interaction), aliased(Interaction)
-        of_subject = select(theirs.id).where(getattr(theirs, name) == value)
-        names_one = select(other.id).where(other.id == link, getattr(other, name).is_not(None)).exists()
-        conds.append(or_(link.in_(of_subject), and_(getattr(row, name) == value, ~names_one)))
-    return conds
 
 
 def rule_failures(session: Session, scope: Scope, bucket: Bucket | None, time_zone: str) -> list[tuple[str, str, int]]:

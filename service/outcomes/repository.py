@@ -1,18 +1,35 @@
 """Queries of survey answers and contacts. Only this module talks SQL about them (the KPI aggregates are in
 service/kpis/repository.py)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple, cast
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import String, Table, Update, bindparam, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from service.db import in_chunks, insert_ignoring_conflicts
 from service.events.model import Event
-from service.outcomes.models import Contact, SurveyAnswer
+from service.outcomes.models import SUBJECTS, Contact, SurveyAnswer
 
 ContactKey = tuple[str, str]  # (customer_id, reason)
+
+
+class Subject(NamedTuple):
+    """An interaction's agent, team and queue (any of them may be unknown)."""
+
+    agent_id: str | None
+    team_id: str | None
+    queue_id: str | None
+
+    def over(self, e: Event) -> "Subject":
+        """This subject where it names one, else the event's own: whom an outcome counts for."""
+        return Subject(self.agent_id or e.agent_id, self.team_id or e.team_id, self.queue_id or e.queue_id)
+
+
+NO_SUBJECT = Subject(None, None, None)
 
 
 def known_outcome_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
@@ -23,7 +40,7 @@ def known_outcome_ids(session: Session, event_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def _row(e: Event, source: str, now: datetime) -> dict[str, object]:
+def _row(e: Event, source: str, now: datetime, subject: Subject) -> dict[str, object]:
     return {
         "event_id": e.event_id,
         "interaction_id": e.interaction_id,
@@ -32,17 +49,21 @@ def _row(e: Event, source: str, now: datetime) -> dict[str, object]:
         "agent_id": e.agent_id,
         "team_id": e.team_id,
         "queue_id": e.queue_id,
+        "subject_agent_id": subject.agent_id,
+        "subject_team_id": subject.team_id,
+        "subject_queue_id": subject.queue_id,
     }
 
 
 Sourced = tuple[Event, str]  # an event and the ingest path or source it came by
+Subjects = dict[str, Subject]  # event id -> whom the outcome counts for (Subject.over)
 
 
-def insert_survey_answers(session: Session, events: Sequence[Sourced], now: datetime) -> set[str]:
+def insert_survey_answers(session: Session, events: Sequence[Sourced], now: datetime, subjects: Subjects) -> set[str]:
     """Returns the event ids inserted; one another writer stored first is left out (a duplicate)."""
     rows = [
         {
-            **_row(e, source, now),
+            **_row(e, source, now, subjects[e.event_id]),
             "answered_at": e.occurred_at,
             "csat": e.payload.get("csat"),
             "nps": e.payload.get("nps"),
@@ -71,7 +92,7 @@ class ContactWrites:
     touched: set[ContactKey] = field(default_factory=set)  # old keys of a replaced reason included
 
 
-def upsert_contacts(session: Session, events: Sequence[Sourced], now: datetime) -> ContactWrites:
+def upsert_contacts(session: Session, events: Sequence[Sourced], now: datetime, subjects: Subjects) -> ContactWrites:
     """One contact per interaction, the latest `contact.reason` by occurred_at winning."""
     out = ContactWrites()
     latest: dict[str, Event] = {}
@@ -82,7 +103,7 @@ def upsert_contacts(session: Session, events: Sequence[Sourced], now: datetime) 
         latest[e.interaction_id], sources[e.event_id] = e, source
     rows = {
         e.interaction_id: {
-            **_row(e, sources[e.event_id], now),
+            **_row(e, sources[e.event_id], now, subjects[e.event_id]),
             "customer_id": e.payload["customer_id"],
             "reason": e.payload["reason"],
             "contacted_at": e.occurred_at,
@@ -142,3 +163,26 @@ def surveys_of(session: Session, interaction_id: str) -> list[SurveyAnswer]:
 
 def contact_of(session: Session, interaction_id: str) -> Contact | None:
     return session.get(Contact, interaction_id)
+
+
+def follow_subjects(session: Session, interactions: Mapping[str, Subject]) -> None:
+    """Interactions whose agent, team or queue changed (a first score names them, a transfer changes them): their
+    outcome rows count for the new subject from now on, in KPI trees and scorecards of any period (each name the
+    interaction gives, else the row's own). Most have no outcome rows yet (a survey comes after the call): one
+    index read per table finds those that do, and only their rows are rewritten."""
+    for model in (SurveyAnswer, Contact):
+        table = cast(Table, model.__table__)
+        with_rows: list[str] = []
+        for chunk in in_chunks(sorted(interactions)):
+            found = select(table.c.interaction_id).where(table.c.interaction_id.in_(chunk)).distinct()
+            with_rows.extend(session.scalars(found))
+        if with_rows:
+            new = [{"iid": i, **{f"new_{s}": getattr(interactions[i], f"{s}_id") for s in SUBJECTS}} for i in with_rows]
+            session.execute(_follow(table), new)
+
+
+@lru_cache(maxsize=2)
+def _follow(table: Table) -> Update:
+    own_else = {s: func.coalesce(bindparam(f"new_{s}", type_=String()), table.c[f"{s}_id"]) for s in SUBJECTS}
+    values = {f"subject_{s}_id": value for s, value in own_else.items()}
+    return update(table).where(table.c.interaction_id == bindparam("iid")).values(values)

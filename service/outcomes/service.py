@@ -16,8 +16,7 @@ from service.outcomes import repository as repo
 from service.outcomes.models import Contact
 from service.standards.schema import OutcomeStandard, Standard
 
-Subject = tuple[str | None, str | None]  # (queue_id, team_id)
-SubjectsOf = Callable[[Session, Sequence[str]], dict[str, Subject]]
+SubjectsOf = Callable[[Session, Sequence[str]], dict[str, repo.Subject]]
 
 
 def record_outcomes(
@@ -30,28 +29,32 @@ def record_outcomes(
 ) -> set[str]:
     """Store new outcome events; returns the event ids taken in (the others were duplicates).
 
-    `subjects_of` gives the (queue, team) of the interactions callqa knows, for metric labels: the pipeline passes
-    its own lookup, as outcomes sit below interactions.
+    `subjects_of` gives the agent, team and queue of the interactions callqa knows (the pipeline passes its own
+    lookup, as outcomes sit below interactions): each row is stored with whom it counts for (Subject.over), which
+    the KPIs and metric labels read. The pipeline keeps that current when an interaction's subject changes later
+    (follow_subjects).
     """
     known = repo.known_outcome_ids(session, (e.event_id for e, _ in events))
     events = [(e, source) for e, source in events if e.event_id not in known]
     survey_pairs = [p for p in events if p[0].type is EventType.SURVEY_ANSWERED]
     contact_pairs = [p for p in events if p[0].type is EventType.CONTACT_REASON]
     surveys, contacts = [e for e, _ in survey_pairs], [e for e, _ in contact_pairs]
-    stored = repo.insert_survey_answers(session, survey_pairs, now)
+    interactions = subjects_of(session, sorted({e.interaction_id for e, _ in events})) if events else {}
+    subjects = {e.event_id: interactions.get(e.interaction_id, repo.NO_SUBJECT).over(e) for e, _ in events}
+    stored = repo.insert_survey_answers(session, survey_pairs, now, subjects)
     if contacts:
         repo.lock_contact_keys(session, ((e.payload["customer_id"], e.payload["reason"]) for e in contacts))
-        writes = repo.upsert_contacts(session, contact_pairs, now)
+        writes = repo.upsert_contacts(session, contact_pairs, now, subjects)
         # A superseded reason was taken in (a newer one wins): accepted, as any event whose value is outdated
         stored |= writes.inserted | writes.replaced | writes.superseded
         refreshed = repo.refresh_gaps(session, writes.touched)
-        subjects = _subjects(session, contacts, subjects_of)
         repeats = repeated_contacts(refreshed, standard.outcomes.fcr_window_seconds)
-        telemetry.observe_contacts([(*subjects[i], i in repeats) for i in writes.inserted], labels)
+        telemetry.observe_contacts(
+            [(subjects[i].queue_id, subjects[i].team_id, i in repeats) for i in writes.inserted], labels
+        )
     if surveys:
-        subjects = _subjects(session, surveys, subjects_of)
         answers = [
-            (*subjects[e.event_id], survey, answer, band)
+            (subjects[e.event_id].queue_id, subjects[e.event_id].team_id, survey, answer, band)
             for e in surveys
             if e.event_id in stored
             for survey, answer, band in bands(e, standard.outcomes)
@@ -82,16 +85,6 @@ def repeated_contacts(contacts: Sequence[Contact], window_seconds: float) -> set
             and before.next_contact_gap_seconds <= window_seconds
         ):
             out.add(here.event_id)
-    return out
-
-
-def _subjects(session: Session, events: Sequence[Event], subjects_of: SubjectsOf) -> dict[str, Subject]:
-    """(queue, team) per event id: the interaction's when callqa knows it, else the event's own."""
-    known = subjects_of(session, [e.interaction_id for e in events])
-    out = {}
-    for e in events:
-        queue, team = known.get(e.interaction_id, (None, None))
-        out[e.event_id] = (queue or e.queue_id, team or e.team_id)
     return out
 
 

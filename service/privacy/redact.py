@@ -62,6 +62,7 @@ _EN_DIGITS = {
     "nine": "9",
 }
 _SPOKEN_RE = re.compile(rf"\b(?:(double|triple)\s+)?({'|'.join(_EN_DIGITS)})\b|\bslash\b", re.IGNORECASE)
+_SPOKEN_WORDS = (*_EN_DIGITS, "slash")  # what _SPOKEN_RE cannot match without
 _REPEAT = {"double": 2, "triple": 3, "": 1}
 # 幺 is how 1 is read out in phone and card numbers; 两 is left out: it counts things ("两个") rather than spells digits
 _ZH_DIGITS = dict(zip("零〇一幺二三四五六七八九", "001123456789", strict=True))
@@ -469,13 +470,15 @@ class Redactor:
         spans: list[_Span] = []
         for name, regex, placeholder in self.custom:
             _take(spans, (_Span(m.start(), m.end(), name, placeholder) for m in regex.finditer(text)))
+        # A pattern is searched only in a text that holds a word it cannot match without (a non-ASCII text is
+        # always searched: IGNORECASE folds some letters that lower() does not)
+        lowered = text.lower() if text.isascii() else None
         if "email" in self.enabled:
-            # (a non-ASCII text is always searched: IGNORECASE folds some letters that lower() does not)
-            lowered = text.lower() if text.isascii() else None
             for regex, needles in _EMAIL_RES:
                 if lowered is None or any(n in lowered for n in needles):
                     _take(spans, (_Span(m.start(), m.end(), "email", "[email]") for m in regex.finditer(text)))
-        if _has_digit(text) or _SPOKEN_RE.search(text):
+        spoken = lowered is None or any(w in lowered for w in _SPOKEN_WORDS)
+        if _has_digit(text) or (spoken and _SPOKEN_RE.search(text)):
             _take(spans, self._numbers(text))
         if not spans:
             return Redacted(text, ())

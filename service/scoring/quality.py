@@ -47,8 +47,10 @@ def score_timeline(tl: Timeline, standard: Standard, now: datetime, *, per_utter
         + evaluate_script(tl, standard, now)
         + [customer_sentiment_item(tl, standard.sentiment, standard.quality.weights.customer_sentiment)]
     )
-    items = [replace(i, critical=True) if i.id in standard.quality.critical_items else i for i in items]
-    items = [replace(i, trace=item_trace(i, tl, standard)) for i in items]
+    critical_items = standard.quality.critical_items
+    items = [
+        replace(i, critical=i.critical or i.id in critical_items, trace=item_trace(i, tl, standard)) for i in items
+    ]
     score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)
     compliance = [i for i in items if i.category == "compliance"]
     deadlines = [i.deadline for i in items if i.status is Status.PENDING and i.deadline is not None]

@@ -19,15 +19,14 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import NEGATE
 
-from service.scoring import sentiment_zh
+from service.scoring import sentiment_zh, vader
 from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, ScoreItem, SentimentSummary, Status
 from service.standards.schema import SentimentAnalyzers, SentimentStandard
 from service.text.memo import MISSING, TextMemo, memoized_by_text
 
-_ANALYZER = SentimentIntensityAnalyzer()  # loads its lexicon once; pure computation afterwards
 _NEGATIONS = frozenset(NEGATE)
 _DIGIT = re.compile(r"\d")
 _NAME_INTRO = frozenset({"named", "names", "name's"})
@@ -35,9 +34,8 @@ _NAME_INTRO = frozenset({"named", "names", "name's"})
 
 @memoized_by_text(65536)
 def polarity(text: str) -> tuple[float, float, float, float]:
-    """(neg, neu, pos, compound) of one text, as vaderSentiment 3.3.2 reports them."""
-    s = _ANALYZER.polarity_scores(text)
-    return s["neg"], s["neu"], s["pos"], s["compound"]
+    """(neg, neu, pos, compound) of one text, as vaderSentiment 3.3.2 reports them (computed by scoring.vader)."""
+    return vader.polarity_scores(text)
 
 
 def compound(text: str) -> float:
@@ -71,7 +69,7 @@ def negative_words(text: str, neutral: frozenset[str]) -> tuple[str, ...]:
     out = []
     for i, (token, word) in enumerate(zip(raw, words, strict=True)):
         lowered = token.lower()
-        if not (_ANALYZER.lexicon.get(word, 0) < 0 or _ANALYZER.lexicon.get(lowered, 0) < 0 or word in _NEGATIONS):
+        if not (vader.LEXICON.get(word, 0) < 0 or vader.LEXICON.get(lowered, 0) < 0 or word in _NEGATIONS):
             continue
         beside_number = numeric[i] or (i > 0 and numeric[i - 1]) or (i + 1 < len(raw) and numeric[i + 1])
         if word in neutral or beside_number or i in named:

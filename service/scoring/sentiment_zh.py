@@ -34,9 +34,13 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 def cjk_share(text: str) -> float:
     """CJK characters over CJK characters plus Latin words: "我的iPhone坏了" is 4 / 5, "ok 谢谢" 2 / 3."""
+    if text.isascii():
+        return 0.0  # (most texts: no CJK character, and no need to count the Latin words)
     cjk = len(_CJK.findall(text))
+    if not cjk:
+        return 0.0
     latin = len(_LATIN_WORD.findall(PLACEHOLDER_RE.sub(" ", text)))  # "[card]" stands for digits, not English
-    return cjk / (cjk + latin) if cjk else 0.0
+    return cjk / (cjk + latin)
 
 
 def normalize(text: str) -> str:

@@ -81,7 +81,8 @@ def item_trace(item: ScoreItem, tl: Timeline, std: Standard) -> ItemTrace:
 
 
 def score_trace(items: Sequence[ScoreItem], std: Standard) -> ScoreTrace:
-    judged = [i for i in items if i.status in (Status.PASS, Status.FAIL) and i.weight > 0]
+    counted = [i.status in (Status.PASS, Status.FAIL) and i.weight > 0 for i in items]
+    judged = [i for i, c in zip(items, counted, strict=True) if c]
     return ScoreTrace(
         formula=SCORE_FORMULA,
         standard_version=std.version,
@@ -89,6 +90,6 @@ def score_trace(items: Sequence[ScoreItem], std: Standard) -> ScoreTrace:
         judged_weight=sum(i.weight for i in judged),
         pass_mark=std.quality.pass_mark,
         counted=tuple(i.id for i in judged),
-        left_out=tuple(i.id for i in items if i not in judged),
+        left_out=tuple(i.id for i, c in zip(items, counted, strict=True) if not c),
         critical_failed=tuple(i.id for i in items if i.critical and i.status is Status.FAIL),
     )

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from service.api.deps import SessionDep, StateDep
@@ -87,7 +86,7 @@ async def post_source(name: str, request: Request, session: SessionDep, state: S
         return JSONResponse({"detail": str(exc), "sources": list(SOURCES)}, status_code=404)
     # Who is sending comes before the body: a stranger's body is never read (service.api.body caps and times it)
     if source.verify is None:
-        await run_in_threadpool(require_ingest, request, state)
+        await require_ingest(request, state)
     elif missing := [h for h in source.signed_by if h not in request.headers]:
         return JSONResponse({"detail": f"missing {' and '.join(missing)} header"}, status_code=401)
     raw = await request.body()

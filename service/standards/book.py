@@ -33,11 +33,14 @@ class StandardBook:
     one, never a mix. `base` (the standards file this process started with) judges while there is no activation.
     """
 
-    __slots__ = ("_state", "base")
+    __slots__ = ("_state", "base", "stamp")
 
     def __init__(self, base: Standard) -> None:
         self.base = base
         self._state = _State({base.version: base}, (), ())
+        # What the database's activations and versions looked like when the book was last brought up to them
+        # (service.standards.service.refresh reads them again only when it changed).
+        self.stamp: tuple[int, ...] | None = None
 
     def in_force_at(self, moment: datetime) -> Standard:
         """The version for an interaction that starts at `moment` (before the first activation: the first one)."""

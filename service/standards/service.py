@@ -44,13 +44,18 @@ def register_at_start(session: Session, loaded: LoadedStandard, now: datetime) -
 
 def refresh(session: Session, book: StandardBook) -> None:
     """Bring `book` up to the database: its activations, and every recorded version (an interaction keeps the
-    version it was judged by, whichever is in force). Two small queries; a version's text is parsed once."""
+    version it was judged by, whichever is in force). One tiny query when nothing was added since the last
+    refresh (every ingest call makes one); else two small ones more; a version's text is parsed once."""
+    stamp = repo.stamp(session)
+    if stamp == book.stamp:
+        return
     rows = repo.activations(session)
     missing = repo.version_names(session) - book.known()
     parsed = {v.version: parse_standard(v.source, f"standard version {v.version!r}").standard
               for v in repo.versions_named(session, missing)}  # fmt: skip
     before = book.timeline
     book.update([Activation(r.version, r.effective_at) for r in rows], parsed)
+    book.stamp = stamp
     if len(book.timeline) != len(before):
         log.info("standard activations: %s", ", ".join(f"{a.version} from {a.effective_at}" for a in book.timeline))
 

@@ -65,6 +65,9 @@ def _free_port() -> int:
 def served(tmp_path: Path) -> Iterator[dict[str, str]]:
     """`callqa migrate` then `callqa serve` on the embedded SQLite default, as `make run` does."""
     env = {"CALLQA_DATABASE_URL": f"sqlite:///{tmp_path / 'callqa.db'}", "CALLQA_PORT": str(_free_port())}
+    # A key revoked with the CLI (another process) stops at once only with no key cache; with one it stops
+    # within CALLQA_KEY_CACHE_SECONDS (tests/api/test_group_commit.py)
+    env["CALLQA_KEY_CACHE_SECONDS"] = "0"
     assert run("migrate", env=env).returncode == 0
     key = run("keys", "ensure-admin", "--file", str(tmp_path / "key"), env=env)
     assert key.returncode == 0 and key.stdout.startswith("cqa_")

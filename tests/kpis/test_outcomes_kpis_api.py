@@ -189,3 +189,48 @@ def test_buckets_follow_the_centres_time_zone_across_daylight_saving(
     assert [(b, n) for b, _, _, n in offered(utc)] == [
         ("2026-10-31", 0), ("2026-11-01", 2), ("2026-11-02", 2), ("2026-11-03", 0)
     ]  # fmt: skip
+
+
+def test_outcomes_follow_their_interactions_subject_when_it_changes_later(api: httpx.Client) -> None:
+    """Outcome rows store whom they count for; a survey and a contact reason that came before their call count
+    for their own agent until the call names one, then for the call's, and move again with a transfer (the
+    tree, the queues and the scorecards of any period read the current subject)."""
+
+    def answers(path: str) -> int:
+        card = api.get(path, params=DAY)
+        assert card.status_code == 200, card.text
+        return card.json()["outcomes"]["csat"]["answers"]
+
+    def judged_for(agent: str) -> tuple[int, int]:
+        tree = _tree(api)
+        agents = [a for team in tree["centre"]["children"] for a in team["children"] if a["id"] == agent]
+        return (
+            sum(a["total"]["csat"]["count"] for a in agents),
+            sum(a["total"]["first_contact_resolution"]["count"] for a in agents),
+        )
+
+    early = {"agent_id": "zed", "team_id": "green"}
+    assert _post(api, {**_survey("m-1", 600, csat=5), **early}).status_code == 202
+    assert _post(api, {**_reason("m-1", 1, "cust-9", "outage"), **early}).status_code == 202
+    assert answers("/v1/agents/zed/scorecard") == 1 and answers("/v1/teams/green/scorecard") == 1
+
+    # The call arrives: its agent, team and queue win over those the survey named
+    assert _post(api, *call("m-1", turns=GOOD_CALL, agent="ann", team="blue", queue="billing")).status_code == 202
+    assert (answers("/v1/agents/zed/scorecard"), answers("/v1/agents/ann/scorecard")) == (0, 1)
+    assert (answers("/v1/teams/green/scorecard"), answers("/v1/teams/blue/scorecard")) == (0, 1)
+    assert answers("/v1/queues/billing/scorecard") == 1
+    csat = _node(_tree(api)["centre"]["children"], "blue")["total"]["csat"]
+    assert csat["count"] == 1 and csat["value"] == 1.0
+
+    # Transferred afterwards (a late event): the outcomes move to bob and the sales queue with it
+    transfer = event("m-1", 50, "call.transferred", 200, {"to_agent_id": "bob", "to_queue_id": "sales"})
+    assert _post(api, transfer).status_code == 202
+    assert (answers("/v1/agents/ann/scorecard"), answers("/v1/agents/bob/scorecard")) == (0, 1)
+    assert (answers("/v1/queues/billing/scorecard"), answers("/v1/queues/sales/scorecard")) == (0, 1)
+    tree = _tree(api)
+    assert _node(tree["queues"], "sales")["total"]["csat"]["count"] == 1
+    assert "billing" not in {q["id"] for q in tree["queues"]} or (
+        _node(tree["queues"], "billing")["total"]["csat"]["count"] == 0
+    )
+    # the contact reason moved too: bob's, judged once its window has passed (the clock is the test's)
+    assert judged_for("zed") == (0, 0) and judged_for("bob")[0] == 1

@@ -15,7 +15,7 @@ from service.interactions.models import Interaction
 from service.interactions.repository import subjects_of
 from service.kpis.buckets import Bucket, bucket_key, bucket_starts, key_of
 from service.kpis.repository import OutcomeRules, Scope, outcome_parts
-from service.outcomes.models import Contact, SurveyAnswer
+from service.outcomes.models import Contact
 from service.outcomes.service import record_outcomes
 from service.telemetry import SubjectLabels
 from tests.factories import default_standard
@@ -132,11 +132,10 @@ def test_an_outcome_counts_for_its_interactions_subject_else_its_own(session: Se
         ("i-unknown", "bob", "red", None),  # callqa never saw it: bob, red
         ("i-ann", None, None, None),  # ann, blue, q1
     ]
-    for n, (iid, agent, team, queue) in enumerate(answers):
-        at = T0 + timedelta(hours=1)
-        session.add(SurveyAnswer(event_id=f"s-{n}", interaction_id=iid, answered_at=at, received_at=at,
-                                 source="http", csat=5, agent_id=agent, team_id=team, queue_id=queue))  # fmt: skip
-    session.flush()
+    at = T0 + timedelta(hours=1)
+    surveys = [Event(f"s-{n}", EventType.SURVEY_ANSWERED, at, iid, agent, team, queue, {"csat": 5})
+               for n, (iid, agent, team, queue) in enumerate(answers)]  # fmt: skip
+    assert len(_record(session, *surveys)) == 4  # stored by the write path: whom each counts for goes with it
     rules = OutcomeRules(4, 9, 6, 86400, T0 + timedelta(days=1))
 
     def answered(**subject: str) -> int:
