@@ -46,6 +46,10 @@ Batch = dict[TopicPartition, list[Any]]
 # this often.
 JOIN_POLL_MS = 5000
 
+# Once a batch is due, how long a poll waits for the answer to the fetch the previous poll sent: records already on
+# the broker join the batch; a slower answer waits for the next one.
+FETCH_ROUND_TRIP_MS = 10
+
 
 @dataclass(frozen=True, slots=True)
 class LoopConfig:
@@ -112,13 +116,17 @@ class ConsumeLoop:
         self.commit_offsets()
 
     def poll_batch(self) -> Batch:
-        """Up to batch_max_records, waiting at most batch_max_ms to fill it (bigger batches, fewer transactions)."""
+        """Up to batch_max_records, cut as soon as its oldest record has waited batch_max_ms since it was produced
+        and the broker has nothing more at hand. Records that arrive together share one transaction (bigger
+        batches, fewer transactions), but a record that has already waited (a backlog, or what came in while the
+        last batch was stored) is not held back to fill the batch: the wait to fill only ever applies to fresh
+        records at a light load."""
         cfg = self.config
-        deadline = time.monotonic() + cfg.batch_max_ms / 1000
         batch: Batch = {}
         count = 0
+        cut = time.time() + cfg.batch_max_ms / 1000  # until the first record, the longest one poll waits for it
         remaining_ms = cfg.batch_max_ms  # at least one poll, however late this thread was scheduled
-        while count < cfg.batch_max_records and remaining_ms > 0 and not self.stop.is_set():
+        while count < cfg.batch_max_records and not self.stop.is_set():
             generation = self.tracker.generation
             polled = self.poll(remaining_ms, cfg.batch_max_records - count)
             if self.tracker.generation != generation:
@@ -131,7 +139,15 @@ class ConsumeLoop:
             for tp, records in polled.items():
                 batch.setdefault(tp, []).extend(records)
                 count += len(records)
-            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if polled:
+                cut = min(cut, produced(polled) + cfg.batch_max_ms / 1000)
+            remaining_ms = int((cut - time.time()) * 1000)
+            if remaining_ms <= 0:
+                if not polled:
+                    break
+                # Past the cut, but that poll brought records: take what the broker already holds (a poll that
+                # drains the fetched records sends the next fetch; its answer takes a round trip).
+                remaining_ms = FETCH_ROUND_TRIP_MS
         return batch
 
     def poll(self, timeout_ms: int, max_records: int | None = None) -> Batch:
@@ -207,16 +223,16 @@ class ConsumeLoop:
             self.publisher.publish(dead, now)
         committed_at = self.clock()
         self.tracker.processed(batch)
-        self.commit_offsets()
         events = [
             d.item
             for d, o in zip(decoded, recorded.outcomes, strict=True)
             if o.status == "accepted" and isinstance(d.item, Event)
         ]
-        self._observe(batch, events, len(dead), started, committed_at)
         done = Committed(events, recorded.alerts, len(dead), committed_at)
-        if self.on_commit:
+        if self.on_commit:  # first: it wakes the alerts' flush, which need not wait for the offsets' round trip
             self.on_commit(done)
+        self.commit_offsets()
+        self._observe(batch, events, len(dead), started, committed_at)
         return done
 
     def commit_offsets(self) -> None:
@@ -316,6 +332,14 @@ def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLe
             error = d.item.reason
         out.append(DeadLetter(d.record, reason, error))
     return out
+
+
+def produced(batch: Batch) -> float:
+    """When the oldest record of `batch` was produced (epoch seconds): its timestamp, or now if that is later or
+    unknown (a producer clock ahead of ours must not make a record look fresher than it is here)."""
+    now = time.time()
+    stamps = [r.timestamp for records in batch.values() for r in records if r.timestamp and r.timestamp > 0]
+    return min(now, min(stamps) / 1000) if stamps else now
 
 
 def _size(batch: Batch) -> int:
