@@ -16,7 +16,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
-from kafka.structs import MemberState
+from kafka.structs import MemberState, OffsetAndMetadata
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -113,6 +113,10 @@ class ConsumeLoop:
             batch = self.poll_batch()
             if batch:
                 self.handle(batch)
+            elif self.tracker.pending():
+                # A commit the group refused (a rebalance) is retried while idle too, not only with the next batch:
+                # with no more records coming, the group would otherwise never see what is stored.
+                self.commit_offsets(wait=False)
         self.commit_offsets()
 
     def poll_batch(self) -> Batch:
@@ -229,24 +233,37 @@ class ConsumeLoop:
             if o.status == "accepted" and isinstance(d.item, Event)
         ]
         done = Committed(events, recorded.alerts, len(dead), committed_at)
-        if self.on_commit:  # first: it wakes the alerts' flush, which need not wait for the offsets' round trip
+        if self.on_commit:  # first: it wakes the alerts' flush
             self.on_commit(done)
-        self.commit_offsets()
+        self.commit_offsets(wait=False)
         self._observe(batch, events, len(dead), started, committed_at)
         return done
 
-    def commit_offsets(self) -> None:
+    def commit_offsets(self, wait: bool = True) -> None:
         """Commit what the database holds. A failed commit is not fatal: the offsets stay pending, the revoke
         listener or the next batch commits them, and a replay stores nothing twice. A commit that meets a rebalance
         (RebalanceInProgressError) or finds the member evicted (CommitFailedError) is followed by a poll that
-        rejoins (see poll()); the revoke or lost listener drops what is no longer ours."""
+        rejoins (see poll()); the revoke or lost listener drops what is no longer ours.
+
+        `wait=False` (after each batch): the commit is sent and the loop goes on to the next batch without waiting
+        for the broker's answer; offsets stay pending until it comes, so a later commit carries them again."""
         offsets = self.tracker.pending()
         if not offsets:
+            return
+        if not wait:
+            self.consumer.commit_async(offsets, callback=self._commit_answered)
             return
         try:
             self.consumer.commit(offsets)
         except KafkaError as exc:
             log.warning("offset commit failed, will retry: %r", exc)
+            return
+        self.tracker.committed(offsets)
+
+    def _commit_answered(self, offsets: dict[TopicPartition, OffsetAndMetadata], answer: object) -> None:
+        """kafka-python calls this on its IO thread with the commit's outcome (an exception if it failed)."""
+        if isinstance(answer, BaseException):
+            log.warning("offset commit failed, will retry: %r", answer)
             return
         self.tracker.committed(offsets)
 

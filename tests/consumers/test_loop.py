@@ -4,6 +4,7 @@ failures dead-letter one record or stop the consumer, and which source each reco
 broker shows (group membership, real rebalances, acks) stays in tests/kafka."""
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,15 @@ class FakeConsumer:
             self.refuse -= 1
             raise CommitFailedError("the group rebalanced without us")
         self.commits.append({tp: o.offset for tp, o in offsets.items()})
+
+    def commit_async(self, offsets: dict[TopicPartition, Any], callback: Any) -> None:
+        """Answered at once here; kafka-python calls back within a later poll or commit."""
+        try:
+            self.commit(offsets)
+        except CommitFailedError as exc:
+            callback(offsets, exc)
+        else:
+            callback(offsets, None)
 
     def assignment(self) -> set[TopicPartition]:
         return {TP}
@@ -142,6 +152,28 @@ def test_a_refused_commit_is_not_fatal_and_the_offsets_commit_with_the_next_batc
     loop.handle({TP: [Record(2, good[2]), Record(3, good[3])]})
     assert consumer.commits == [{TP: 4}] and not loop.tracker.pending()
     assert stored(runtime) == 4
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_refused_commit_is_retried_while_no_more_records_come(runtime: Runtime) -> None:
+    consumer = FakeConsumer()
+    loop = make_loop(runtime, consumer, FakePublisher())
+    consumer.refuse = 1
+    loop.handle({TP: [Record(0, events(1, "idle")[0])]})
+    assert consumer.commits == [] and loop.tracker.pending()
+    seen: list[bool] = []  # at each poll: has the commit been made yet?
+    give_up = time.monotonic() + 10
+
+    def idle(timeout_ms: int = 0, max_records: int | None = None) -> dict[TopicPartition, list[Record]]:
+        seen.append(bool(consumer.commits))
+        if consumer.commits or time.monotonic() > give_up:
+            loop.stop.set()
+        return {}
+
+    consumer.poll = idle  # type: ignore[method-assign]
+    loop.run()
+    assert seen[-1], "committed while running, not only by the final commit at stop"
+    assert consumer.commits == [{TP: 1}] and not loop.tracker.pending()
 
 
 POISON = {
