@@ -46,9 +46,9 @@ Batch = dict[TopicPartition, list[Any]]
 # this often.
 JOIN_POLL_MS = 5000
 
-# Once a batch is due, how long a poll waits for the answer to the fetch the previous poll sent: records already on
-# the broker join the batch; a slower answer waits for the next one.
-FETCH_ROUND_TRIP_MS = 10
+# Once a batch is due, how long its last poll waits for the answer to the fetch the previous poll sent: records
+# already on the broker join the batch; a slower answer goes to the next batch.
+FETCH_ROUND_TRIP_MS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +130,7 @@ class ConsumeLoop:
         count = 0
         cut = time.time() + cfg.batch_max_ms / 1000  # until the first record, the longest one poll waits for it
         remaining_ms = cfg.batch_max_ms  # at least one poll, however late this thread was scheduled
+        topped_up = False
         while count < cfg.batch_max_records and not self.stop.is_set():
             generation = self.tracker.generation
             polled = self.poll(remaining_ms, cfg.batch_max_records - count)
@@ -147,11 +148,12 @@ class ConsumeLoop:
                 cut = min(cut, produced(polled) + cfg.batch_max_ms / 1000)
             remaining_ms = int((cut - time.time()) * 1000)
             if remaining_ms <= 0:
-                if not polled:
+                if not polled or topped_up:
                     break
-                # Past the cut, but that poll brought records: take what the broker already holds (a poll that
-                # drains the fetched records sends the next fetch; its answer takes a round trip).
-                remaining_ms = FETCH_ROUND_TRIP_MS
+                # Due, and that poll brought records: one more poll takes what the broker already held (a poll
+                # that drains the fetched records sends the next fetch, answered a round trip later). Only one:
+                # records that keep trickling in must not hold the batch past its cut.
+                topped_up, remaining_ms = True, FETCH_ROUND_TRIP_MS
         return batch
 
     def poll(self, timeout_ms: int, max_records: int | None = None) -> Batch:
@@ -261,7 +263,8 @@ class ConsumeLoop:
         self.tracker.committed(offsets)
 
     def _commit_answered(self, offsets: dict[TopicPartition, OffsetAndMetadata], answer: object) -> None:
-        """kafka-python calls this on its IO thread with the commit's outcome (an exception if it failed)."""
+        """The outcome of a commit_async (an exception if it failed), handed back by kafka-python within a later
+        poll or commit on this thread."""
         if isinstance(answer, BaseException):
             log.warning("offset commit failed, will retry: %r", answer)
             return

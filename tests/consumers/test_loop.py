@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from consumers.dead_letter import DeadLetterLimit, DeadLetterLimitExceeded
 from consumers.decoders import CanonicalDecoder
-from consumers.loop import JOIN_POLL_MS, ConsumeLoop, LoopConfig
+from consumers.loop import FETCH_ROUND_TRIP_MS, JOIN_POLL_MS, ConsumeLoop, LoopConfig
 from consumers.offsets import OffsetTracker
 from service.config import Settings
 from service.interactions.service import Pipeline
@@ -266,6 +266,21 @@ def test_a_rebalance_inside_poll_drops_the_records_of_partitions_no_longer_ours_
     consumer.script = [{TP: [Record(0, good[0])], TP1: [Record(0, good[2], partition=1)]}, revoke_tp1]
     batch = loop.poll_batch()
     assert {tp: [r.offset for r in rs] for tp, rs in batch.items()} == {TP: [0, 1]}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_records_that_already_waited_are_not_held_to_fill_the_batch_nor_past_its_cut_by_more_coming(
+    runtime: Runtime,
+) -> None:
+    # Produced a minute ago (a backlog): the batch is due at once. One more poll takes what the broker already
+    # held; records that keep coming after that go to the next batch.
+    old = int((time.time() - 60) * 1000)
+    good = iter(events(5, "backlog"))
+    consumer = ScriptedConsumer([lambda: {TP: [Record(len(consumer.polls), next(good), timestamp=old)]}] * 5)
+    loop = make_loop(runtime, consumer, FakePublisher())
+    batch = loop.poll_batch()
+    assert [r.offset for r in batch[TP]] == [1, 2]
+    assert consumer.polls == [50, FETCH_ROUND_TRIP_MS], "no wait to fill: the first poll's, then one round trip"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
