@@ -37,6 +37,7 @@ Ratios: each level's p50/p99 against level 1's, in the same run.
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -250,13 +251,13 @@ def start_consumer(code: Contender, env: dict[str, str], log: Path, delays: Path
         return subprocess.Popen(cmd, env={**env, **code.env}, cwd=code.root, stdout=out, stderr=subprocess.STDOUT)
 
 
-def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(check: Callable[[], bool], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
-            return
+            return True
         time.sleep(0.5)
-    sys.exit(f"timed out waiting for {what}")
+    return False
 
 
 def run_level(
@@ -285,11 +286,17 @@ def run_level(
     log = logs[0]
     lag = LagSampler(args.bootstrap, topic, group, args.partitions)
     try:
-        # Warm-up (group join, first scores compile the matchers): 300 events, until committed.
+        # Warm-up (group join, first scores compile the matchers): 300 events, until committed. A consumer whose
+        # commit a rebalance refused may commit only with its next batch (older code): 20 more events every 30 s.
         rng = random.Random(args.seed)
-        warm = Offered(args.bootstrap, topic, mix(300, rng, texts, f"{name}-warm"), 300, 1)  # type: ignore[arg-type]
-        warm.run()
-        wait_for(lambda: lag.lag() == 0, 180, f"the consumers to commit the warm-up (log: {log})")
+        given_up = time.monotonic() + 180
+        for n in itertools.count():
+            events = mix(20 if n else 300, rng, texts, f"{name}-warm{n}")  # type: ignore[arg-type]
+            Offered(args.bootstrap, topic, events, 300, 1).run()
+            if wait_for(lambda: lag.lag() == 0, min(30, given_up - time.monotonic())):
+                break
+            if time.monotonic() >= given_up:
+                sys.exit(f"timed out waiting for the consumers to commit the warm-up (log: {log})")
         reader = AlertReader(args.bootstrap, alerts_topic, args.partitions)
         reader.start()
         lag.start()
