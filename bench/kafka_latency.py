@@ -425,11 +425,12 @@ def main() -> None:
     tag = f"lat{uuid.uuid4().hex[:6]}"
     with tempfile.TemporaryDirectory(prefix="callqa-latency-") as tmp:
         codes = contenders(args, Path(tmp))
-        # Level by level, each contender in turn: a change in the machine's load falls on all of them alike.
+        # Level by level, each contender in turn, the order reversed every other level: a change in the machine's
+        # load falls on all of them alike.
         levels = [
             run_level(float(f), code, args, admin, texts, f"{tag}c{i}")
-            for f in args.levels.split(",")
-            for i, code in enumerate(codes)
+            for k, f in enumerate(args.levels.split(","))
+            for i, code in (reversed if k % 2 else iter)(list(enumerate(codes)))
         ]
 
     print()
@@ -445,6 +446,7 @@ def main() -> None:
         f"{'alert p50':>9} {'p99':>6} {'n':>5} {'outbox p50':>10} {'p99':>6} {'acked p50':>9} {'p99':>6} | "
         f"{'x p50':>6} {'x p99':>6} | {'deadline p50':>12} {'n':>4} | {'CPU':>5} {'RSS MiB':>7} {'load':>5}"
     )
+    levels.sort(key=lambda lv: (lv.factor, [c.label for c in codes].index(lv.code)))
     for lv in levels:
         base = next(b for b in levels if b.factor == lv.factor) if len(codes) > 1 else levels[0]
         p50, p99 = pct(lv.alert, 50), pct(lv.alert, 99)
