@@ -2,11 +2,8 @@
 (Jobs.on_raised), instead of leaving them to the flush's next tick; a sweep that raised nothing does not wake it.
 Real databases, a clock the test moves past the deadline."""
 
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from service.alerts.models import Alert
@@ -18,14 +15,9 @@ from service.standards.book import StandardBook
 from tests.factories import at, call, standard
 
 
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
+def test_a_sweep_that_raised_alerts_wakes_the_flush_once_they_are_committed(database_url: str) -> None:
     engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-
-
-def test_a_sweep_that_raised_alerts_wakes_the_flush_once_they_are_committed(db: Any, database_url: str) -> None:
+    db = make_sessionmaker(engine)
     pipeline = Pipeline(StandardBook(standard()), timedelta(hours=1))
     with session_scope(db) as session:
         pipeline.record_events(session, call("waiting"), "test", at(1))  # offered, never answered
@@ -47,3 +39,4 @@ def test_a_sweep_that_raised_alerts_wakes_the_flush_once_they_are_committed(db: 
         assert len(stored_when_woken) == 1, "the same deadlines raise nothing new"
     finally:
         jobs.close()
+        engine.dispose()
