@@ -20,6 +20,7 @@ from service.interactions.live import LiveState
 from service.scoring.quality import score_interaction, score_timeline
 from service.scoring.timeline import build_timeline
 from service.standards.loader import load_standard
+from service.standards.schema import CALL_ONLY_WINDOWS, Standard
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 ABCD = DATA / "abcd" / "abcd_sample.json"
@@ -78,6 +79,42 @@ def _chinese() -> list[Dialogue]:
 
 
 DIALOGUES = _abcd() + _sgd() + _chinese()
+
+
+def _every_window() -> Standard:
+    """The default standard, plus a rule of every window, requirement and speaker saying the closing and empathy
+    phrases: phrases bound to the speaker's first and last turn, judged in every window."""
+    data = STANDARD.model_dump()
+    data["script_rules"] = list(data["script_rules"])
+    packs = [r["phrases"] for r in data["script_rules"] if r["id"] in ("closing", "empathy_when_upset")]
+    phrases = {lang: [p for pack in packs for p in pack.get(lang, ())] for lang in STANDARD.languages}
+    windows = [
+        {"kind": "first_turns", "turns": 2},
+        {"kind": "last_turns", "turns": 2},
+        {"kind": "within_seconds_of_answer", "seconds": 15},
+        {"kind": "anywhere"},
+        {"kind": "before_hold", "turns": 2},
+        {"kind": "after_customer_upset", "turns": 2},
+    ]
+    for w in windows:
+        for requirement in ("required", "forbidden"):
+            for speaker in ("agent", "customer"):
+                data["script_rules"].append(
+                    {
+                        "id": f"{requirement}_{w['kind']}_{speaker}",
+                        "description": "every window",
+                        "speaker": speaker,
+                        "requirement": requirement,
+                        "window": w,
+                        "phrases": phrases,
+                        "applies_to": {"call"} if w["kind"] in CALL_ONLY_WINDOWS else {"call", "ticket"},
+                    }
+                )
+    data["version"] += "-every-window"
+    return Standard.model_validate(data)
+
+
+STANDARDS = [STANDARD, _every_window()]
 
 
 def _event(i: str, kind: EventType, at: datetime, payload: dict[str, Any] | None = None) -> Event:
@@ -139,6 +176,7 @@ def test_incremental_equals_full_rescore(
     case: tuple[list[Event], list[list[Event]], datetime], data: st.DataObject
 ) -> None:
     events, batches, now = case
+    standard = data.draw(st.sampled_from(STANDARDS))
     state: LiveState | None = None
     seen: list[Event] = []
     kept: list[tuple[LiveState, list[Event], datetime]] = []
@@ -148,15 +186,15 @@ def test_incremental_equals_full_rescore(
         state = (state.extended(batch) if state else None) or LiveState.of(seen)
         assert state.fold.timeline() == build_timeline(seen)
         at = now - timedelta(seconds=data.draw(st.integers(0, 3 * 86400)))
-        running = state.scoring(STANDARD)
-        score = score_timeline(state.fold.timeline(), STANDARD, at, per_utterance=False, running=running)
-        assert score == score_interaction(seen, STANDARD, at, per_utterance=False)
+        running = state.scoring(standard)
+        score = score_timeline(state.fold.timeline(), standard, at, per_utterance=False, running=running)
+        assert score == score_interaction(seen, standard, at, per_utterance=False)
         kept.append((state, list(seen), at))
     assert state is not None and state.event_count == len(events)
     # A state extended later is left as it was (a rolled-back batch leaves no trace): each scores as before.
     for old, old_events, at in kept:
-        again = score_timeline(old.fold.timeline(), STANDARD, at, running=old.scoring(STANDARD))
-        assert again == score_interaction(old_events, STANDARD, at)
+        again = score_timeline(old.fold.timeline(), standard, at, running=old.scoring(standard))
+        assert again == score_interaction(old_events, standard, at)
 
 
 def test_in_order_events_never_refold() -> None:
