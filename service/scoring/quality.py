@@ -4,9 +4,7 @@ Pure: no I/O and no clock of its own, so HTTP ingest, Kafka consumers, the deadl
 the same answer for the same events.
 """
 
-import copy
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from service.events.model import Event
@@ -41,8 +39,6 @@ class ScoreFold:
     running state by each score. A full rescore is the same fold from no turns, so both give the same score.
     """
 
-    __slots__ = ("_answered", "_kind", "_last", "_script", "_seen", "_sentiment", "standard")
-
     def __init__(self, standard: Standard) -> None:
         self.standard = standard
         self._script: ScriptFold | None = None  # made for the interaction's kind, at the first `advance`
@@ -54,7 +50,8 @@ class ScoreFold:
 
     def copy(self) -> "ScoreFold":
         """An independent fold to advance: the kept one never changes (a rolled-back batch leaves no trace)."""
-        other = copy.copy(self)
+        other = object.__new__(ScoreFold)
+        other.__dict__.update(self.__dict__)
         other._script = self._script.copy() if self._script else None
         other._sentiment = self._sentiment.copy()
         return other
@@ -132,9 +129,14 @@ def _scored(
     items: list[ScoreItem],
 ) -> InteractionScore:
     critical_items = standard.quality.critical_items
-    items = [
-        replace(i, critical=i.critical or i.id in critical_items, trace=item_trace(i, tl, standard)) for i in items
-    ]
+    items = [  # built directly: dataclasses.replace costs several times more, on every item of every rescore
+        ScoreItem(
+            id=i.id, category=i.category, status=i.status, weight=i.weight, detail=i.detail,
+            critical=i.critical or i.id in critical_items, requirement=i.requirement, deadline=i.deadline,
+            evidence=i.evidence, trace=item_trace(i, tl, standard),
+        )
+        for i in items
+    ]  # fmt: skip
     score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)
     compliance = [i for i in items if i.category == "compliance"]
     deadlines = [i.deadline for i in items if i.status is Status.PENDING and i.deadline is not None]

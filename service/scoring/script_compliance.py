@@ -1,6 +1,5 @@
 """Script compliance: each rule of the standard judged pass / fail / pending / not applicable, with evidence."""
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -165,14 +164,15 @@ class _RuleFold:
     first or not, never last: a turn is the last only once the interaction is over, so `item` searches that one
     turn again then (`_Judging.final_last`). A fold from no turns is the full judgement (evaluate_rule)."""
 
-    __slots__ = ("matcher", "rule")
-
     def __init__(self, rule: ScriptRule, standard: Standard) -> None:
         self.rule = rule
         self.matcher = matcher_for(rule, standard)
 
     def copy(self) -> "_RuleFold":
-        return copy.copy(self)  # subclasses keep immutable values, or copy their lists
+        """An independent fold (its values are immutable: a copy of their references is enough)."""
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        return other
 
     def add(self, turn: Turn, index: int | None, at: int, answered_at: datetime | None) -> None:
         """`at`: the turn's place in the timeline's turns."""
@@ -190,22 +190,15 @@ class _RuleFold:
 
 
 class _Forbidden(_RuleFold):
-    __slots__ = ("hits",)
-
     def __init__(self, rule: ScriptRule, standard: Standard) -> None:
         super().__init__(rule, standard)
-        self.hits: list[tuple[int, tuple[Evidence, ...]]] = []  # (speaker turn, what it said), turns in order
-
-    def copy(self) -> "_Forbidden":
-        other = copy.copy(self)
-        other.hits = list(self.hits)
-        return other
+        self.hits: tuple[tuple[int, tuple[Evidence, ...]], ...] = ()  # (speaker turn, what it said), in order
 
     def add(self, turn: Turn, index: int | None, at: int, answered_at: datetime | None) -> None:
         if index is not None and _held(self.rule, turn, index, answered_at):
             said = tuple(_said(turn, m) for m in _every_match(turn, self._find(index)))
             if said:
-                self.hits.append((index, said))
+                self.hits += ((index, said),)
 
     def item(self, j: _Judging) -> ScoreItem:
         w, turns, last = self.rule.window, j.turns, j.final_last
@@ -230,8 +223,6 @@ class _Forbidden(_RuleFold):
 class _FirstSaid(_RuleFold):
     """A required phrase in a window whose turns are known as they are said (first turns, within seconds of the
     answer, anywhere): its first match, and how many turns were searched."""
-
-    __slots__ = ("head", "held", "hit")
 
     def __init__(self, rule: ScriptRule, standard: Standard) -> None:
         super().__init__(rule, standard)
@@ -314,8 +305,6 @@ def _closing_turns(turns: Sequence[Turn], n: int) -> Sequence[Turn]:
 class _LastSaid(_RuleFold):
     """A required phrase in the last turns: judged when the interaction ends, over those few turns."""
 
-    __slots__ = ()
-
     def item(self, j: _Judging) -> ScoreItem:
         n = self.rule.window.turns  # type: ignore[union-attr]
         if not j.tl.final:
@@ -332,32 +321,28 @@ class _LastSaid(_RuleFold):
 class _BeforeHold(_RuleFold):
     """Asked before each hold: the last n speaker turns said by its start, kept per hold as turns come."""
 
-    __slots__ = ("before",)
-
     def __init__(self, rule: ScriptRule, standard: Standard) -> None:
         super().__init__(rule, standard)
-        self.before: dict[int, tuple[str, datetime, tuple[Turn, ...]]] = {}  # hold -> (its event, start, turns)
-
-    def copy(self) -> "_BeforeHold":
-        other = copy.copy(self)
-        other.before = dict(self.before)
-        return other
+        self.before: tuple[tuple[str, datetime, tuple[Turn, ...]], ...] = ()  # each hold's event, start, turns
 
     def add(self, turn: Turn, index: int | None, at: int, answered_at: datetime | None) -> None:
         if index is None:
             return
         n = self.rule.window.turns  # type: ignore[union-attr]
-        for k, (event_id, start, turns) in self.before.items():
-            if turn.at <= start:
-                self.before[k] = (event_id, start, (*turns, turn)[-n:])
+        if any(turn.at <= start for _, start, _ in self.before):
+            self.before = tuple(
+                (event_id, start, (*turns, turn)[-n:] if turn.at <= start else turns)
+                for event_id, start, turns in self.before
+            )
 
     def sync(self, tl: Timeline) -> None:
         n = self.rule.window.turns  # type: ignore[union-attr]
+        before = list(self.before)
         for k, hold in enumerate(tl.holds):
-            known = self.before.get(k)
-            if known is None or known[:2] != (hold.event_id, hold.start):
+            if k == len(before) or before[k][:2] != (hold.event_id, hold.start):
                 said = [t for t in tl.turns_of(self.rule.speaker) if t.at <= hold.start][-n:]
-                self.before[k] = (hold.event_id, hold.start, tuple(said))
+                before[k:] = [(hold.event_id, hold.start, tuple(said))]
+        self.before = tuple(before)
 
     def item(self, j: _Judging) -> ScoreItem:
         holds = j.tl.holds
@@ -390,8 +375,6 @@ class _Upsets:
 
 class _AfterUpset(_RuleFold):
     """Each episode of an upset customer needs the phrase within the next n turns of the rule's speaker."""
-
-    __slots__ = ("mark", "sentiment", "state")
 
     def __init__(self, rule: ScriptRule, standard: Standard) -> None:
         super().__init__(rule, standard)
@@ -465,8 +448,6 @@ def _fold_of(rule: ScriptRule, standard: Standard) -> _RuleFold:
 class ScriptFold:
     """The running judgement of script rules over one interaction's turns, added in transcript order."""
 
-    __slots__ = ("_rules", "_spoken", "_standard")
-
     def __init__(self, standard: Standard, rules: Sequence[ScriptRule]) -> None:
         self._standard = standard
         self._rules = [_fold_of(r, standard) for r in rules]
@@ -481,9 +462,9 @@ class ScriptFold:
         return fold
 
     def copy(self) -> "ScriptFold":
-        other = copy.copy(self)
+        other = object.__new__(ScriptFold)
+        other._standard, other._spoken = self._standard, dict(self._spoken)
         other._rules = [r.copy() for r in self._rules]
-        other._spoken = dict(self._spoken)
         return other
 
     def add(self, turn: Turn, at: int, answered_at: datetime | None) -> None:

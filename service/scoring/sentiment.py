@@ -14,7 +14,6 @@ a name after "my name is" or what the customer apologises for ("sorry for the de
 factual, never angry. Agent turns keep their score (no rule reads them).
 """
 
-import copy
 import re
 import string
 from dataclasses import dataclass
@@ -130,18 +129,6 @@ class SentimentFold:
     customer_sentiment item read, so that a turn costs its own score and one window's mean. A fold from no turns
     is the full judgement (`summarize`, `customer_sentiment_item`): means are running sums either way."""
 
-    __slots__ = (
-        "_agent_sum",
-        "_agents",
-        "_customer",
-        "_customer_sum",
-        "_first_below",
-        "_last",
-        "_lowest",
-        "_lowest_window",
-        "std",
-    )
-
     def __init__(self, std: SentimentStandard) -> None:
         self.std = std
         self._customer: list[float] = []  # judged scores
@@ -162,7 +149,8 @@ class SentimentFold:
         return fold
 
     def copy(self) -> "SentimentFold":
-        other = copy.copy(self)
+        other = object.__new__(SentimentFold)
+        other.__dict__.update(self.__dict__)
         other._customer = list(self._customer)
         return other
 
