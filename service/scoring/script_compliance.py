@@ -186,7 +186,7 @@ class _RuleFold:
     def _find(self, index: int) -> Find:
         """The search of the speaker's turn at `index` while it is not known to be the last."""
         matcher, first = self.matcher, index == 0
-        return lambda turn, text: matcher.find(text, TurnPosition(first, False, turn.speaker))
+        return lambda turn, text: matcher.find(text, TurnPosition(first, False, turn.speaker))  # as `finder` does
 
 
 class _Forbidden(_RuleFold):
@@ -233,11 +233,14 @@ class _FirstSaid(_RuleFold):
     def add(self, turn: Turn, index: int | None, at: int, answered_at: datetime | None) -> None:
         if index is None or not _held(self.rule, turn, index, answered_at):
             return
+        speaker = turn.speaker
         self.held += 1
         if len(self.head) < 10:
             self.head += (turn,)
-        if self.hit is None and (m := self._find(index)(turn, turn.text)) is not None:
-            self.hit = (index, _said(turn, m))
+        if self.hit is None:
+            m = self.matcher.find(turn.text, TurnPosition(index == 0, False, speaker))
+            if m is not None:
+                self.hit = (index, _said(turn, m))
 
     def found(self, j: _Judging) -> Evidence | None:
         last = j.final_last
@@ -450,8 +453,14 @@ class ScriptFold:
 
     def __init__(self, standard: Standard, rules: Sequence[ScriptRule]) -> None:
         self._standard = standard
-        self._rules = [_fold_of(r, standard) for r in rules]
         self._spoken: dict[str, int] = {}  # turns of each speaker added
+        self._keep([_fold_of(r, standard) for r in rules])
+
+    def _keep(self, rules: list[_RuleFold]) -> None:
+        self._rules = rules
+        # Those that read turns as they come, and those that catch up beside them (every turn calls them).
+        self._adding = [r for r in rules if type(r).add is not _RuleFold.add]
+        self._syncing = [r for r in rules if type(r).sync is not _RuleFold.sync]
 
     @classmethod
     def of(cls, tl: Timeline, standard: Standard, rules: Sequence[ScriptRule]) -> "ScriptFold":
@@ -464,18 +473,19 @@ class ScriptFold:
     def copy(self) -> "ScriptFold":
         other = object.__new__(ScriptFold)
         other._standard, other._spoken = self._standard, dict(self._spoken)
-        other._rules = [r.copy() for r in self._rules]
+        other._keep([r.copy() for r in self._rules])
         return other
 
     def add(self, turn: Turn, at: int, answered_at: datetime | None) -> None:
         """The turn at place `at` of the timeline's turns; its time hangs on `answered_at`."""
         index = self._spoken.get(turn.speaker, 0)
         self._spoken[turn.speaker] = index + 1
-        for r in self._rules:
-            r.add(turn, index if turn.speaker == r.rule.speaker else None, at, answered_at)
+        speaker = turn.speaker
+        for r in self._adding:
+            r.add(turn, index if speaker == r.rule.speaker else None, at, answered_at)
 
     def sync(self, tl: Timeline) -> None:
-        for r in self._rules:
+        for r in self._syncing:
             r.sync(tl)
 
     def items(self, tl: Timeline, now: datetime) -> list[ScoreItem]:
