@@ -4,7 +4,7 @@
 
 1. Starts `callqa serve` (SQLite, a fresh database, an ingest key) and a bare endpoint: uvicorn with the same
    HTTP protocol (httptools) and log level, whose only route reads the body, parses it with the same JSON parser
-   (stdlib json, as service/events/decode.py) and answers 202 with a small JSON body.
+   (orjson, as service/events/fast.py) and answers 202 with a small JSON body (orjson, as the ingest answers).
 2. Single events: the realistic mix of bench/kafka_pipeline.py (calls, tickets; real texts; occurred_at = now),
    one event per POST, from one asyncio httpx client at `--concurrency` connections (each connection posts its
    own interactions, in order). The two servers take turns in rounds (bare, callqa, bare, callqa), so that a
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -59,8 +60,8 @@ async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         message = await receive()
         body += message.get("body", b"")
         more = message.get("more_body", False)
-    doc = json.loads(body)
-    reply = json.dumps({"status": "accepted", "event_id": doc.get("event_id")}).encode()
+    doc = orjson.loads(body)
+    reply = orjson.dumps({"status": "accepted", "event_id": doc.get("event_id")})
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(reply)).encode())]
     await send({"type": "http.response.start", "status": 202, "headers": headers})
     await send({"type": "http.response.body", "body": reply})
@@ -123,6 +124,7 @@ class Result:
     events: int = 0
     seconds: float = 0.0
     server_cpu: float = 0.0
+    loop_cpu: float = 0.0  # the server's main thread: the event loop (HTTP, routing, keys, decoding, answers)
     client_cpu: float = 0.0
     statuses: Counter[int] | None = None
 
@@ -131,6 +133,7 @@ class Result:
         self.events += other.events
         self.seconds += other.seconds
         self.server_cpu += other.server_cpu
+        self.loop_cpu += other.loop_cpu
         self.client_cpu += other.client_cpu
         self.statuses = (self.statuses or Counter()) + (other.statuses or Counter())
 
@@ -141,6 +144,15 @@ class Result:
     @property
     def cpu_ms(self) -> float:
         return 1000 * self.server_cpu / self.requests
+
+    @property
+    def loop_ms(self) -> float:
+        return 1000 * self.loop_cpu / self.requests
+
+
+def loop_cpu(pid: int) -> float:
+    """CPU seconds of the process's main thread (uvicorn's event loop); the rest is its worker threads'."""
+    return proc_cpu(pid, thread=pid)
 
 
 async def post_all(
@@ -155,10 +167,17 @@ async def post_all(
                 r = await client.post("/v1/events", content=body, headers={"content-type": "application/json"})
                 statuses[r.status_code] += 1
 
-        cpu0, own0, t0 = proc_cpu(pid), time.process_time(), time.perf_counter()
+        cpu0, loop0, own0, t0 = proc_cpu(pid), loop_cpu(pid), time.process_time(), time.perf_counter()
         await asyncio.gather(*(lane(items) for items in bodies))
         seconds = time.perf_counter() - t0
-        result = Result(sum(len(b) for b in bodies), 0, seconds, proc_cpu(pid) - cpu0, time.process_time() - own0)
+        result = Result(
+            sum(len(b) for b in bodies),
+            0,
+            seconds,
+            proc_cpu(pid) - cpu0,
+            loop_cpu(pid) - loop0,
+            time.process_time() - own0,
+        )
     result.events = result.requests * events_per_body
     result.statuses = statuses
     return result
@@ -186,7 +205,7 @@ def py_spy_summary(raw: Path, top: int = 20) -> str:
         leaf[frames[-1]] += n
         for frame in set(frames):
             inclusive[frame] += n
-    own = [(f, n) for f, n in inclusive.most_common() if "/service/" in f or "/consumers/" in f][:top]
+    own = [(f, n) for f, n in inclusive.most_common() if "service/" in f or "consumers/" in f][:top]
     lines = [f"py-spy: {total} samples of callqa serve's busy threads; callqa frames, inclusive:"]
     lines += [f"{100 * n / total:5.1f}%  {f}" for f, n in own]
     lines.append("where the samples end (self):")
@@ -267,11 +286,14 @@ def main() -> None:
         f"HTTP ingest, one asyncio httpx client, {args.concurrency} connections, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f}; {c.requests:,} single-event POSTs per server in {args.rounds} rounds"
     )
-    print(f"{'':34} {'req/s':>8} {'x bare':>7} | {'server CPU/req':>14} {'x bare':>7} | {'client CPU/req':>14}")
+    print(
+        f"{'':34} {'req/s':>8} {'x bare':>7} | {'server CPU/req':>14} {'x bare':>7} {'event loop':>10} | "
+        f"{'client CPU/req':>14}"
+    )
     for label, res in (("bare uvicorn (parse JSON, 202)", b), ("callqa serve, SQLite", c)):
         print(
             f"{label:34} {res.rate:>8,.0f} {res.rate / b.rate:>7.2f} | {res.cpu_ms:>11.2f} ms "
-            f"{res.cpu_ms / b.cpu_ms:>7.2f} | {1000 * res.client_cpu / res.requests:>11.2f} ms"
+            f"{res.cpu_ms / b.cpu_ms:>7.2f} {res.loop_ms:>7.2f} ms | {1000 * res.client_cpu / res.requests:>11.2f} ms"
         )
     print(
         f"goal: callqa >= 0.5x the bare request rate: {c.rate / b.rate:.2f}x wall; by server CPU per request "
@@ -281,8 +303,9 @@ def main() -> None:
         print(
             f"batches of {args.batch_size}: {batch.events:,} events in {batch.seconds:.1f} s = "
             f"{batch.events / batch.seconds:,.0f} events/s (goal >= 5,000), server CPU "
-            f"{1000 * batch.server_cpu / batch.events:.2f} ms per event ({batch.events / batch.server_cpu:,.0f} "
-            f"events per CPU second)"
+            f"{1000 * batch.server_cpu / batch.events:.2f} ms per event, of which the event loop "
+            f"{1000 * batch.loop_cpu / batch.events:.2f} ms ({batch.events / batch.server_cpu:,.0f} events per CPU "
+            f"second)"
         )
     if args.profile and spy_out.exists():
         print(py_spy_summary(spy_out))
