@@ -92,7 +92,9 @@ def create_app(
             sessions, settings.database_url, settings.alert_watch_poll_seconds, settings.alert_watch_fallback_seconds
         ),
         sink=sink,
-        writer=None if sink is not None else IngestWriter(sessions, pipeline, clock, settings.ingest_group_events),
+        writer=None
+        if sink is not None
+        else IngestWriter(sessions, pipeline, clock, settings.ingest_group_events, settings.ingest_group_wait_seconds),
         clock=clock,
     )
 

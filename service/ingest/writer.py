@@ -7,6 +7,12 @@ score update for the lot) in one transaction, commits, and only then answers eac
 While a group is being written the next one gathers, so a lone request waits for nothing, and under load each
 commit (SQLite has one writer) is shared by many requests.
 
+A group costs its statements once, whatever its size, so it waits a little for the senders the last commit
+answered: else N concurrent senders settle into small groups that take turns, each paying the statements. It waits
+for as many requests as were active at the last commit (those answered plus those waiting then), for at most
+CALLQA_INGEST_GROUP_WAIT_SECONDS after the latest arrival: a lone sender never waits, and when fewer senders come
+back, the next group expects one fewer.
+
 - Nothing is answered 202 before the commit that stores it; a failed transaction stores none of the group.
 - A database that refuses the transaction (down, full, read-only, busy) fails every waiting request with the
   same error, which the API answers 503 with Retry-After (service.api.errors). Any other error is retried
@@ -42,24 +48,37 @@ class _Waiting:
 class IngestWriter:
     """The one writer of a process's HTTP ingest. `record` is called on the event loop."""
 
-    def __init__(self, sessions: sessionmaker[Session], pipeline: Pipeline, clock: Clock, max_events: int) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        pipeline: Pipeline,
+        clock: Clock,
+        max_events: int,
+        gather_seconds: float = 0.0,
+    ) -> None:
         self._sessions = sessions
         self._pipeline = pipeline
         self._clock = clock
         self._max_events = max_events
+        self._gather_seconds = gather_seconds
         self._waiting: list[_Waiting] = []
         self._writing: asyncio.Task[None] | None = None
+        self._arrival: asyncio.Future[None] | None = None  # while gathering: set by the next request to come
+        self._active = 0  # requests answered by the last commit plus those waiting then: the senders to expect
 
     async def record(self, items: Sequence[Event | Rejection], source: str) -> Recorded:
         """The request's items recorded and committed (with those of the requests waiting beside it)."""
         answer: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
         self._waiting.append(_Waiting(list(items), source, answer))
+        if self._arrival is not None and not self._arrival.done():
+            self._arrival.set_result(None)
         if self._writing is None or self._writing.done():
             self._writing = asyncio.create_task(self._drain())
         return await answer
 
     async def _drain(self) -> None:
         while self._waiting:
+            await self._gather()
             group = self._next_group()
             if not group:
                 continue
@@ -74,9 +93,28 @@ class IngestWriter:
                 for waiting in group:
                     _fail(waiting, exc)
                 continue
+            finally:
+                # senders seen at this commit; one fewer expected each commit where fewer come back
+                self._active = max(len(group) + len(self._waiting), self._active - 1)
             for waiting, recorded in zip(group, answers, strict=True):
                 if not waiting.answer.done():
                     waiting.answer.set_result(recorded)
+
+    async def _gather(self) -> None:
+        """Until as many requests wait as were active at the last commit, or the group is full, or no request
+        came for `gather_seconds` (each arrival restarts the wait: taking requests in costs time too)."""
+        if self._gather_seconds <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        while len(self._waiting) < self._active and sum(len(w.items) for w in self._waiting) < self._max_events:
+            self._arrival = loop.create_future()
+            try:
+                async with asyncio.timeout(self._gather_seconds):
+                    await self._arrival
+            except TimeoutError:
+                return
+            finally:
+                self._arrival = None
 
     def _next_group(self) -> list[_Waiting]:
         """The requests waiting now, oldest first, up to the event limit (always at least one); a request whose
