@@ -21,6 +21,7 @@ back, the next group expects one fewer.
 
 import asyncio
 import logging
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -153,7 +154,10 @@ class IngestWriter:
         now: datetime = self._clock()
         with session_scope(self._sessions) as session:
             recorded = self._pipeline.record_events(session, items, sources, now)
-        return [_part(recorded, start, len(w.items)) for start, w in zip(offsets, group, strict=True)]
+        if len(group) == 1:
+            return [recorded]
+        indexes = [o.index for o in recorded.outcomes]  # sorted: one outcome per item, in order
+        return [_part(recorded, indexes, start, len(w.items)) for start, w in zip(offsets, group, strict=True)]
 
 
 def _fail(waiting: _Waiting, exc: Exception) -> None:
@@ -163,12 +167,16 @@ def _fail(waiting: _Waiting, exc: Exception) -> None:
 
 def _shifted(items: list[Event | Rejection], offset: int) -> list[Event | Rejection]:
     """A rejection's index is its place in its request; in the group it is its place in the group."""
+    if offset == 0:
+        return items
     return [replace(i, index=i.index + offset) if isinstance(i, Rejection) else i for i in items]
 
 
-def _part(recorded: Recorded, start: int, size: int) -> Recorded:
+def _part(recorded: Recorded, indexes: list[int], start: int, size: int) -> Recorded:
     """One request's outcomes (indexed within the request again) and the alerts and scores of its interactions."""
-    mine = [replace(o, index=o.index - start) for o in recorded.outcomes if start <= o.index < start + size]
+    mine = recorded.outcomes[bisect_left(indexes, start) : bisect_left(indexes, start + size)]
+    if start:
+        mine = [replace(o, index=o.index - start) for o in mine]
     touched = {o.interaction_id for o in mine if o.status == "accepted"}
     return Recorded(
         outcomes=mine,
