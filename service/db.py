@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     Table,
     TextClause,
+    TextualSelect,
     Update,
     and_,
     any_,
@@ -238,16 +239,42 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     return set(session.execute(stmt, rows).scalars())
 
 
+def insert_or_lock(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], key: str, touch: str, returning: tuple[str, ...]
+) -> list[Any]:
+    """Each row inserted, or where its `key` is taken, the stored row locked; the `returning` columns of every row,
+    new or stored, from one statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) instead of an insert and a
+    SELECT ... FOR UPDATE. The update sets `touch` to its own value: no change, but on PostgreSQL it locks each
+    stored row as FOR UPDATE would, in the order of `rows` (writers that give them in key order never deadlock).
+    SQLite has one writer."""
+    if not rows:
+        return []
+    table = cast(Table, model.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+
+        if len(rows) > 1 and (recordset := _recordset_insert(table, tuple(rows[0]), key, touch, returning)):
+            sql, defaults = recordset
+            if (document := _recordset(table, rows, defaults)) is not None:
+                return list(session.execute(sql, {"rows": document}))
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(table).on_conflict_do_update(index_elements=[table.c[key]], set_={touch: table.c[touch]})
+    return list(session.execute(stmt.returning(*(table.c[n] for n in returning)), rows))
+
+
 # PostgreSQL: many rows as one JSON document, `INSERT .. SELECT FROM jsonb_to_recordset(..)`. The multi-row
 # VALUES of executemany is a new statement text for every batch size, thousands of placeholders long, which
 # psycopg re-parses in Python on every execution (its statement cache keeps short texts only); this text is the
 # same for every batch of a table, its one parameter is written by orjson and read by the server.
 @lru_cache(maxsize=64)
 def _recordset_insert(
-    table: Table, names: tuple[str, ...], key: str
-) -> tuple[TextClause, tuple[tuple[str, Any], ...]] | None:
+    table: Table, names: tuple[str, ...], key: str, touch: str | None = None, returning: tuple[str, ...] = ()
+) -> tuple[TextualSelect, tuple[tuple[str, Any], ...]] | None:
     """The statement for rows with these keys, and the scalar defaults of the columns they leave out (which
-    executemany would fill in and raw SQL would not); None when one left out has a computed default."""
+    executemany would fill in and raw SQL would not); None when one left out has a computed default.
+    Rows whose `key` is taken are skipped, or with `touch` locked (see insert_or_lock), in key order; the
+    statement returns the `key` of those inserted, or with `returning` those columns of every row."""
     if not all(name in table.c for name in names):
         return None
     omitted = [c for c in table.columns if c.name not in names and c.default is not None]
@@ -258,11 +285,18 @@ def _recordset_insert(
     dialect = postgresql.dialect()
     columns = ", ".join(f'"{n}"' for n in names)
     record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
+    source = f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record})"
+    if touch is None:
+        action = "DO NOTHING"
+    else:  # rows taken in key order, whatever the document's: the order their locks are taken in
+        source += f' ORDER BY "{key}"'
+        action = f'DO UPDATE SET "{touch}" = "{table.name}"."{touch}"'
+    returned = returning or (key,)
+    listed = ", ".join(f'"{n}"' for n in returned)
     sql = text(
-        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} '
-        f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record}) "
-        f'ON CONFLICT ("{key}") DO NOTHING RETURNING "{key}"'
-    )
+        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} {source} ON CONFLICT ("{key}") {action} '
+        f"RETURNING {listed}"
+    ).columns(*(table.c[n] for n in returned))  # typed: times come back in UTC, as from the ORM
     return sql, defaults
 
 

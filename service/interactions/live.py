@@ -20,6 +20,7 @@ from threading import Lock
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from service.alerts.book import AlertMemo
 from service.events.model import Event, EventType
 from service.scoring.timeline import TimelineFold
 
@@ -33,6 +34,7 @@ class LiveState:
     fold: TimelineFold
     event_count: int  # events folded: must equal the row's event_count to be used
     lifecycle: list[Event] = field(default_factory=list)  # every event but utterances and replies, in arrival order
+    alerts: AlertMemo | None = None  # what its last score settled of its alerts (alerts.book), set by the pipeline
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> "LiveState":
