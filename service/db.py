@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.types import TypeDecorator
 
 from service import metrics
@@ -226,17 +227,9 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
         sql, defaults = recordset
         if (document := _recordset(table, rows, defaults)) is not None:
             return set(session.execute(sql, {"rows": document}).scalars())
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:  # pragma: no cover - only the two supported databases reach here
-        raise RuntimeError(f"unsupported database {dialect}")
-    column = table.c[key]
     # Core executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them
     # into multi-row VALUES); the ORM's bulk layer would only add per-row work.
-    stmt = insert(table).on_conflict_do_nothing(index_elements=[column]).returning(column)
-    return set(session.execute(stmt, rows).scalars())
+    return set(session.execute(_upsert(table, dialect, key), rows).scalars())
 
 
 def insert_or_lock(
@@ -250,17 +243,33 @@ def insert_or_lock(
     if not rows:
         return []
     table = cast(Table, model.__table__)
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    dialect = session.get_bind().dialect.name
+    recordset = (
+        dialect == "postgresql" and len(rows) > 1 and _recordset_insert(table, tuple(rows[0]), key, touch, returning)
+    )
+    if recordset:
+        sql, defaults = recordset
+        if (document := _recordset(table, rows, defaults)) is not None:
+            return list(session.execute(sql, {"rows": document}))
+    return list(session.execute(_upsert(table, dialect, key, touch, returning), rows))
 
-        if len(rows) > 1 and (recordset := _recordset_insert(table, tuple(rows[0]), key, touch, returning)):
-            sql, defaults = recordset
-            if (document := _recordset(table, rows, defaults)) is not None:
-                return list(session.execute(sql, {"rows": document}))
-    else:
+
+@lru_cache(maxsize=64)
+def _upsert(
+    table: Table, dialect: str, key: str, touch: str | None = None, returning: tuple[str, ...] = ()
+) -> ReturningInsert[Any]:
+    """INSERT ... ON CONFLICT (`key`) DO NOTHING RETURNING `key`, or with `touch` DO UPDATE (see insert_or_lock)
+    RETURNING `returning`: built once (building a statement costs more than running a cached one)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:  # pragma: no cover - only the two supported databases reach here
+        raise RuntimeError(f"unsupported database {dialect}")
+    if touch is None:
+        return insert(table).on_conflict_do_nothing(index_elements=[table.c[key]]).returning(table.c[key])
     stmt = insert(table).on_conflict_do_update(index_elements=[table.c[key]], set_={touch: table.c[touch]})
-    return list(session.execute(stmt.returning(*(table.c[n] for n in returning)), rows))
+    return stmt.returning(*(table.c[n] for n in returning))
 
 
 # PostgreSQL: many rows as one JSON document, `INSERT .. SELECT FROM jsonb_to_recordset(..)`. The multi-row
