@@ -1,6 +1,6 @@
 """What callqa knows of one interaction's alerts: each dedup key raised, with its state.
 
-A live interaction keeps its book with its live state (interactions.live), read at one revision of the
+A live interaction keeps its book with its live state (interactions.stored), read at one revision of the
 interaction's row, so that a rescore whose breaches change nothing reads and writes no alert. The book is a cache
 of what is committed, never a source of truth, and only safe to skip work on:
 - alerts are raised, reopened and withdrawn only by a score, under the interaction's row lock, and every score
@@ -12,7 +12,6 @@ of what is committed, never a source of truth, and only safe to skip work on:
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -26,11 +25,3 @@ class Known(NamedTuple):
 
 
 AlertBook = Mapping[str, Known]  # by dedup key
-
-
-@dataclass(frozen=True, slots=True)
-class AlertMemo:
-    """An interaction's alert book, valid while its row is at `revision`."""
-
-    revision: int
-    book: AlertBook

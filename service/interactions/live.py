@@ -20,8 +20,8 @@ from threading import Lock
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from service.alerts.book import AlertMemo
 from service.events.model import Event, EventType
+from service.interactions.stored import Stored
 from service.scoring.timeline import TimelineFold
 
 _TURNS = frozenset({EventType.CALL_UTTERANCE, EventType.TICKET_REPLIED})
@@ -34,7 +34,7 @@ class LiveState:
     fold: TimelineFold
     event_count: int  # events folded: must equal the row's event_count to be used
     lifecycle: list[Event] = field(default_factory=list)  # every event but utterances and replies, in arrival order
-    alerts: AlertMemo | None = None  # what its last score settled of its alerts (alerts.book), set by the pipeline
+    stored: Stored | None = None  # what its last score stored (interactions.stored), set by the pipeline
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> "LiveState":

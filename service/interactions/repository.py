@@ -153,8 +153,8 @@ def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str
     return out
 
 
-def score_columns(row: Locked, score: InteractionScore, event_count: int) -> dict[str, Any]:
-    """The interaction row's new values after a score (see save_scores)."""
+def score_columns(row: Locked, score: InteractionScore, event_count: int, document: dict[str, Any]) -> dict[str, Any]:
+    """The interaction row's new values after a score (see save_scores); `document` is the score as JSON."""
     r = score.response
     first_reply = next((i.status for i in score.items if i.id == "first_reply_time"), None)
     return {
@@ -185,7 +185,7 @@ def score_columns(row: Locked, score: InteractionScore, event_count: int) -> dic
         "revision": row.revision + 1,
         "next_due_at": score.next_deadline,
         "scored_at": score.scored_at,
-        "score": score.as_dict(),
+        "score": document,
     }
 
 

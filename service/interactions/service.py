@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from service import metrics, telemetry
-from service.alerts.book import AlertBook, AlertMemo
+from service.alerts.book import AlertBook
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.alerts.schemas import summary_doc
@@ -24,6 +24,7 @@ from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.live import LiveState, LiveStates
+from service.interactions.stored import ItemsJSON, Stored, score_document
 from service.outcomes.repository import Subject, follow_subjects
 from service.outcomes.service import record_outcomes
 from service.privacy.events import redact_event
@@ -238,7 +239,7 @@ class Pipeline:
             if state is None:
                 state = LiveState.of(existing[interaction_id] + added[interaction_id])
             known = states[interaction_id]
-            state.alerts = known.alerts if known else None  # what the last score settled of its alerts
+            state.stored = known.stored if known else None  # what the last score stored
             to_score.append((rows[interaction_id], state))
         self._rescore(session, to_score, now, result)
 
@@ -248,6 +249,7 @@ class Pipeline:
         breaches = []
         saved = []
         books: dict[str, AlertBook | None] = {}
+        items: dict[str, ItemsJSON] = {}
         rows = [row for row, _ in interactions]
         scoring = metrics.STAGE_SECONDS.labels(stage="score")
         for row, state in interactions:
@@ -256,9 +258,10 @@ class Pipeline:
                 # Each utterance's sentiment evidence is left out of the stored score (it grows with the call);
                 # reads add it back from the events (interactions.endpoints).
                 score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
-            saved.append(repo.score_columns(row, score, state.event_count))
-            memo = state.alerts
-            books[row.id] = memo.book if memo is not None and memo.revision == row.revision else None
+            stored = state.stored
+            document, items[row.id] = score_document(score, stored.items if stored else ())
+            saved.append(repo.score_columns(row, score, state.event_count, document))
+            books[row.id] = stored.alerts_at(row.revision) if stored else None
             if score.final and not row.final:
                 telemetry.observe_final(score, self.labels)
             result.scores.append(score)
@@ -273,7 +276,8 @@ class Pipeline:
         result.alerts.extend(settled.raised)
         result.withdrawn.extend(settled.withdrawn)
         for (row, state), (score, _) in zip(interactions, breaches, strict=True):
-            self.live.stage(session, row.id, None if score.final else _with_alerts(state, row, settled.books[row.id]))
+            stored = Stored(row.revision + 1, settled.books[row.id], items[row.id])
+            self.live.stage(session, row.id, None if score.final else _keeping(state, stored))
 
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
         """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""
@@ -298,9 +302,8 @@ class Pipeline:
         return states, stored
 
 
-def _with_alerts(state: LiveState, row: repo.Locked, book: AlertBook | None) -> LiveState:
-    """The state to keep after a score: a copy (a cached state changes only at commit) holding its alert book,
-    valid at the revision this score writes."""
+def _keeping(state: LiveState, stored: Stored) -> LiveState:
+    """The state to keep after a score: a copy (a cached state changes only at commit) with what it stored."""
     kept = copy(state)
-    kept.alerts = None if book is None else AlertMemo(row.revision + 1, book)
+    kept.stored = stored
     return kept

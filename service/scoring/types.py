@@ -184,3 +184,8 @@ def _jsonable(value: Any) -> Any:
 
 def evidence_dicts(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
     return [_jsonable(e) for e in evidence]
+
+
+def item_dict(item: ScoreItem) -> dict[str, Any]:
+    """One item as InteractionScore.as_dict writes it (interactions.stored reuses those of unchanged items)."""
+    return _jsonable(item)  # type: ignore[no-any-return]
