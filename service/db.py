@@ -53,6 +53,7 @@ NAMING_CONVENTION = {
 # Values per `IN (...)` list: one bound parameter each, well under SQLite's and PostgreSQL's limits per statement.
 IN_CHUNK = 500
 T = TypeVar("T")
+B = TypeVar("B", bound="Base")
 
 
 def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
@@ -230,6 +231,20 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     # Core executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them
     # into multi-row VALUES); the ORM's bulk layer would only add per-row work.
     return set(session.execute(_upsert(table, dialect, key), rows).scalars())
+
+
+def insert_new(session: Session, model: type[B], rows: list[dict[str, Any]], key: str) -> list[B]:
+    """insert_ignoring_conflicts, answering the rows inserted as ORM objects, from the same statement (INSERT ...
+    ON CONFLICT DO NOTHING RETURNING every column) instead of reading them back."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(model).on_conflict_do_nothing(index_elements=[key]).returning(model)
+    return list(session.scalars(stmt, rows))
 
 
 def insert_or_lock(

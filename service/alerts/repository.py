@@ -79,13 +79,6 @@ def resolved_by_dedup_keys(session: Session, keys: Sequence[str], actor: str) ->
     return out
 
 
-def alerts_by_dedup_keys(session: Session, keys: set[str]) -> list[Alert]:
-    out: list[Alert] = []
-    for matches in one_of(session, Alert.dedup_key, sorted(keys)):
-        out.extend(session.scalars(select(Alert).where(matches)))
-    return sorted(out, key=lambda a: a.id)
-
-
 def unresolved_by_dedup_keys(session: Session, keys: Sequence[str]) -> list[Alert]:
     """The interaction alerts of these keys not resolved yet, locked (a supervisor may be resolving them too)."""
     out: list[Alert] = []

@@ -13,7 +13,7 @@ from service.alerts.book import AlertBook, Known
 from service.alerts.lifecycle import SYSTEM, opened, reopen, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
-from service.db import insert_ignoring_conflicts
+from service.db import insert_new
 from service.scoring.types import Breach, InteractionScore, evidence_dicts
 
 
@@ -83,9 +83,8 @@ def settle_alerts(
         )
     settled = Settled()
     if new_rows:
-        new_keys = insert_ignoring_conflicts(session, Alert, new_rows, "dedup_key")
-        if new_keys:
-            settled.raised = repo.alerts_by_dedup_keys(session, new_keys)
+        settled.raised = sorted(insert_new(session, Alert, new_rows, "dedup_key"), key=lambda a: a.id)
+        if settled.raised:
             opened(session, settled.raised, now, destinations)
     settled.raised += _reopen_withdrawn(session, candidates, list(to_reopen), now, destinations)
     settled.withdrawn = _withdraw(session, scores, list(to_withdraw), now, destinations)
