@@ -239,6 +239,13 @@ def insert_new(session: Session, model: type[B], rows: list[dict[str, Any]], key
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
+    table = cast(Table, model.__table__)
+    everything = tuple(c.name for c in table.columns)
+    recordset = (
+        dialect == "postgresql" and len(rows) > 1 and _recordset_insert(table, tuple(rows[0]), key, None, everything)
+    )
+    if recordset and (document := _recordset(table, rows, recordset[1])) is not None:
+        return list(session.scalars(select(model).from_statement(recordset[0]), {"rows": document}))
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:

@@ -261,7 +261,8 @@ class Pipeline:
             stored = state.stored
             document, items[row.id] = score_document(score, stored.items if stored else ())
             saved.append(repo.score_columns(row, score, state.event_count, document))
-            books[row.id] = stored.alerts_at(row.revision) if stored else None
+            # a row never scored has no alert (alerts are raised by its scores, and never deleted)
+            books[row.id] = {} if row.event_count == 0 else stored.alerts_at(row.revision) if stored else None
             if score.final and not row.final:
                 telemetry.observe_final(score, self.labels)
             result.scores.append(score)
@@ -294,9 +295,12 @@ class Pipeline:
         self, session: Session, rows: Sequence[repo.Locked], just_stored: Set[str] = frozenset()
     ) -> tuple[dict[str, LiveState | None], dict[str, list[Event]]]:
         """Each row's valid live state, and the stored events of those without one (read in one go), but those of
-        `just_stored` (this transaction's: not yet part of what the row's state is)."""
+        `just_stored` (this transaction's: not yet part of what the row's state is). A row no score counted an
+        event of yet has none stored: it is not read."""
         states = {row.id: self.live.valid(row.id, row.event_count) for row in rows}
-        stored = repo.events_of_many(session, [i for i, state in states.items() if state is None])
+        unread = [row.id for row in rows if states[row.id] is None and row.event_count > 0]
+        stored: dict[str, list[Event]] = {row.id: [] for row in rows if states[row.id] is None}
+        stored.update(repo.events_of_many(session, unread))
         if just_stored:
             stored = {i: [e for e in events if e.event_id not in just_stored] for i, events in stored.items()}
         return states, stored
