@@ -31,7 +31,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.sql.dml import ReturningInsert
@@ -246,11 +246,7 @@ def insert_new(session: Session, model: type[B], rows: list[dict[str, Any]], key
     )
     if recordset and (document := _recordset(table, rows, recordset[1])) is not None:
         return list(session.scalars(select(model).from_statement(recordset[0]), {"rows": document}))
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    stmt = insert(model).on_conflict_do_nothing(index_elements=[key]).returning(model)
+    stmt = _insert(dialect, model).on_conflict_do_nothing(index_elements=[key]).returning(model)
     return list(session.scalars(stmt, rows))
 
 
@@ -282,16 +278,19 @@ def _upsert(
 ) -> ReturningInsert[Any]:
     """INSERT ... ON CONFLICT (`key`) DO NOTHING RETURNING `key`, or with `touch` DO UPDATE (see insert_or_lock)
     RETURNING `returning`: built once (building a statement costs more than running a cached one)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:  # pragma: no cover - only the two supported databases reach here
-        raise RuntimeError(f"unsupported database {dialect}")
     if touch is None:
-        return insert(table).on_conflict_do_nothing(index_elements=[table.c[key]]).returning(table.c[key])
-    stmt = insert(table).on_conflict_do_update(index_elements=[table.c[key]], set_={touch: table.c[touch]})
+        return _insert(dialect, table).on_conflict_do_nothing(index_elements=[table.c[key]]).returning(table.c[key])
+    stmt = _insert(dialect, table).on_conflict_do_update(index_elements=[table.c[key]], set_={touch: table.c[touch]})
     return stmt.returning(*(table.c[n] for n in returning))
+
+
+def _insert(dialect: str, target: Table | type[Base]) -> postgresql.Insert:
+    """The dialect's INSERT, which has ON CONFLICT (SQLite's has the same methods)."""
+    if dialect == "postgresql":
+        return postgresql.insert(target)
+    if dialect == "sqlite":
+        return sqlite.insert(target)  # type: ignore[return-value]
+    raise RuntimeError(f"unsupported database {dialect}")  # pragma: no cover - only the two supported ones reach here
 
 
 # PostgreSQL: many rows as one JSON document, `INSERT .. SELECT FROM jsonb_to_recordset(..)`. The multi-row
