@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.alerts import repository as repo
 from service.alerts.book import AlertBook, Known
-from service.alerts.lifecycle import SYSTEM, opened, reopen, resolve
+from service.alerts.lifecycle import SYSTEM, opened, reopen, resolve_many
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.db import insert_new
@@ -156,8 +156,7 @@ def _withdraw(
     trail, sent to the stream and the webhooks. One a person resolved meanwhile is left as it is."""
     if not keys:
         return []
-    withdrawn = []
-    for alert in repo.unresolved_by_dedup_keys(session, keys):
-        score = scores[alert.interaction_id or ""]
-        withdrawn.append(resolve(session, alert, SYSTEM, _why_cleared(score, alert), now, destinations))
-    return withdrawn
+    changes = [
+        (a, _why_cleared(scores[a.interaction_id or ""], a)) for a in repo.unresolved_by_dedup_keys(session, keys)
+    ]
+    return resolve_many(session, changes, SYSTEM, now, destinations)
