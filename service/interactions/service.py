@@ -257,7 +257,8 @@ class Pipeline:
             with scoring.time():
                 # Each utterance's sentiment evidence is left out of the stored score (it grows with the call);
                 # reads add it back from the events (interactions.endpoints).
-                score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
+                running = state.scoring(standard)
+                score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False, running=running)
             stored = state.stored
             document, items[row.id] = score_document(score, stored.items if stored else ())
             saved.append(repo.score_columns(row, score, state.event_count, document))
