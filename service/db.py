@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     Table,
     TextClause,
+    TextualSelect,
     Update,
     and_,
     any_,
@@ -30,9 +31,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.types import TypeDecorator
 
 from service import metrics
@@ -51,6 +53,7 @@ NAMING_CONVENTION = {
 # Values per `IN (...)` list: one bound parameter each, well under SQLite's and PostgreSQL's limits per statement.
 IN_CHUNK = 500
 T = TypeVar("T")
+B = TypeVar("B", bound="Base")
 
 
 def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
@@ -225,17 +228,69 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
         sql, defaults = recordset
         if (document := _recordset(table, rows, defaults)) is not None:
             return set(session.execute(sql, {"rows": document}).scalars())
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:  # pragma: no cover - only the two supported databases reach here
-        raise RuntimeError(f"unsupported database {dialect}")
-    column = table.c[key]
     # Core executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them
     # into multi-row VALUES); the ORM's bulk layer would only add per-row work.
-    stmt = insert(table).on_conflict_do_nothing(index_elements=[column]).returning(column)
-    return set(session.execute(stmt, rows).scalars())
+    return set(session.execute(_upsert(table, dialect, key), rows).scalars())
+
+
+def insert_new(session: Session, model: type[B], rows: list[dict[str, Any]], key: str) -> list[B]:
+    """insert_ignoring_conflicts, answering the rows inserted as ORM objects, from the same statement (INSERT ...
+    ON CONFLICT DO NOTHING RETURNING every column) instead of reading them back."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    table = cast(Table, model.__table__)
+    everything = tuple(c.name for c in table.columns)
+    recordset = (
+        dialect == "postgresql" and len(rows) > 1 and _recordset_insert(table, tuple(rows[0]), key, None, everything)
+    )
+    if recordset and (document := _recordset(table, rows, recordset[1])) is not None:
+        return list(session.scalars(select(model).from_statement(recordset[0]), {"rows": document}))
+    stmt = _insert(dialect, model).on_conflict_do_nothing(index_elements=[key]).returning(model)
+    return list(session.scalars(stmt, rows))
+
+
+def insert_or_lock(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], key: str, touch: str, returning: tuple[str, ...]
+) -> list[Any]:
+    """Each row inserted, or where its `key` is taken, the stored row locked; the `returning` columns of every row,
+    new or stored, from one statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) instead of an insert and a
+    SELECT ... FOR UPDATE. The update sets `touch` to its own value: no change, but on PostgreSQL it locks each
+    stored row as FOR UPDATE would, in the order of `rows` (writers that give them in key order never deadlock).
+    SQLite has one writer."""
+    if not rows:
+        return []
+    table = cast(Table, model.__table__)
+    dialect = session.get_bind().dialect.name
+    recordset = (
+        dialect == "postgresql" and len(rows) > 1 and _recordset_insert(table, tuple(rows[0]), key, touch, returning)
+    )
+    if recordset:
+        sql, defaults = recordset
+        if (document := _recordset(table, rows, defaults)) is not None:
+            return list(session.execute(sql, {"rows": document}))
+    return list(session.execute(_upsert(table, dialect, key, touch, returning), rows))
+
+
+@lru_cache(maxsize=64)
+def _upsert(
+    table: Table, dialect: str, key: str, touch: str | None = None, returning: tuple[str, ...] = ()
+) -> ReturningInsert[Any]:
+    """INSERT ... ON CONFLICT (`key`) DO NOTHING RETURNING `key`, or with `touch` DO UPDATE (see insert_or_lock)
+    RETURNING `returning`: built once (building a statement costs more than running a cached one)."""
+    if touch is None:
+        return _insert(dialect, table).on_conflict_do_nothing(index_elements=[table.c[key]]).returning(table.c[key])
+    stmt = _insert(dialect, table).on_conflict_do_update(index_elements=[table.c[key]], set_={touch: table.c[touch]})
+    return stmt.returning(*(table.c[n] for n in returning))
+
+
+def _insert(dialect: str, target: Table | type[Base]) -> postgresql.Insert:
+    """The dialect's INSERT, which has ON CONFLICT (SQLite's has the same methods)."""
+    if dialect == "postgresql":
+        return postgresql.insert(target)
+    if dialect == "sqlite":
+        return sqlite.insert(target)  # type: ignore[return-value]
+    raise RuntimeError(f"unsupported database {dialect}")  # pragma: no cover - only the two supported ones reach here
 
 
 # PostgreSQL: many rows as one JSON document, `INSERT .. SELECT FROM jsonb_to_recordset(..)`. The multi-row
@@ -244,10 +299,12 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
 # same for every batch of a table, its one parameter is written by orjson and read by the server.
 @lru_cache(maxsize=64)
 def _recordset_insert(
-    table: Table, names: tuple[str, ...], key: str
-) -> tuple[TextClause, tuple[tuple[str, Any], ...]] | None:
+    table: Table, names: tuple[str, ...], key: str, touch: str | None = None, returning: tuple[str, ...] = ()
+) -> tuple[TextualSelect, tuple[tuple[str, Any], ...]] | None:
     """The statement for rows with these keys, and the scalar defaults of the columns they leave out (which
-    executemany would fill in and raw SQL would not); None when one left out has a computed default."""
+    executemany would fill in and raw SQL would not); None when one left out has a computed default.
+    Rows whose `key` is taken are skipped, or with `touch` locked (see insert_or_lock), in key order; the
+    statement returns the `key` of those inserted, or with `returning` those columns of every row."""
     if not all(name in table.c for name in names):
         return None
     omitted = [c for c in table.columns if c.name not in names and c.default is not None]
@@ -258,11 +315,18 @@ def _recordset_insert(
     dialect = postgresql.dialect()
     columns = ", ".join(f'"{n}"' for n in names)
     record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
+    source = f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record})"
+    if touch is None:
+        action = "DO NOTHING"
+    else:  # rows taken in key order, whatever the document's: the order their locks are taken in
+        source += f' ORDER BY "{key}"'
+        action = f'DO UPDATE SET "{touch}" = "{table.name}"."{touch}"'
+    returned = returning or (key,)
+    listed = ", ".join(f'"{n}"' for n in returned)
     sql = text(
-        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} '
-        f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record}) "
-        f'ON CONFLICT ("{key}") DO NOTHING RETURNING "{key}"'
-    )
+        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} {source} ON CONFLICT ("{key}") {action} '
+        f"RETURNING {listed}"
+    ).columns(*(table.c[n] for n in returned))  # typed: times come back in UTC, as from the ORM
     return sql, defaults
 
 

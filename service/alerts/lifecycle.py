@@ -3,8 +3,11 @@
 Every change is a new `AlertTransition` row (time, actor, note); the alert row keeps the latest facts.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from service import telemetry
@@ -28,37 +31,40 @@ def record(
     now: datetime,
     destinations: Destinations,
 ) -> AlertTransition:
-    return record_many(session, [alert], to_state, actor, note, now, destinations)[0]
+    return record_many(session, [(alert, note)], to_state, actor, now, destinations)[0]
 
 
 def record_many(
     session: Session,
-    alerts: list[Alert],
+    changes: Sequence[tuple[Alert, str | None]],
     to_state: str,
     actor: str,
-    note: str | None,
     now: datetime,
     destinations: Destinations,
 ) -> list[AlertTransition]:
-    """The same change of several alerts: one flush for all their transitions (the deliveries need their ids),
-    not one round trip per alert."""
-    transitions = [_transition(alert, to_state, actor, note, now) for alert in alerts]
-    session.add_all(transitions)
-    session.flush()
+    """The same change of several alerts, each with its note: their transitions in one INSERT ... RETURNING id (the
+    deliveries need the ids), not one round trip, nor one ORM object to flush, per alert."""
+    rows = [
+        {"alert_id": alert.id, "at": now, "from_state": None if alert.state == to_state else alert.state,
+         "to_state": to_state, "actor": actor, "note": note}
+        for alert, note in changes
+    ]  # fmt: skip
+    if not rows:
+        return []
+    session.flush()  # the alerts' own pending changes first, as a flush of the transitions would
+    stmt = insert(_TRANSITIONS).returning(_TRANSITIONS.c.id, sort_by_parameter_order=True)
+    ids = session.execute(stmt, rows).scalars()
+    transitions = [AlertTransition(id=i, **row) for i, row in zip(ids, rows, strict=True)]  # not added: written
     for transition in transitions:
         enqueue(session, transition, destinations, now)
     return transitions
 
 
-def _transition(alert: Alert, to_state: str, actor: str, note: str | None, now: datetime) -> AlertTransition:
-    return AlertTransition(
-        alert_id=alert.id, at=now, from_state=None if alert.state == to_state else alert.state,
-        to_state=to_state, actor=actor, note=note,
-    )  # fmt: skip
+_TRANSITIONS = cast(Table, AlertTransition.__table__)
 
 
 def opened(session: Session, alerts: list[Alert], now: datetime, destinations: Destinations) -> None:
-    record_many(session, alerts, "open", SYSTEM, None, now, destinations)
+    record_many(session, [(alert, None) for alert in alerts], "open", SYSTEM, now, destinations)
     telemetry.observe_opened(alerts)  # the one place every new alert passes, from a score or a window rule
 
 
@@ -76,11 +82,20 @@ def acknowledge(
 def resolve(
     session: Session, alert: Alert, actor: str, note: str | None, now: datetime, destinations: Destinations
 ) -> Alert:
-    if alert.state == "resolved":
-        raise TransitionError(f"alert {alert.id} is already resolved by {alert.resolved_by}")
-    record(session, alert, "resolved", actor, note, now, destinations)
-    alert.state, alert.resolved_at, alert.resolved_by = "resolved", now, actor
-    return alert
+    return resolve_many(session, [(alert, note)], actor, now, destinations)[0]
+
+
+def resolve_many(
+    session: Session, changes: Sequence[tuple[Alert, str | None]], actor: str, now: datetime, destinations: Destinations
+) -> list[Alert]:
+    """`resolve` for several alerts, each with its note, at once."""
+    for alert, _ in changes:
+        if alert.state == "resolved":
+            raise TransitionError(f"alert {alert.id} is already resolved by {alert.resolved_by}")
+    record_many(session, changes, "resolved", actor, now, destinations)
+    for alert, _ in changes:
+        alert.state, alert.resolved_at, alert.resolved_by = "resolved", now, actor
+    return [alert for alert, _ in changes]
 
 
 def reopen(session: Session, alert: Alert, note: str, now: datetime, destinations: Destinations) -> Alert:

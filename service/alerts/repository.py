@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
+from service.alerts.book import Known
 from service.alerts.models import Alert, AlertTransition, Delivery, RuleState
 from service.db import Window, in_chunks, one_of, read_window
 
@@ -51,13 +52,17 @@ def transitions_after(session: Session, after: int, limit: int) -> list[tuple[Al
     return [(t, a) for t, a in session.execute(stmt)]
 
 
-def dedup_key_states(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-    """The keys already raised, each with its alert's state and who resolved it."""
-    known: dict[str, tuple[str, str | None]] = {}
-    for matches in one_of(session, Alert.dedup_key, keys):
-        stmt = select(Alert.dedup_key, Alert.state, Alert.resolved_by).where(matches)
-        known.update((key, (state, by)) for key, state, by in session.execute(stmt))
-    return known
+def alert_books(session: Session, interaction_ids: Sequence[str]) -> dict[str, dict[str, Known]]:
+    """Every alert about these interactions, by dedup key, each with what the alert services decide on."""
+    books: dict[str, dict[str, Known]] = {i: {} for i in interaction_ids}
+    a = Alert
+    for matches in one_of(session, a.interaction_id, interaction_ids):
+        stmt = select(a.interaction_id, a.dedup_key, a.state, a.resolved_by, a.standard_version, a.subject_kind).where(
+            matches
+        )
+        for r in session.execute(stmt):
+            books[r.interaction_id][r.dedup_key] = Known(r.state, r.resolved_by, r.standard_version, r.subject_kind)
+    return books
 
 
 def resolved_by_dedup_keys(session: Session, keys: Sequence[str], actor: str) -> list[Alert]:
@@ -74,21 +79,13 @@ def resolved_by_dedup_keys(session: Session, keys: Sequence[str], actor: str) ->
     return out
 
 
-def alerts_by_dedup_keys(session: Session, keys: set[str]) -> list[Alert]:
+def unresolved_by_dedup_keys(session: Session, keys: Sequence[str]) -> list[Alert]:
+    """The interaction alerts of these keys not resolved yet, locked (a supervisor may be resolving them too)."""
     out: list[Alert] = []
-    for matches in one_of(session, Alert.dedup_key, sorted(keys)):
-        out.extend(session.scalars(select(Alert).where(matches)))
-    return sorted(out, key=lambda a: a.id)
-
-
-def unresolved_of_interactions(session: Session, interaction_ids: Sequence[str]) -> list[Alert]:
-    """The interactions' unresolved alerts, locked (another process may be resolving them too)."""
-    out: list[Alert] = []
-    for matches in one_of(session, Alert.interaction_id, interaction_ids):
+    for matches in one_of(session, Alert.dedup_key, keys):
         stmt = (
             select(Alert)
-            .where(Alert.subject_kind == "interaction", matches)
-            .where(Alert.state != "resolved")
+            .where(Alert.subject_kind == "interaction", matches, Alert.state != "resolved")
             .order_by(Alert.id)
             .with_for_update()
         )

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from service.events.model import Event, EventType
+from service.interactions.stored import Stored
 from service.scoring.quality import ScoreFold
 from service.scoring.timeline import TimelineFold
 from service.standards.schema import Standard
@@ -36,6 +37,7 @@ class LiveState:
     event_count: int  # events folded: must equal the row's event_count to be used
     lifecycle: list[Event] = field(default_factory=list)  # every event but utterances and replies, in arrival order
     scores: ScoreFold | None = None  # the running judgement of the fold's turns (see `scoring`)
+    stored: Stored | None = None  # what its last score stored (interactions.stored), set by the pipeline
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> "LiveState":

@@ -63,6 +63,8 @@ class Interaction(Base):
     resolution_seconds: Mapped[float | None] = mapped_column(Float)
     customer_sentiment_mean: Mapped[float | None] = mapped_column(Float)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
+    # scores written so far: what a live state's memo of the interaction's alerts was read at (interactions.live)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime())
     score: Mapped[dict[str, Any]] = mapped_column(JSONDoc)

@@ -9,7 +9,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row
-from service.db import Window, in_chunks, insert_ignoring_conflicts, one_of, read_window, update_by_key
+from service.db import (
+    Window,
+    in_chunks,
+    insert_ignoring_conflicts,
+    insert_or_lock,
+    one_of,
+    read_window,
+    update_by_key,
+)
 from service.events.model import Event, EventType
 from service.interactions.models import EventRecord, Interaction
 from service.outcomes.repository import Subject
@@ -56,6 +64,13 @@ def insert_events(session: Session, events: Sequence[tuple[Event, str]], now: da
     return insert_ignoring_conflicts(session, EventRecord, rows, "event_id")
 
 
+def unstore_events(session: Session, event_ids: Sequence[str]) -> None:
+    """Events this transaction stored that a check of the interaction they join then rejected (events are stored
+    first: the insert is what tells a new event from a duplicate)."""
+    for matches in one_of(session, EventRecord.event_id, event_ids):
+        session.execute(delete(EventRecord).where(matches).execution_options(synchronize_session=False))
+
+
 @dataclass(frozen=True, slots=True)
 class Locked:
     """What scoring reads of an interaction's row (not its stored score: that is only ever written)."""
@@ -63,20 +78,36 @@ class Locked:
     id: str
     standard_version: str
     started_at: datetime
-    event_count: int
+    event_count: int  # 0: a placeholder this transaction created
     final: bool
     subject: Subject  # its agent, team and queue before this score (a change moves its outcomes: _rescore)
+    revision: int  # scores written so far (see Interaction.revision)
+
+    @classmethod
+    def of(cls, r: Any) -> "Locked":
+        subject = Subject(r.agent_id, r.team_id, r.queue_id)
+        return cls(r.id, r.standard_version, r.started_at, r.event_count, r.final, subject, r.revision)
 
 
 _T = Interaction.__table__.c
-_LOCKED = (_T.id, _T.standard_version, _T.started_at, _T.event_count, _T.final)
+_LOCKED = (
+    "id",
+    "standard_version",
+    "started_at",
+    "event_count",
+    "final",
+    "agent_id",
+    "team_id",
+    "queue_id",
+    "revision",
+)
 
 
 def lock_interactions(
     session: Session, firsts: Sequence[Event], version_of: Callable[[Event], str], now: datetime
 ) -> dict[str, Locked]:
     """The interactions' rows, created if new (judged by `version_of` their first event) and locked
-    (PostgreSQL) so concurrent writers score in turn.
+    (PostgreSQL) so concurrent writers score in turn: one statement (db.insert_or_lock).
 
     Rows are created and locked in id order: two consumers with overlapping batches can never deadlock.
     """
@@ -93,8 +124,8 @@ def lock_interactions(
         }
         for e in sorted(firsts, key=lambda e: e.interaction_id)
     ]
-    insert_ignoring_conflicts(session, Interaction, placeholders, "id")
-    return locked(session, [p["id"] for p in placeholders])
+    rows = insert_or_lock(session, Interaction, placeholders, "id", "final", _LOCKED)
+    return {r.id: Locked.of(r) for r in sorted(rows, key=lambda r: r.id)}
 
 
 def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked]:
@@ -102,9 +133,8 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
     neither the stored score's JSON nor ORM objects, which a batch would only throw away)."""
     out: dict[str, Locked] = {}
     for matches in one_of(session, _T.id, sorted(interaction_ids)):
-        stmt = select(*_LOCKED, _T.agent_id, _T.team_id, _T.queue_id).where(matches).order_by(_T.id).with_for_update()
-        for r in session.execute(stmt):
-            out[r.id] = Locked(r.id, r.standard_version, r.started_at, r.event_count, r.final, Subject(*r[-3:]))
+        stmt = select(*(_T[n] for n in _LOCKED)).where(matches).order_by(_T.id).with_for_update()
+        out.update((r.id, Locked.of(r)) for r in session.execute(stmt))
     return out
 
 
@@ -123,8 +153,8 @@ def events_of_many(session: Session, interaction_ids: Sequence[str]) -> dict[str
     return out
 
 
-def score_columns(row: Locked, score: InteractionScore, event_count: int) -> dict[str, Any]:
-    """The interaction row's new values after a score (see save_scores)."""
+def score_columns(row: Locked, score: InteractionScore, event_count: int, document: dict[str, Any]) -> dict[str, Any]:
+    """The interaction row's new values after a score (see save_scores); `document` is the score as JSON."""
     r = score.response
     first_reply = next((i.status for i in score.items if i.id == "first_reply_time"), None)
     return {
@@ -152,9 +182,10 @@ def score_columns(row: Locked, score: InteractionScore, event_count: int) -> dic
         "resolution_seconds": r.resolution_seconds,
         "customer_sentiment_mean": score.sentiment.customer_mean,
         "event_count": event_count,
+        "revision": row.revision + 1,
         "next_due_at": score.next_deadline,
         "scored_at": score.scored_at,
-        "score": score.as_dict(),
+        "score": document,
     }
 
 

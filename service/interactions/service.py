@@ -4,7 +4,8 @@ Services flush, never commit: the edge that opened the session (HTTP request, co
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -12,16 +13,18 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from service import metrics, telemetry
+from service.alerts.book import AlertBook
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
 from service.alerts.schemas import summary_doc
-from service.alerts.service import raise_alerts, withdraw_cleared
+from service.alerts.service import settle_alerts
 from service.config import Settings
 from service.events.consistency import inconsistency
 from service.events.decode import FieldError, Rejection, describe
 from service.events.model import Event
 from service.interactions import repository as repo
 from service.interactions.live import LiveState, LiveStates
+from service.interactions.stored import ItemsJSON, Stored, score_document
 from service.outcomes.repository import Subject, follow_subjects
 from service.outcomes.service import record_outcomes
 from service.privacy.events import redact_event
@@ -144,20 +147,27 @@ class Pipeline:
         sources = [source] * len(items) if isinstance(source, str) else list(source)
         current = self.standard_at(session, now)
         items = self.redact(items, current)
-        known = repo.known_event_ids(session, (i.event_id for i in items if isinstance(i, Event)))
         by_interaction: dict[str, list[tuple[int, Event]]] = defaultdict(list)
         outcomes: list[tuple[int, Event]] = []  # survey answers, contact reasons: stored apart, never scored
         seen: set[str] = set()
         for index, item in enumerate(items):
             if isinstance(item, Rejection):
                 result.outcomes.append(Outcome(item.index, item.event_id, "rejected", errors=item.errors))
-            elif item.event_id in known or item.event_id in seen:
+            elif item.event_id in seen:
                 result.outcomes.append(Outcome(index, item.event_id, "duplicate", item.interaction_id))
             else:
                 seen.add(item.event_id)
                 (outcomes if item.type.is_outcome else by_interaction[item.interaction_id]).append((index, item))
         if by_interaction:
             self._record_batch(session, by_interaction, sources, now, result)
+        if outcomes:
+            # an outcome whose id an interaction's event already has is a duplicate too (events are checked
+            # against what is stored by their insert: _record_batch)
+            known = repo.known_event_ids(session, (e.event_id for _, e in outcomes))
+            for index, e in outcomes:
+                if e.event_id in known:
+                    result.outcomes.append(Outcome(index, e.event_id, "duplicate", e.interaction_id))
+            outcomes = [(index, e) for index, e in outcomes if e.event_id not in known]
         if outcomes:
             taken = [(e, sources[index]) for index, e in outcomes]
             stored = record_outcomes(session, taken, now, current, self.labels, repo.subjects_of)
@@ -176,41 +186,46 @@ class Pipeline:
         now: datetime,
         result: Recorded,
     ) -> None:
-        """One round trip per step for the whole batch: lock rows, read what no live state holds, insert, score,
-        raise. An interaction with a valid live state (see interactions.live) is not read back: the new events
-        are folded into its state, so each costs the same however long the interaction already is."""
+        """One round trip per step for the whole batch: lock rows, insert, read what no live state holds, check,
+        score, raise. The insert tells new events from duplicates (ON CONFLICT DO NOTHING RETURNING, under the rows'
+        locks); one that the interaction's stored events then show inconsistent is deleted again. An interaction
+        with a valid live state (see interactions.live) is not read back: the new events are folded into its state,
+        so each costs the same however long the interaction already is."""
         # a new interaction is judged by the version in force when it started; an existing one keeps its own
         firsts = [min((e for _, e in new), key=lambda e: e.occurred_at) for new in by_interaction.values()]
         rows = repo.lock_interactions(session, firsts, lambda e: self.book.in_force_at(e.occurred_at).version, now)
-        states, existing = self._states_of(session, [rows[i] for i in by_interaction])
-        accepted: dict[str, list[tuple[int, Event]]] = {}
+        with metrics.STAGE_SECONDS.labels(stage="store").time():
+            offered = [(e, sources[index]) for new in by_interaction.values() for index, e in new]
+            inserted = repo.insert_events(session, offered, now)
+        fresh: dict[str, list[tuple[int, Event]]] = {}
         for interaction_id, new in by_interaction.items():
+            for index, event in new:
+                if event.event_id not in inserted:
+                    result.outcomes.append(Outcome(index, event.event_id, "duplicate", interaction_id))
+            if stored := [(index, e) for index, e in new if e.event_id in inserted]:
+                fresh[interaction_id] = stored
+        states, existing = self._states_of(session, [rows[i] for i in fresh], inserted)
+        added: dict[str, list[Event]] = {}
+        scored: list[tuple[Event, str]] = []
+        unstored: list[str] = []
+        for interaction_id, new in fresh.items():
             state = states[interaction_id]
             before = state.consistency_view() if state else existing[interaction_id]
-            taken = accepted[interaction_id] = []
+            taken: list[Event] = []
             for index, event in new:
-                problem = inconsistency(before + [e for _, e in taken], event, self.max_order_skew)
+                problem = inconsistency(before + taken, event, self.max_order_skew)
                 if problem:
                     result.outcomes.append(Outcome(index, event.event_id, "rejected", interaction_id, (problem,)))
+                    unstored.append(event.event_id)
                 else:
-                    taken.append((index, event))
-        with metrics.STAGE_SECONDS.labels(stage="store").time():
-            stored = [(e, sources[index]) for taken in accepted.values() for index, e in taken]
-            inserted = repo.insert_events(session, stored, now)
-        added: dict[str, list[Event]] = {}
-        empty: list[str] = []
-        scored: list[tuple[Event, str]] = []
-        for interaction_id, taken in accepted.items():
-            for index, event in taken:
-                status = "accepted" if event.event_id in inserted else "duplicate"
-                result.outcomes.append(Outcome(index, event.event_id, status, interaction_id))
-            fresh = [(e, sources[index]) for index, e in taken if e.event_id in inserted]
-            if fresh:
-                added[interaction_id] = [e for e, _ in fresh]
-                scored.extend(fresh)
-            elif states[interaction_id] is None and not existing[interaction_id]:
-                empty.append(interaction_id)  # nothing of it was stored: leave no empty placeholder
-        repo.delete_placeholders(session, empty)
+                    result.outcomes.append(Outcome(index, event.event_id, "accepted", interaction_id))
+                    taken.append(event)
+                    scored.append((event, sources[index]))
+            if taken:
+                added[interaction_id] = taken
+        repo.unstore_events(session, unstored)
+        # nothing of it was stored: leave no empty placeholder
+        repo.delete_placeholders(session, [i for i in by_interaction if i not in added and rows[i].event_count == 0])
         telemetry.observe_scored(scored, now)
         extended: dict[str, LiveState | None] = {}
         for interaction_id, new_events in added.items():
@@ -219,7 +234,13 @@ class Pipeline:
         # Out of order (or no live state): fold everything stored again, from the database.
         refold = [i for i, state in extended.items() if state is None and i not in existing]
         existing.update(repo.events_of_many(session, refold))
-        to_score = [(rows[i], state or LiveState.of(existing[i] + added[i])) for i, state in extended.items()]
+        to_score = []
+        for interaction_id, state in extended.items():
+            if state is None:
+                state = LiveState.of(existing[interaction_id] + added[interaction_id])
+            known = states[interaction_id]
+            state.stored = known.stored if known else None  # what the last score stored
+            to_score.append((rows[interaction_id], state))
         self._rescore(session, to_score, now, result)
 
     def _rescore(
@@ -227,6 +248,8 @@ class Pipeline:
     ) -> None:
         breaches = []
         saved = []
+        books: dict[str, AlertBook | None] = {}
+        items: dict[str, ItemsJSON] = {}
         rows = [row for row, _ in interactions]
         scoring = metrics.STAGE_SECONDS.labels(stage="score")
         for row, state in interactions:
@@ -236,8 +259,11 @@ class Pipeline:
                 # reads add it back from the events (interactions.endpoints).
                 running = state.scoring(standard)
                 score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False, running=running)
-            saved.append(repo.score_columns(row, score, state.event_count))
-            self.live.stage(session, row.id, None if score.final else state)
+            stored = state.stored
+            document, items[row.id] = score_document(score, stored.items if stored else ())
+            saved.append(repo.score_columns(row, score, state.event_count, document))
+            # a row never scored has no alert (alerts are raised by its scores, and never deleted)
+            books[row.id] = {} if row.event_count == 0 else stored.alerts_at(row.revision) if stored else None
             if score.final and not row.final:
                 telemetry.observe_final(score, self.labels)
             result.scores.append(score)
@@ -248,8 +274,12 @@ class Pipeline:
             if moved:
                 follow_subjects(session, moved)
         with metrics.STAGE_SECONDS.labels(stage="alert").time():
-            result.alerts.extend(raise_alerts(session, breaches, now, self.destinations))
-            result.withdrawn.extend(withdraw_cleared(session, breaches, now, self.destinations))
+            settled = settle_alerts(session, breaches, books, now, self.destinations)
+        result.alerts.extend(settled.raised)
+        result.withdrawn.extend(settled.withdrawn)
+        for (row, state), (score, _) in zip(interactions, breaches, strict=True):
+            stored = Stored(row.revision + 1, settled.books[row.id], items[row.id])
+            self.live.stage(session, row.id, None if score.final else _keeping(state, stored))
 
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
         """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""
@@ -263,8 +293,22 @@ class Pipeline:
         return result
 
     def _states_of(
-        self, session: Session, rows: Sequence[repo.Locked]
+        self, session: Session, rows: Sequence[repo.Locked], just_stored: Set[str] = frozenset()
     ) -> tuple[dict[str, LiveState | None], dict[str, list[Event]]]:
-        """Each row's valid live state, and the stored events of those without one (read in one go)."""
+        """Each row's valid live state, and the stored events of those without one (read in one go), but those of
+        `just_stored` (this transaction's: not yet part of what the row's state is). A row no score counted an
+        event of yet has none stored: it is not read."""
         states = {row.id: self.live.valid(row.id, row.event_count) for row in rows}
-        return states, repo.events_of_many(session, [i for i, state in states.items() if state is None])
+        unread = [row.id for row in rows if states[row.id] is None and row.event_count > 0]
+        stored: dict[str, list[Event]] = {row.id: [] for row in rows if states[row.id] is None}
+        stored.update(repo.events_of_many(session, unread))
+        if just_stored:
+            stored = {i: [e for e in events if e.event_id not in just_stored] for i, events in stored.items()}
+        return states, stored
+
+
+def _keeping(state: LiveState, stored: Stored) -> LiveState:
+    """The state to keep after a score: a copy (a cached state changes only at commit) with what it stored."""
+    kept = copy(state)
+    kept.stored = stored
+    return kept

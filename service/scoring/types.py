@@ -203,3 +203,8 @@ def _evidence_json(e: Evidence) -> dict[str, Any]:
 
 def evidence_dicts(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
     return [_evidence_json(e) for e in evidence]
+
+
+def item_dict(item: ScoreItem) -> dict[str, Any]:
+    """One item as InteractionScore.as_dict writes it (interactions.stored reuses those of unchanged items)."""
+    return _jsonable(item)  # type: ignore[no-any-return]

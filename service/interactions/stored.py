@@ -1,0 +1,45 @@
+"""What an interaction's last score stored, kept with its live state (interactions.live) so that the next score
+writes and reads only what changed: the JSON of each score item (most items of a live call are the same from one
+utterance to the next, and writing them out was a tenth of an event's cost), and the interaction's alert book.
+"""
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import orjson
+
+from service.alerts.book import AlertBook
+from service.scoring.types import InteractionScore, ScoreItem, item_dict
+
+ItemsJSON = tuple[tuple[ScoreItem, orjson.Fragment], ...]  # each item of a score with its JSON, in order
+
+_FIELDS = tuple(f.name for f in fields(InteractionScore))
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    revision: int  # the interaction row's revision that score wrote
+    alerts: AlertBook | None  # used only while the row is at `revision` (see alerts.book); None: read them
+    items: ItemsJSON = ()  # a cache by equality: valid whatever the revision
+
+    def alerts_at(self, revision: int) -> AlertBook | None:
+        return self.alerts if self.revision == revision else None
+
+
+def score_document(score: InteractionScore, before: ItemsJSON) -> tuple[dict[str, Any], ItemsJSON]:
+    """`score.as_dict()`, and its items' JSON: that of an item equal to the one in its place in `before` (the last
+    score's) is reused, already written (orjson.Fragment: the database's JSON serialiser, orjson, embeds it)."""
+    doc = replace(score, items=()).as_dict()
+    items = tuple(
+        (
+            item,
+            old[1]
+            if k < len(before) and (old := before[k])[0] == item
+            else orjson.Fragment(orjson.dumps(item_dict(item))),
+        )
+        for k, item in enumerate(score.items)
+    )
+    if not items:
+        return doc, items
+    doc["items"] = [fragment for _, fragment in items]
+    return {name: doc[name] for name in _FIELDS if name in doc}, items  # in as_dict's order
