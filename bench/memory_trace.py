@@ -38,7 +38,7 @@ CALLQA = ROOT / ".venv" / "bin" / "callqa"
 
 
 def text_caches() -> dict[str, tuple[int, int]]:
-    """(entries, characters) of every text memo alive in the process, by owner."""
+    """(entries, bytes charged) of every text memo alive in the process, by owner."""
     from service.text.memo import TextMemo
 
     out: dict[str, tuple[int, int]] = {}
@@ -47,7 +47,7 @@ def text_caches() -> dict[str, tuple[int, int]]:
         if isinstance(obj, TextMemo):
             owner = next((type(r).__name__ for r in gc.get_referrers(obj) if not isinstance(r, dict | list)), "?")
             seen[owner] += 1
-            out[f"{owner}#{seen[owner]}"] = (len(obj), obj.chars)
+            out[f"{owner}#{seen[owner]}"] = (len(obj), obj.charged())
     return out
 
 
@@ -166,7 +166,7 @@ def main() -> None:
             )
             print(f"    {malloc_heap()}", flush=True)
             for name, (n, chars) in sorted(text_caches().items()):
-                print(f"    {name:28} {n:>7,} texts {chars:>10,} chars")
+                print(f"    {name:28} {n:>7,} texts {chars:>10,} bytes charged")
 
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as client:
         batch: list[dict[str, Any]] = []

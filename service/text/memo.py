@@ -92,6 +92,10 @@ def text_cache_usage() -> tuple[int, int]:
     return _BUDGET.young_bytes, _BUDGET.rotations
 
 
+def _text_of(key: object) -> str:
+    return key if isinstance(key, str) else key[0]  # type: ignore[index,no-any-return]
+
+
 class TextMemo(Generic[K, V]):
     """A dict from a text (or a tuple whose first item is the text) to what was derived from it, within the
     process's budget (see the module docstring)."""
@@ -118,8 +122,11 @@ class TextMemo(Generic[K, V]):
         return found
 
     def put(self, key: K, value: V) -> None:
-        text = key if isinstance(key, str) else key[0]  # type: ignore[index]
-        _BUDGET.charge(self, key, value, self.cost.of(text))
+        _BUDGET.charge(self, key, value, self.cost.of(_text_of(key)))
+
+    def charged(self) -> int:
+        """Bytes charged for what this memo holds now (an entry in both generations counts twice)."""
+        return sum(self.cost.of(_text_of(k)) for gen in (self.young, self.old) for k in gen)
 
     def rotate(self) -> None:
         self.old, self.young = self.young, {}
