@@ -85,7 +85,9 @@ def score_all(evs: list[Event], batch: int, standard: Standard) -> tuple[float, 
         for interaction_id, new in by_interaction.items():
             state = states.get(interaction_id)
             state = (state.extended(new) if state else None) or LiveState.of(new)
-            score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
+            # The running judgement, as the pipeline keeps it (`--against` an older core: none there).
+            running = {"running": state.scoring(standard)} if hasattr(state, "scoring") else {}
+            score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False, **running)
             found = find_breaches(score, standard)
             breaches += len(found)
             judged.append((score, found))

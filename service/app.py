@@ -18,7 +18,7 @@ from service.api import errors
 from service.api.body import BodyLimits
 from service.api.deps import AppState
 from service.api.health import router as health_router
-from service.auth.deps import require_admin, require_ingest, require_supervise
+from service.auth.deps import require_admin, require_supervise
 from service.auth.endpoints import me_router
 from service.auth.endpoints import router as keys_router
 from service.auth.service import KeyCache, KeyUsage, Principal
@@ -48,9 +48,9 @@ log = logging.getLogger("callqa")
 
 # Which scope each part of the API needs; health, metrics, docs and the console page are open.
 _ROUTES: tuple[tuple[APIRouter, Callable[..., Awaitable[Principal]] | None], ...] = (
+    (events_router, None),  # the busiest route, matched first; it checks its `ingest` key itself (service.ingest)
     (health_router, None),
     (console_router, None),
-    (events_router, require_ingest),
     (sources_router, None),  # signed senders (Twilio, Zendesk) by their signature, the others by an ingest key
     (interactions_router, None),  # supervise, except the list: an `agent` key lists its own interactions
     (alerts_router, require_supervise),
@@ -92,7 +92,9 @@ def create_app(
             sessions, settings.database_url, settings.alert_watch_poll_seconds, settings.alert_watch_fallback_seconds
         ),
         sink=sink,
-        writer=None if sink is not None else IngestWriter(sessions, pipeline, clock, settings.ingest_group_events),
+        writer=None
+        if sink is not None
+        else IngestWriter(sessions, pipeline, clock, settings.ingest_group_events, settings.ingest_group_wait_seconds),
         clock=clock,
     )
 

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
         "transaction (group commit; a batch larger than it still goes in whole, alone). Every request is "
         "answered after the commit that stores its events.",
     )
+    ingest_group_wait_seconds: float = Field(
+        0.005,
+        ge=0,
+        description="POST /v1/events in-process: how long a group waits for the next of the senders its last commit "
+        "answered (each arrival restarts the wait), so that concurrent senders share one transaction instead of "
+        "taking turns in small groups. A lone sender never waits. 0: no waiting.",
+    )
     key_cache_seconds: float = Field(
         5.0,
         ge=0,

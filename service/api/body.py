@@ -45,9 +45,9 @@ class _Reader:
             return await self.receive()
         if self.declared is not None and self.declared > self.max_bytes:
             raise BodyRefused(413, f"body is {self.declared} bytes; the limit is {self.max_bytes}")
-        remaining = self.deadline - asyncio.get_running_loop().time()
         try:
-            message = await asyncio.wait_for(self.receive(), max(remaining, 0))
+            async with asyncio.timeout_at(self.deadline):  # a timer, where wait_for would start a task per read
+                message = await self.receive()
         except TimeoutError:
             raise BodyRefused(408, f"body not received within {self.timeout:g} seconds") from None
         if message["type"] == "http.request":

@@ -37,7 +37,8 @@ class AppState:
     clock: Clock = utc_now
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop per request for one attribute read
     return request.app.state.callqa  # type: ignore[no-any-return]
 
 

@@ -15,7 +15,7 @@ from service.config import Settings
 from service.events.model import Event, EventType
 from service.events.schemas import ID_PATTERN, ID_RULE, PAYLOAD_MODELS, TEXT_PATTERN, EnvelopeIn
 
-_DECODE_SECONDS = metrics.STAGE_SECONDS.labels(stage="decode")
+DECODE_SECONDS = metrics.STAGE_SECONDS.labels(stage="decode")
 _VALIDATE_SECONDS = metrics.STAGE_SECONDS.labels(stage="validate")
 
 
@@ -116,11 +116,6 @@ def parse_json(raw: bytes | str) -> Any:
         raise BodyError(f"body is not valid JSON: {exc}") from exc
     except RecursionError:
         raise BodyError(f"body is nested too deeply; the limit is {MAX_DEPTH} levels") from None
-
-
-def parse_body(raw: bytes | str) -> Any:
-    with _DECODE_SECONDS.time():
-        return parse_json(raw)
 
 
 def unstorable(value: Any, field: str = "") -> FieldError | None:

@@ -7,6 +7,12 @@ score update for the lot) in one transaction, commits, and only then answers eac
 While a group is being written the next one gathers, so a lone request waits for nothing, and under load each
 commit (SQLite has one writer) is shared by many requests.
 
+A group costs its statements once, whatever its size, so it waits a little for the senders the last commit
+answered: else N concurrent senders settle into small groups that take turns, each paying the statements. It waits
+for as many requests as were active at the last commit (those answered plus those waiting then), for at most
+CALLQA_INGEST_GROUP_WAIT_SECONDS after the latest arrival: a lone sender never waits, and when fewer senders come
+back, the next group expects one fewer.
+
 - Nothing is answered 202 before the commit that stores it; a failed transaction stores none of the group.
 - A database that refuses the transaction (down, full, read-only, busy) fails every waiting request with the
   same error, which the API answers 503 with Retry-After (service.api.errors). Any other error is retried
@@ -15,6 +21,7 @@ commit (SQLite has one writer) is shared by many requests.
 
 import asyncio
 import logging
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -42,24 +49,37 @@ class _Waiting:
 class IngestWriter:
     """The one writer of a process's HTTP ingest. `record` is called on the event loop."""
 
-    def __init__(self, sessions: sessionmaker[Session], pipeline: Pipeline, clock: Clock, max_events: int) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        pipeline: Pipeline,
+        clock: Clock,
+        max_events: int,
+        gather_seconds: float = 0.0,
+    ) -> None:
         self._sessions = sessions
         self._pipeline = pipeline
         self._clock = clock
         self._max_events = max_events
+        self._gather_seconds = gather_seconds
         self._waiting: list[_Waiting] = []
         self._writing: asyncio.Task[None] | None = None
+        self._arrival: asyncio.Future[None] | None = None  # while gathering: set by the next request to come
+        self._active = 0  # requests answered by the last commit plus those waiting then: the senders to expect
 
     async def record(self, items: Sequence[Event | Rejection], source: str) -> Recorded:
         """The request's items recorded and committed (with those of the requests waiting beside it)."""
         answer: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
         self._waiting.append(_Waiting(list(items), source, answer))
+        if self._arrival is not None and not self._arrival.done():
+            self._arrival.set_result(None)
         if self._writing is None or self._writing.done():
             self._writing = asyncio.create_task(self._drain())
         return await answer
 
     async def _drain(self) -> None:
         while self._waiting:
+            await self._gather()
             group = self._next_group()
             if not group:
                 continue
@@ -74,9 +94,28 @@ class IngestWriter:
                 for waiting in group:
                     _fail(waiting, exc)
                 continue
+            finally:
+                # senders seen at this commit; one fewer expected each commit where fewer come back
+                self._active = max(len(group) + len(self._waiting), self._active - 1)
             for waiting, recorded in zip(group, answers, strict=True):
                 if not waiting.answer.done():
                     waiting.answer.set_result(recorded)
+
+    async def _gather(self) -> None:
+        """Until as many requests wait as were active at the last commit, or the group is full, or no request
+        came for `gather_seconds` (each arrival restarts the wait: taking requests in costs time too)."""
+        if self._gather_seconds <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        while len(self._waiting) < self._active and sum(len(w.items) for w in self._waiting) < self._max_events:
+            self._arrival = loop.create_future()
+            try:
+                async with asyncio.timeout(self._gather_seconds):
+                    await self._arrival
+            except TimeoutError:
+                return
+            finally:
+                self._arrival = None
 
     def _next_group(self) -> list[_Waiting]:
         """The requests waiting now, oldest first, up to the event limit (always at least one); a request whose
@@ -115,7 +154,10 @@ class IngestWriter:
         now: datetime = self._clock()
         with session_scope(self._sessions) as session:
             recorded = self._pipeline.record_events(session, items, sources, now)
-        return [_part(recorded, start, len(w.items)) for start, w in zip(offsets, group, strict=True)]
+        if len(group) == 1:
+            return [recorded]
+        indexes = [o.index for o in recorded.outcomes]  # sorted: one outcome per item, in order
+        return [_part(recorded, indexes, start, len(w.items)) for start, w in zip(offsets, group, strict=True)]
 
 
 def _fail(waiting: _Waiting, exc: Exception) -> None:
@@ -125,12 +167,16 @@ def _fail(waiting: _Waiting, exc: Exception) -> None:
 
 def _shifted(items: list[Event | Rejection], offset: int) -> list[Event | Rejection]:
     """A rejection's index is its place in its request; in the group it is its place in the group."""
+    if offset == 0:
+        return items
     return [replace(i, index=i.index + offset) if isinstance(i, Rejection) else i for i in items]
 
 
-def _part(recorded: Recorded, start: int, size: int) -> Recorded:
+def _part(recorded: Recorded, indexes: list[int], start: int, size: int) -> Recorded:
     """One request's outcomes (indexed within the request again) and the alerts and scores of its interactions."""
-    mine = [replace(o, index=o.index - start) for o in recorded.outcomes if start <= o.index < start + size]
+    mine = recorded.outcomes[bisect_left(indexes, start) : bisect_left(indexes, start + size)]
+    if start:
+        mine = [replace(o, index=o.index - start) for o in mine]
     touched = {o.interaction_id for o in mine if o.status == "accepted"}
     return Recorded(
         outcomes=mine,

@@ -21,7 +21,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from service.events.model import Event, EventType
+from service.scoring.quality import ScoreFold
 from service.scoring.timeline import TimelineFold
+from service.standards.schema import Standard
 
 _TURNS = frozenset({EventType.CALL_UTTERANCE, EventType.TICKET_REPLIED})
 _STAGED = "callqa_live_states"  # session.info key: states waiting for the commit
@@ -33,6 +35,7 @@ class LiveState:
     fold: TimelineFold
     event_count: int  # events folded: must equal the row's event_count to be used
     lifecycle: list[Event] = field(default_factory=list)  # every event but utterances and replies, in arrival order
+    scores: ScoreFold | None = None  # the running judgement of the fold's turns (see `scoring`)
 
     @classmethod
     def of(cls, events: Sequence[Event]) -> "LiveState":
@@ -46,7 +49,18 @@ class LiveState:
         if not all(fold.add(e) for e in new):
             return None
         lifecycle = self.lifecycle + [e for e in new if e.type not in _TURNS]
-        return LiveState(fold, self.event_count + len(new), lifecycle)
+        scores = self.scores.copy() if self.scores else None
+        return LiveState(fold, self.event_count + len(new), lifecycle, scores)
+
+    def scoring(self, standard: Standard) -> ScoreFold:
+        """The running judgement to score this state's timeline by (score_timeline advances it to the fold's
+        turns). A state is kept only after the transaction that scored it commits, and `extended` copies it, so
+        a kept state's judgement is always advanced to its own fold already; the one change a kept state can see
+        is a new running judgement when the interaction is judged by another standard object, started from no
+        turns and advanced to the kept fold: a pure function of what is committed."""
+        if self.scores is None or self.scores.standard is not standard:
+            self.scores = ScoreFold(standard)
+        return self.scores
 
     def consistency_view(self) -> list[Event]:
         """What `events.consistency.inconsistency` reads of the stored events: their kind and lifecycle order

@@ -234,7 +234,8 @@ class Pipeline:
             with scoring.time():
                 # Each utterance's sentiment evidence is left out of the stored score (it grows with the call);
                 # reads add it back from the events (interactions.endpoints).
-                score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False)
+                running = state.scoring(standard)
+                score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False, running=running)
             saved.append(repo.score_columns(row, score, state.event_count))
             self.live.stage(session, row.id, None if score.final else state)
             if score.final and not row.final:

@@ -5,16 +5,15 @@ the same answer for the same events.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from service.events.model import Event
 from service.scoring.response_time import call_response, ticket_response
-from service.scoring.script_compliance import evaluate_script
-from service.scoring.sentiment import customer_sentiment_item, summarize
-from service.scoring.timeline import Timeline, build_timeline
+from service.scoring.script_compliance import ScriptFold, script_rules_of
+from service.scoring.sentiment import SentimentFold
+from service.scoring.timeline import Timeline, Turn, build_timeline
 from service.scoring.trace import item_trace, score_trace
-from service.scoring.types import InteractionScore, ScoreItem, Status
+from service.scoring.types import InteractionScore, ResponseTimes, ScoreItem, SentimentSummary, Status
 from service.standards.schema import Standard
 
 
@@ -31,26 +30,113 @@ def combine(items: Sequence[ScoreItem], final: bool, pass_mark: float) -> tuple[
     return score, (None if score is None else score >= pass_mark), False
 
 
+class ScoreFold:
+    """The running judgement of one interaction under one standard: what the script rules and the sentiment
+    summary kept of the turns so far, so that a turn added costs its own judgement, however long the call.
+
+    `advance` takes a timeline whose turns begin with those already folded (a TimelineFold's timeline after
+    `add`: turns only ever come at the end); what may change without a turn (final, holds, now) is judged from the
+    running state by each score. A full rescore is the same fold from no turns, so both give the same score.
+    """
+
+    def __init__(self, standard: Standard) -> None:
+        self.standard = standard
+        self._script: ScriptFold | None = None  # made for the interaction's kind, at the first `advance`
+        self._sentiment = SentimentFold(standard.sentiment)
+        self._seen = 0  # turns folded
+        self._last: Turn | None = None  # the last of them
+        self._kind: str | None = None
+        self._answered: datetime | None = None  # the answer time the turns' times hang on
+
+    def copy(self) -> "ScoreFold":
+        """An independent fold to advance: the kept one never changes (a rolled-back batch leaves no trace)."""
+        other = object.__new__(ScoreFold)
+        other.__dict__.update(self.__dict__)
+        other._script = self._script.copy() if self._script else None
+        other._sentiment = self._sentiment.copy()
+        return other
+
+    def fits(self, tl: Timeline, standard: Standard) -> bool:
+        """Whether `tl` goes on from the turns folded, under the same standard."""
+        if standard is not self.standard:
+            return False
+        seen = self._seen
+        if not seen:
+            return True
+        return (
+            len(tl.turns) >= seen
+            and tl.turns[seen - 1] is self._last
+            and tl.kind == self._kind
+            and tl.answered_at == self._answered
+        )
+
+    def advance(self, tl: Timeline) -> None:
+        """Fold the turns of `tl` past those folded (`fits` must hold)."""
+        if self._script is None or tl.kind != self._kind:
+            self._script = ScriptFold(self.standard, script_rules_of(self.standard, tl.kind))
+            self._kind = tl.kind
+        self._answered = tl.answered_at
+        turns = tl.turns
+        for at in range(self._seen, len(turns)):
+            self._script.add(turns[at], at, tl.answered_at)
+            self._sentiment.add(turns[at])
+        if len(turns) > self._seen:
+            self._seen, self._last = len(turns), turns[-1]
+        self._script.sync(tl)
+
+    def score(self, tl: Timeline, now: datetime, *, per_utterance: bool = True) -> InteractionScore:
+        assert self._script is not None, "advance first"
+        standard = self.standard
+        response, items = (call_response if tl.kind == "call" else ticket_response)(tl, standard, now)
+        summary = self._sentiment.summary(tl, per_utterance=per_utterance)
+        items = (
+            items
+            + self._script.items(tl, now)
+            + [self._sentiment.item(tl, standard.quality.weights.customer_sentiment)]
+        )
+        return _scored(tl, standard, now, response, summary, items)
+
+
 def score_interaction(
     events: Iterable[Event], standard: Standard, now: datetime, *, per_utterance: bool = True
 ) -> InteractionScore:
     return score_timeline(build_timeline(events), standard, now, per_utterance=per_utterance)
 
 
-def score_timeline(tl: Timeline, standard: Standard, now: datetime, *, per_utterance: bool = True) -> InteractionScore:
+def score_timeline(
+    tl: Timeline,
+    standard: Standard,
+    now: datetime,
+    *,
+    per_utterance: bool = True,
+    running: ScoreFold | None = None,
+) -> InteractionScore:
     """The score of a folded timeline (incremental ingest keeps one per live interaction: see TimelineFold).
-    `per_utterance=False` leaves each turn's sentiment evidence out (see sentiment.summarize)."""
-    response, items = (call_response if tl.kind == "call" else ticket_response)(tl, standard, now)
-    summary = summarize(tl, standard.sentiment, per_utterance=per_utterance)
-    items = (
-        items
-        + evaluate_script(tl, standard, now)
-        + [customer_sentiment_item(tl, standard.sentiment, standard.quality.weights.customer_sentiment)]
-    )
+    `per_utterance=False` leaves each turn's sentiment evidence out (see sentiment.summarize). `running`: the
+    interaction's running judgement, advanced here past the turns it holds (a new one is made, from no turns,
+    when it does not fit `tl`)."""
+    fold = running if running is not None and running.fits(tl, standard) else ScoreFold(standard)
+    fold.advance(tl)
+    return fold.score(tl, now, per_utterance=per_utterance)
+
+
+def _scored(
+    tl: Timeline,
+    standard: Standard,
+    now: datetime,
+    response: ResponseTimes,
+    summary: SentimentSummary,
+    items: list[ScoreItem],
+) -> InteractionScore:
     critical_items = standard.quality.critical_items
-    items = [
-        replace(i, critical=i.critical or i.id in critical_items, trace=item_trace(i, tl, standard)) for i in items
-    ]
+    items = [  # built directly: dataclasses.replace costs several times more, on every item of every rescore
+        ScoreItem(
+            id=i.id, category=i.category, status=i.status, weight=i.weight, detail=i.detail,
+            critical=i.critical or i.id in critical_items, requirement=i.requirement, deadline=i.deadline,
+            evidence=i.evidence, trace=item_trace(i, tl, standard),
+        )
+        for i in items
+    ]  # fmt: skip
     score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)
     compliance = [i for i in items if i.category == "compliance"]
     deadlines = [i.deadline for i in items if i.status is Status.PENDING and i.deadline is not None]

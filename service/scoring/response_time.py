@@ -153,7 +153,8 @@ def ticket_limits(tl: Timeline, std: Standard) -> tuple[float, float]:
 def ticket_response(tl: Timeline, std: Standard, now: datetime) -> tuple[ResponseTimes, list[ScoreItem]]:
     weights = std.quality.weights
     first_limit, resolve_limit = ticket_limits(tl, std)
-    first_reply = next((t.at for t in tl.turns if t.speaker == "agent"), None)
+    replies = tl.turns_of("agent")
+    first_reply = replies[0].at if replies else None
     # A ticket resolved without any reply is not waiting for one any more.
     reply_or_close = first_reply or tl.resolved_at
     first = _deadline_item(

@@ -16,7 +16,6 @@ factual, never angry. Agent turns keep their score (no rule reads them).
 
 import re
 import string
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vaderSentiment.vaderSentiment import NEGATE
@@ -125,36 +124,131 @@ def judged_score(text: str, std: SentimentStandard) -> float:
     return _FACTS.get(text, std).judged
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return round(sum(values) / len(values), 4) if values else None
+class SentimentFold:
+    """The customer's and the agent's scores as turns come, in transcript order: what the summary and the
+    customer_sentiment item read, so that a turn costs its own score and one window's mean. A fold from no turns
+    is the full judgement (`summarize`, `customer_sentiment_item`): means are running sums either way."""
 
+    def __init__(self, std: SentimentStandard) -> None:
+        self.std = std
+        self._customer: list[float] = []  # judged scores
+        self._customer_sum = 0.0
+        self._agent_sum = 0.0
+        self._agents = 0
+        # Over the windows of `rolling_window` customer turns (once there are that many), by the first turn of each:
+        self._last: float | None = None  # the latest window's mean
+        self._lowest: float | None = None  # the lowest mean
+        self._lowest_window: tuple[float, int] | None = None  # (rounded mean, first turn) of the lowest window
+        self._first_below: tuple[float, int] | None = None  # the same of the first below customer_alert_below
 
-def rolling_means(values: list[float], window: int) -> list[float]:
-    """Mean of each run of `window` consecutive values (of all values while there are fewer)."""
-    if len(values) <= window:
-        return [sum(values) / len(values)] if values else []
-    return [sum(values[i - window : i]) / window for i in range(window, len(values) + 1)]
+    @classmethod
+    def of(cls, tl: Timeline, std: SentimentStandard) -> "SentimentFold":
+        fold = cls(std)
+        for turn in tl.turns:
+            fold.add(turn)
+        return fold
+
+    def copy(self) -> "SentimentFold":
+        other = object.__new__(SentimentFold)
+        other.__dict__.update(self.__dict__)
+        other._customer = list(self._customer)
+        return other
+
+    def add(self, turn: Turn) -> None:
+        if turn.speaker == "agent":
+            self._agent_sum += utterance_score(turn.text, self.std)
+            self._agents += 1
+        elif turn.speaker == "customer":
+            score = judged_score(turn.text, self.std)
+            customer = self._customer
+            customer.append(score)
+            self._customer_sum += score
+            size = self.std.rolling_window
+            if len(customer) >= size:
+                self._window(len(customer) - size, sum(customer[-size:]) / size)
+
+    def _window(self, start: int, mean: float) -> None:
+        self._last = mean
+        if self._lowest is None or mean < self._lowest:
+            self._lowest = mean
+        rounded = round(mean, 4)  # windows are judged by their rounded mean, the first of equals kept
+        if self._lowest_window is None or rounded < self._lowest_window[0]:
+            self._lowest_window = (rounded, start)
+        if self._first_below is None and rounded < self.std.customer_alert_below:
+            self._first_below = (rounded, start)
+
+    def _windows(self) -> tuple[int, tuple[float, int], tuple[float, int] | None]:
+        """(turns per window, (rounded mean, first turn) of the lowest window and of the first below the limit):
+        one window of all the customer's turns while there are fewer than `rolling_window`."""
+        size = self.std.rolling_window
+        count = len(self._customer)
+        if count >= size:
+            assert self._lowest_window is not None
+            return size, self._lowest_window, self._first_below
+        mean = round(self._customer_sum / count, 4)
+        return count, (mean, 0), ((mean, 0) if mean < self.std.customer_alert_below else None)
+
+    def summary(self, tl: Timeline, *, per_utterance: bool = True) -> SentimentSummary:
+        """`per_utterance=False` leaves out the evidence of every turn (as long as the call): the ingest path
+        stores the score without it, and reads add it back (`utterance_evidence`)."""
+        customer, std = self._customer, self.std
+        count = len(customer)
+        trend = rolling = lowest = None
+        if count >= 2:
+            k = min(std.trend_window, count // 2)
+            trend = round(sum(customer[-k:]) / k - sum(customer[:k]) / k, 4)
+        if count >= std.rolling_window:
+            assert self._last is not None and self._lowest is not None
+            rolling, lowest = round(self._last, 4), round(self._lowest, 4)
+        elif count:
+            rolling = lowest = round(self._customer_sum / count, 4)
+        return SentimentSummary(
+            customer_mean=round(self._customer_sum / count, 4) if count else None,
+            agent_mean=round(self._agent_sum / self._agents, 4) if self._agents else None,
+            customer_trend=trend,
+            customer_rolling_mean=rolling,
+            customer_lowest_rolling_mean=lowest,
+            per_utterance=utterance_evidence(tl, std) if per_utterance else (),
+        )
+
+    def item(self, tl: Timeline, weight: float) -> ScoreItem:
+        """Fails once `rolling_window` consecutive customer turns average below `customer_alert_below`, counted
+        only after `min_customer_turns` customer turns. A failure stays a failure: the alert a supervisor saw
+        during the call and the final score say the same thing, so the final item cannot pass a call whose alert
+        fired. It passes when the interaction ends without such a run, and is not applicable with too few
+        customer turns."""
+        std = self.std
+        item_id, limit, need = "customer_sentiment", std.customer_alert_below, std.min_customer_turns
+        turns = tl.turns_of("customer")
+        if len(turns) < need:
+            heard = f"{len(turns)} of the {need} customer turns needed"
+            if tl.final:
+                return ScoreItem(item_id, "sentiment", Status.NOT_APPLICABLE, weight, f"{heard} to judge sentiment")
+            detail = f"judged after {need} customer turns: {heard}"
+            return ScoreItem(item_id, "sentiment", Status.PENDING, weight, detail)
+        n, (lowest, lowest_at), below = self._windows()
+        if below is not None:
+            first, first_at = below  # the moment the limit was passed: the alert's time
+            span = f"customer turns {first_at + 1}-{first_at + n}"
+            detail = f"customer sentiment {first:+.3f} over {span} is below {limit:+.3f}"
+            detail += f" (lowest {lowest:+.3f})" if lowest_at != first_at else ""
+            window = turns[first_at : first_at + n]
+            note = f"mean of {span} below the limit"
+            evidence = [turn_evidence(window[-1], note, with_text=False, value=first)]
+            evidence += [turn_evidence(t, "customer turn", value=judged_score(t.text, std)) for t in window]
+            return ScoreItem(item_id, "sentiment", Status.FAIL, weight, detail, evidence=tuple(evidence))
+        status = Status.PASS if tl.final else Status.PENDING
+        detail = f"customer sentiment: lowest mean of {n} turns {lowest:+.3f}"
+        ev = (Evidence(note=f"lowest mean of {n} consecutive customer turns", value=lowest),)
+        return ScoreItem(item_id, "sentiment", status, weight, detail, evidence=ev)
 
 
 def summarize(timeline: Timeline, standard: SentimentStandard, *, per_utterance: bool = True) -> SentimentSummary:
-    """`per_utterance=False` leaves out the evidence of every turn (as long as the call): the ingest path stores
-    the score without it, and reads add it back (`utterance_evidence`)."""
-    customer = [judged_score(t.text, standard) for t in timeline.turns_of("customer")]
-    agent = [utterance_score(t.text, standard) for t in timeline.turns_of("agent")]
-    rolling = rolling_means(customer, standard.rolling_window)
-    n = standard.trend_window
-    trend = None
-    if len(customer) >= 2:
-        k = min(n, len(customer) // 2)
-        trend = round(sum(customer[-k:]) / k - sum(customer[:k]) / k, 4)
-    return SentimentSummary(
-        customer_mean=_mean(customer),
-        agent_mean=_mean(agent),
-        customer_trend=trend,
-        customer_rolling_mean=round(rolling[-1], 4) if rolling else None,
-        customer_lowest_rolling_mean=round(min(rolling), 4) if rolling else None,
-        per_utterance=utterance_evidence(timeline, standard) if per_utterance else (),
-    )
+    return SentimentFold.of(timeline, standard).summary(timeline, per_utterance=per_utterance)
+
+
+def customer_sentiment_item(tl: Timeline, std: SentimentStandard, weight: float) -> ScoreItem:
+    return SentimentFold.of(tl, std).item(tl, weight)
 
 
 def utterance_evidence(timeline: Timeline, standard: SentimentStandard) -> tuple[Evidence, ...]:
@@ -166,50 +260,3 @@ def _utterance_evidence(turn: Turn, std: SentimentStandard) -> Evidence:
     facts = _FACTS.get(turn.text, std)
     note = "sentiment" if facts.judged == facts.score else "sentiment; no negative word but neutral ones: judged 0"
     return turn_evidence(turn, note, with_text=False, value=facts.score, method=facts.method)
-
-
-@dataclass(frozen=True, slots=True)
-class _Window:
-    start: int  # index of its first turn among the customer's
-    turns: Sequence[Turn]
-    mean: float
-
-    @property
-    def span(self) -> str:
-        return f"customer turns {self.start + 1}-{self.start + len(self.turns)}"
-
-
-def _windows(turns: Sequence[Turn], scores: Sequence[float], size: int) -> list[_Window]:
-    """Runs of `size` consecutive customer turns with their mean (one run of all turns while there are fewer)."""
-    n = min(size, len(turns))
-    return [_Window(i, turns[i : i + n], round(m, 4)) for i, m in enumerate(rolling_means(list(scores), size))]
-
-
-def customer_sentiment_item(tl: Timeline, std: SentimentStandard, weight: float) -> ScoreItem:
-    """Fails once `rolling_window` consecutive customer turns average below `customer_alert_below`, counted only
-    after `min_customer_turns` customer turns. A failure stays a failure: the alert a supervisor saw during the
-    call and the final score say the same thing, so the final item cannot pass a call whose alert fired. It
-    passes when the interaction ends without such a run, and is not applicable with too few customer turns."""
-    item_id, limit, need = "customer_sentiment", std.customer_alert_below, std.min_customer_turns
-    turns = tl.turns_of("customer")
-    if len(turns) < need:
-        heard = f"{len(turns)} of the {need} customer turns needed"
-        if tl.final:
-            return ScoreItem(item_id, "sentiment", Status.NOT_APPLICABLE, weight, f"{heard} to judge sentiment")
-        return ScoreItem(item_id, "sentiment", Status.PENDING, weight, f"judged after {need} customer turns: {heard}")
-    scores = [judged_score(t.text, std) for t in turns]
-    windows = _windows(turns, scores, std.rolling_window)
-    lowest = min(windows, key=lambda w: w.mean)
-    if lowest.mean < limit:
-        first = next(w for w in windows if w.mean < limit)  # the moment the limit was passed: the alert's time
-        detail = f"customer sentiment {first.mean:+.3f} over {first.span} is below {limit:+.3f}"
-        detail += f" (lowest {lowest.mean:+.3f})" if lowest is not first else ""
-        last = first.turns[-1]
-        note = f"mean of {first.span} below the limit"
-        evidence = [turn_evidence(last, note, with_text=False, value=first.mean)]
-        evidence += [turn_evidence(t, "customer turn", value=judged_score(t.text, std)) for t in first.turns]
-        return ScoreItem(item_id, "sentiment", Status.FAIL, weight, detail, evidence=tuple(evidence))
-    status = Status.PASS if tl.final else Status.PENDING
-    detail = f"customer sentiment: lowest mean of {len(lowest.turns)} turns {lowest.mean:+.3f}"
-    ev = (Evidence(note=f"lowest mean of {len(lowest.turns)} consecutive customer turns", value=lowest.mean),)
-    return ScoreItem(item_id, "sentiment", status, weight, detail, evidence=ev)

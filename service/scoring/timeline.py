@@ -1,7 +1,7 @@
 """Fold an interaction's events, in `occurred_at` order, into the facts the scorers judge."""
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,14 +62,16 @@ class Timeline:
     turns: tuple[Turn, ...] = ()
     holds: tuple[Hold, ...] = ()
     transfers: int = 0
-    # Each speaker's turns, split once: every script rule asks for them on every rescore.
-    _by_speaker: dict[str, tuple[Turn, ...]] = field(init=False, repr=False, compare=False)
+    # Each speaker's turns: every script rule asks for them on every rescore. A fold passes its own split (kept
+    # as turns are added); a timeline built otherwise splits its turns once.
+    by_speaker: Mapping[str, tuple[Turn, ...]] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_speaker: dict[str, list[Turn]] = {}
-        for t in self.turns:
-            by_speaker.setdefault(t.speaker, []).append(t)
-        object.__setattr__(self, "_by_speaker", {k: tuple(v) for k, v in by_speaker.items()})
+        if self.by_speaker is None:
+            by_speaker: dict[str, list[Turn]] = {}
+            for t in self.turns:
+                by_speaker.setdefault(t.speaker, []).append(t)
+            object.__setattr__(self, "by_speaker", {k: tuple(v) for k, v in by_speaker.items()})
 
     @property
     def final(self) -> bool:
@@ -91,7 +93,7 @@ class Timeline:
         return "on_hold" if self.holds and self.holds[-1].end is None else "talking"
 
     def turns_of(self, speaker: str) -> tuple[Turn, ...]:
-        return self._by_speaker.get(speaker, ())
+        return self.by_speaker.get(speaker, ()) if self.by_speaker is not None else ()
 
 
 def order_key(e: Event) -> tuple[datetime, int, str]:
@@ -126,6 +128,7 @@ class TimelineFold:
         self._status: str | None = None
         self._transfers = 0
         self._turns: list[Turn] = []
+        self._by_speaker: dict[str, list[Turn]] = {}
         self._last_turn_key: tuple[int, int, datetime] | None = None
         self._holds: list[Hold] = []
 
@@ -140,6 +143,8 @@ class TimelineFold:
         keyed = [(fold._turn_key(e), fold._turn(e)) for e in raw_turns]
         keyed.sort(key=lambda kt: kt[0])  # stable: turns with equal keys stay in event order
         fold._turns = [turn for _, turn in keyed]
+        for turn in fold._turns:
+            fold._by_speaker.setdefault(turn.speaker, []).append(turn)
         fold._last_turn_key = keyed[-1][0] if keyed else None
         return fold
 
@@ -151,6 +156,7 @@ class TimelineFold:
         """An independent fold to add to (lists copied, which is a fast C copy of references)."""
         other = copy.copy(self)
         other._turns, other._holds = list(self._turns), list(self._holds)
+        other._by_speaker = {speaker: list(turns) for speaker, turns in self._by_speaker.items()}
         return other
 
     def add(self, e: Event) -> bool:
@@ -161,7 +167,9 @@ class TimelineFold:
             turn_key = self._turn_key(e)
             if self._last_turn_key is not None and turn_key < self._last_turn_key:
                 return False
-            self._turns.append(self._turn(e))
+            turn = self._turn(e)
+            self._turns.append(turn)
+            self._by_speaker.setdefault(turn.speaker, []).append(turn)
             self._last_turn_key = turn_key
         elif e.type is EventType.CALL_ANSWERED and self._answered is None and self._turns:
             return False  # turn times are offsets from the answer: they all move
@@ -238,6 +246,7 @@ class TimelineFold:
             turns=tuple(self._turns),
             holds=tuple(holds),
             transfers=self._transfers,
+            by_speaker={speaker: tuple(turns) for speaker, turns in self._by_speaker.items()},
         )
 
 

@@ -176,11 +176,30 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items() if v is not None and v != ()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_evidence_json(v) if type(v) is Evidence else _jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     return value
 
 
+# The JSON of recent evidence, by identity. A live call's rules keep their evidence objects from one rescore to the
+# next (each upset episode, each forbidden phrase said: see scoring.script_compliance), so a long call's score JSON
+# is not rebuilt node by node on every event. An entry holds its evidence, so its id cannot be reused while kept;
+# the table is emptied when full (a miss only builds the JSON again). Callers never change the dicts they get.
+_EVIDENCE_JSON: dict[int, tuple[Evidence, dict[str, Any]]] = {}
+_EVIDENCE_JSON_MAX = 10_000
+
+
+def _evidence_json(e: Evidence) -> dict[str, Any]:
+    known = _EVIDENCE_JSON.get(id(e))
+    if known is not None and known[0] is e:
+        return known[1]
+    if len(_EVIDENCE_JSON) >= _EVIDENCE_JSON_MAX:
+        _EVIDENCE_JSON.clear()
+    doc: dict[str, Any] = _jsonable(e)
+    _EVIDENCE_JSON[id(e)] = (e, doc)
+    return doc
+
+
 def evidence_dicts(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
-    return [_jsonable(e) for e in evidence]
+    return [_evidence_json(e) for e in evidence]

@@ -166,6 +166,28 @@ def test_one_group_is_one_transaction_and_each_request_gets_its_own_outcomes(run
     assert [(o.index, o.status) for o in answers[6].outcomes] == [(0, "duplicate")]
 
 
+def test_the_senders_a_commit_answered_are_waited_for_and_share_the_next_commit(runtime: Runtime) -> None:
+    """Four senders answered by one commit come back one after another: the next group waits for all four (it
+    never needs its time limit here) instead of writing the first alone while the others queue behind it."""
+    clock = TestClock()
+    writer = IngestWriter(runtime.sessions, runtime.pipeline, clock, max_events=1000, gather_seconds=30)
+    commits: list[int] = []
+    event.listen(runtime.sessions, "after_commit", lambda s: commits.append(1))
+
+    async def senders() -> list[Any]:
+        await _together(writer, [_validated(clock, f"back-{i}") for i in range(4)])
+        later = []
+        for i in range(4):  # one after another, each handed over while the writer gathers
+            later.append(asyncio.create_task(writer.record(_validated(clock, f"again-{i}"), "http")))
+            await asyncio.sleep(0)
+        return await asyncio.gather(*later)
+
+    answers = asyncio.run(senders())
+
+    assert len(commits) == 2, "the four requests that came back share one commit"
+    assert [{o.interaction_id for o in a.outcomes} for a in answers] == [{f"again-{i}"} for i in range(4)]
+
+
 def test_a_database_failure_midway_fails_every_waiting_request_and_stores_none(
     runtime: Runtime, database_url: str
 ) -> None:

@@ -10,7 +10,7 @@ from service.events.decode import (
     FieldError,
     Limits,
     Rejection,
-    parse_body,
+    parse_json,
     split_batch,
     unstorable,
     validate_event,
@@ -185,7 +185,7 @@ def test_optional_payload_fields_left_out_when_absent() -> None:
 )
 def test_not_json(raw: bytes | str, message: str) -> None:
     with pytest.raises(BodyError, match=message):
-        parse_body(raw)
+        parse_json(raw)
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_bad_bodies(body: Any, message: str) -> None:
 
 
 def test_one_event_or_a_batch() -> None:
-    assert split_batch(parse_body(b'{"event_id": "e"}'), LIMITS) == ([{"event_id": "e"}], False)
+    assert split_batch(parse_json(b'{"event_id": "e"}'), LIMITS) == ([{"event_id": "e"}], False)
     assert split_batch({"events": [GOOD, GOOD, GOOD]}, LIMITS) == ([GOOD, GOOD, GOOD], True)
 
 
@@ -218,7 +218,7 @@ def test_a_batch_answers_per_event() -> None:
     assert isinstance(third, Rejection) and third.index == 2
 
 
-# The contract's text rules hold on every path that decodes JSON: HTTP bodies and Kafka records (parse_body),
+# The contract's text rules hold on every path that decodes JSON: HTTP bodies and Kafka records (parse_json),
 # source bodies and history files (service.sources.base), so each is checked where the decoded value is judged.
 @pytest.mark.parametrize(
     ("raw", "field", "message"),
@@ -234,18 +234,18 @@ def test_a_batch_answers_per_event() -> None:
     ],
 )
 def test_what_no_store_can_keep_is_named(raw: str, field: str, message: str) -> None:
-    problem = unstorable(parse_body(raw))
+    problem = unstorable(parse_json(raw))
     assert problem is not None and problem.field == field and problem.message.startswith(message)
 
 
 def test_the_limits_themselves_are_kept() -> None:
-    doc = parse_body('{"n": 9223372036854775807, "m": -9223372036854775808, "x": ' + "[" * 31 + "]" * 31 + "}")
+    doc = parse_json('{"n": 9223372036854775807, "m": -9223372036854775808, "x": ' + "[" * 31 + "]" * 31 + "}")
     assert unstorable(doc) is None and doc["n"] == 2**63 - 1
 
 
 def test_a_body_deeper_than_the_parser_goes_is_refused_whole() -> None:
     with pytest.raises(BodyError, match="nested too deeply; the limit is 32 levels"):
-        parse_body("[" * 100_000 + "]" * 100_000)
+        parse_json("[" * 100_000 + "]" * 100_000)
 
 
 def test_history_files_and_source_bodies_decode_by_the_same_rules() -> None:

@@ -1,5 +1,6 @@
 """The fast decode path (service.events.fast) only ever agrees with the full one: what it accepts, the full path
-accepts as the same event; whatever it is unsure of (every bad input among them) it leaves to the full path."""
+accepts as the same event; whatever it is unsure of (every bad input among them) it leaves to the full path. An HTTP
+body decoded by `decode_body` is answered exactly as the full path answers it, event by event."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -9,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.events.decode import Limits, Rejection, parse_json, validate_event
-from service.events.fast import compile_model, fast_event
+from service.events.decode import BodyError, Limits, Rejection, parse_json, split_batch, validate_event
+from service.events.fast import compile_model, decode_body, fast_event
 from service.events.model import Event, EventType
 from service.events.schemas import PAYLOAD_MODELS, EnvelopeIn
 
@@ -165,3 +166,66 @@ def test_accepted_fast_only_as_the_full_path_accepts_and_builds_it(doc: dict[str
     if fast is not None:
         assert fast == full
         assert list(fast.payload) == list(full.payload)  # type: ignore[union-attr]
+
+
+def full_body(raw: bytes) -> tuple[list[Event | Rejection], bool]:
+    """What the full path alone makes of an HTTP body."""
+    items, is_batch = split_batch(parse_json(raw), LIMITS)
+    return [validate_event(item, i, LIMITS, NOW) for i, item in enumerate(items)], is_batch
+
+
+@given(st.lists(_events(), min_size=1, max_size=3), st.booleans(), st.booleans())
+def test_a_body_is_answered_as_the_full_path_answers_it(
+    docs: list[dict[str, Any]], batch: bool, ascii_only: bool
+) -> None:
+    raw = json.dumps({"events": docs} if batch else docs[0], ensure_ascii=ascii_only).encode()
+    assert decode_body(raw, LIMITS, NOW) == full_body(raw)
+
+
+def test_a_batch_with_one_unusual_event_takes_the_full_path_for_that_one_only() -> None:
+    plain = {**BASE, "type": "call.utterance", "payload": PAYLOADS["call.utterance"]}
+    spaced = {**plain, "event_id": "e-2", "occurred_at": "2026-11-24 17:00:00+08:00"}  # valid, in pydantic's spelling
+    bad = {**plain, "event_id": "e-3", "payload": {**PAYLOADS["call.utterance"], "offset_ms": "soon"}}
+    raw = json.dumps({"events": [plain, spaced, bad]}).encode()
+    items, is_batch = decode_body(raw, LIMITS, NOW)
+    assert is_batch and (items, is_batch) == full_body(raw)
+    assert [type(i) for i in items] == [Event, Event, Rejection]
+    assert items[2].index == 2 and "payload.offset_ms" in items[2].reason  # type: ignore[union-attr]
+
+
+_PLAIN = json.dumps({**BASE, "type": "call.answered", "payload": {}})
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"events": [%s, {"n": 1e400}]}' % _PLAIN.encode(),
+        b'{"events": [%s, {"event_id": "\\ud800"}]}' % _PLAIN.encode(),
+        b'{"events": [%s, {"event_id": "a\\u0000b"}]}' % _PLAIN.encode(),
+        b'{"events": [%s, {"n": 123456789012345678901234567890}]}' % _PLAIN.encode(),
+        b'{"events": [%s, {"x": %s}]}' % (_PLAIN.encode(), b"[" * 40 + b"]" * 40),
+        b'{"events": [%s], "events": [%s, {}]}' % (_PLAIN.encode(), _PLAIN.encode()),  # the last one counts
+        _PLAIN.replace('"e-1"', '"e-1", "event_id": "e-2"').encode(),
+    ],
+)
+def test_odd_bodies_are_answered_as_the_full_path_answers_them(raw: bytes) -> None:
+    assert decode_body(raw, LIMITS, NOW) == full_body(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[]",
+        b'{"events": {}}',
+        b'{"events": []}',
+        json.dumps({"events": [dict(BASE, event_id=f"e-{i}") for i in range(4)]}).encode(),  # over max_batch_events
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+def test_a_body_refused_as_a_whole_is_refused_with_the_full_paths_words(raw: bytes) -> None:
+    with pytest.raises(BodyError) as fast:
+        decode_body(raw, LIMITS, NOW)
+    with pytest.raises(BodyError) as full:
+        full_body(raw)
+    assert (type(fast.value), str(fast.value)) == (type(full.value), str(full.value))

@@ -1,7 +1,11 @@
 """Incremental scoring (a live state folded event by event, refolded from scratch when an event arrives out of
-order) gives exactly the score of a full rescore, on real dialogues (ABCD) in random arrival orders and batches."""
+order, its running judgement advanced turn by turn) gives exactly the score of a full rescore, on real dialogues
+(ABCD, Schema-Guided Dialogue, and Chinese calls of the standard's Chinese phrases and real Chinese reviews) in
+random arrival orders and batches, final or not, at random moments."""
 
+import csv
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,19 +20,101 @@ from service.interactions.live import LiveState
 from service.scoring.quality import score_interaction, score_timeline
 from service.scoring.timeline import build_timeline
 from service.standards.loader import load_standard
+from service.standards.schema import CALL_ONLY_WINDOWS, Standard
 
-ABCD = Path(__file__).resolve().parents[3] / "shared" / "data" / "abcd" / "abcd_sample.json"
-pytestmark = pytest.mark.skipif(not ABCD.is_file(), reason=f"reference dialogues not found at {ABCD}")
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+ABCD = DATA / "abcd" / "abcd_sample.json"
+SGD = DATA / "dialogues" / "sgd_train.jsonl"
+ZH_REVIEWS = DATA / "zh_sentiment" / "online_shopping_10_cats.csv"
+pytestmark = pytest.mark.skipif(
+    not (ABCD.is_file() and SGD.is_file() and ZH_REVIEWS.is_file()), reason=f"reference data not found in {DATA}"
+)
 STANDARD = load_standard(DEFAULT_STANDARDS_FILE).standard
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+Dialogue = list[tuple[str, str]]
 
 
-def _dialogues() -> list[list[tuple[str, str]]]:
+def _abcd() -> list[Dialogue]:
     convos = json.loads(ABCD.read_text()) if ABCD.is_file() else []
     return [[(s, t) for s, t in c["original"] if s in ("agent", "customer")] for c in convos[:200]]
 
 
-DIALOGUES = _dialogues()
+def _sgd() -> list[Dialogue]:
+    if not SGD.is_file():
+        return []
+    with SGD.open() as f:
+        lines = [line for _, line in zip(range(200), f, strict=False)]
+    return [[(t["speaker"], t["text"]) for t in json.loads(line)["turns"]] for line in lines]
+
+
+def _plain(phrase: str) -> str:
+    """One wording of a phrase of the phrase syntax: optional parts left out, the first alternative taken."""
+    phrase = re.sub(r"\[[^\]]*\]|\{[^}]*\}|\.\.\.|[\^$]", "", phrase)
+    return re.sub(r"\(([^|)]*)[^)]*\)", r"\1", phrase).strip()
+
+
+def _chinese() -> list[Dialogue]:
+    """Calls in Chinese: the agent says the standard's Chinese phrases (any rule's, forbidden ones too) between
+    real sentences; the customer's turns are real Chinese reviews, angry and happy."""
+    if not ZH_REVIEWS.is_file():
+        return []
+    with ZH_REVIEWS.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["review"].strip()]
+    angry, happy = ([r["review"].strip()[:120] for r in rows if r["label"] == label][::97][:100] for label in "01")
+    reviews = [r for pair in zip(angry, happy, strict=False) for r in pair]
+    phrases = [
+        _plain(p if isinstance(p, str) else p.say) for rule in STANDARD.script_rules for p in rule.phrases.get("zh", ())
+    ]
+    out = []
+    for n in range(0, len(reviews) - 12, 6):
+        turns = []
+        for k in range(12):
+            if k % 2:
+                turns.append(("customer", reviews[n + k]))
+            else:
+                said = phrases[(n * 7 + k * 3) % len(phrases)]
+                turns.append(("agent", f"{said}，{reviews[n + k][:30]}" if k % 4 else said))
+        out.append(turns)
+    return out
+
+
+DIALOGUES = _abcd() + _sgd() + _chinese()
+
+
+def _every_window() -> Standard:
+    """The default standard, plus a rule of every window, requirement and speaker saying the closing and empathy
+    phrases: phrases bound to the speaker's first and last turn, judged in every window."""
+    data = STANDARD.model_dump()
+    data["script_rules"] = list(data["script_rules"])
+    packs = [r["phrases"] for r in data["script_rules"] if r["id"] in ("closing", "empathy_when_upset")]
+    phrases = {lang: [p for pack in packs for p in pack.get(lang, ())] for lang in STANDARD.languages}
+    windows = [
+        {"kind": "first_turns", "turns": 2},
+        {"kind": "last_turns", "turns": 2},
+        {"kind": "within_seconds_of_answer", "seconds": 15},
+        {"kind": "anywhere"},
+        {"kind": "before_hold", "turns": 2},
+        {"kind": "after_customer_upset", "turns": 2},
+    ]
+    for w in windows:
+        for requirement in ("required", "forbidden"):
+            for speaker in ("agent", "customer"):
+                data["script_rules"].append(
+                    {
+                        "id": f"{requirement}_{w['kind']}_{speaker}",
+                        "description": "every window",
+                        "speaker": speaker,
+                        "requirement": requirement,
+                        "window": w,
+                        "phrases": phrases,
+                        "applies_to": {"call"} if w["kind"] in CALL_ONLY_WINDOWS else {"call", "ticket"},
+                    }
+                )
+    data["version"] += "-every-window"
+    return Standard.model_validate(data)
+
+
+STANDARDS = [STANDARD, _every_window()]
 
 
 def _event(i: str, kind: EventType, at: datetime, payload: dict[str, Any] | None = None) -> Event:
@@ -84,19 +170,31 @@ def arrivals(draw: st.DrawFn) -> tuple[list[Event], list[list[Event]], datetime]
     return events, batches, now
 
 
-@given(arrivals())
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_incremental_equals_full_rescore(case: tuple[list[Event], list[list[Event]], datetime]) -> None:
+@given(arrivals(), st.data())
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_incremental_equals_full_rescore(
+    case: tuple[list[Event], list[list[Event]], datetime], data: st.DataObject
+) -> None:
     events, batches, now = case
+    standard = data.draw(st.sampled_from(STANDARDS))
     state: LiveState | None = None
     seen: list[Event] = []
+    kept: list[tuple[LiveState, list[Event], datetime]] = []
     for batch in batches:
         seen += batch
         # What the pipeline does: extend the live state, or fold everything stored again when it cannot.
         state = (state.extended(batch) if state else None) or LiveState.of(seen)
         assert state.fold.timeline() == build_timeline(seen)
-        assert score_timeline(state.fold.timeline(), STANDARD, now) == score_interaction(seen, STANDARD, now)
+        at = now - timedelta(seconds=data.draw(st.integers(0, 3 * 86400)))
+        running = state.scoring(standard)
+        score = score_timeline(state.fold.timeline(), standard, at, per_utterance=False, running=running)
+        assert score == score_interaction(seen, standard, at, per_utterance=False)
+        kept.append((state, list(seen), at))
     assert state is not None and state.event_count == len(events)
+    # A state extended later is left as it was (a rolled-back batch leaves no trace): each scores as before.
+    for old, old_events, at in kept:
+        again = score_timeline(old.fold.timeline(), standard, at, running=old.scoring(standard))
+        assert again == score_interaction(old_events, standard, at)
 
 
 def test_in_order_events_never_refold() -> None:

@@ -3,9 +3,10 @@ the default English and Chinese phrase packs on transcript-like text."""
 
 import pytest
 
+from service.scoring.quality import ScoreFold, score_interaction, score_timeline
 from service.scoring.script_compliance import evaluate_rule, evaluate_script, matcher_for
-from service.scoring.timeline import build_timeline
-from service.scoring.types import ScoreItem, Status
+from service.scoring.timeline import TimelineFold, build_timeline
+from service.scoring.types import InteractionScore, ScoreItem, Status
 from tests.factories import at, call, default_standard, rule, standard, ticket
 
 ANSWERED = 10  # every call here is answered 10 s after it was offered; utterance offsets count from then
@@ -498,3 +499,68 @@ def test_upset_episode_after_the_last_agent_turn_is_not_counted_as_answered() ->
     utterances = [("customer", UPSET, 1000), ("agent", "Sorry!", 2000), ("customer", UPSET, 3000)]
     item = judge(EMPATHY, utterances, ended=60)
     assert (item.status, item.detail) == (Status.PASS, "responded to 1 upset episode(s)")
+
+
+# --------------------------------------------------------------------------------------------------
+# phrases bound to the speaker's last turn, in every window, scored as the call goes and when it ends
+
+BYE = [{"say": "enjoy", "turn": "last"}]
+LAST_SAID = [("agent", "ok", 1000), ("customer", UPSET, 2000), ("agent", "Enjoy your day", 3000)]
+
+
+@pytest.mark.parametrize(
+    ("window", "requirement", "live", "ended"),
+    [
+        ({"kind": "first_turns", "turns": 2}, "required", Status.FAIL, Status.PASS),
+        ({"kind": "anywhere"}, "required", Status.PENDING, Status.PASS),
+        ({"kind": "within_seconds_of_answer", "seconds": 15}, "required", Status.FAIL, Status.PASS),
+        ({"kind": "after_customer_upset", "turns": 2}, "required", Status.PENDING, Status.PASS),
+        ({"kind": "last_turns", "turns": 2}, "required", Status.PENDING, Status.PASS),
+        ({"kind": "anywhere"}, "forbidden", Status.PASS, Status.FAIL),
+        ({"kind": "last_turns", "turns": 1}, "forbidden", Status.PASS, Status.FAIL),
+    ],
+)
+def test_last_turn_phrases_count_once_the_call_ends(window, requirement, live, ended) -> None:
+    """The agent's last turn is the last only once the call is over: the running judgement kept during the call
+    searches it again then, and gives the item a full rescore gives."""
+    std = standard(rule("bye", window, BYE, requirement=requirement))
+    events = call(answered=ANSWERED, utterances=LAST_SAID, ended=60)
+    fold, end = TimelineFold.of(events[:-1]), events[-1]
+    running = ScoreFold(std)
+    before = score_timeline(fold.timeline(), std, at(1000), running=running)
+    assert _item(before, "bye").status is live
+    assert fold.add(end)
+    after = score_timeline(fold.timeline(), std, at(1000), running=running.copy())
+    assert _item(after, "bye").status is ended
+    assert after == score_interaction(events, std, at(1000))
+
+
+def _item(score: InteractionScore, item_id: str) -> ScoreItem:
+    return next(i for i in score.items if i.id == item_id)
+
+
+@pytest.mark.parametrize(
+    ("window", "requirement"),
+    [
+        ({"kind": "first_turns", "turns": 2}, "required"),
+        ({"kind": "anywhere"}, "required"),
+        ({"kind": "within_seconds_of_answer", "seconds": 15}, "required"),
+        ({"kind": "after_customer_upset", "turns": 2}, "required"),
+        ({"kind": "anywhere"}, "forbidden"),
+    ],
+)
+def test_the_last_turn_matched_again_when_the_call_ends(window, requirement) -> None:
+    """A match found in the agent's last turn during the call gives way to an earlier one bound to the last turn."""
+    std = standard(rule("bye", window, [*BYE, "your day"], requirement=requirement))
+    events = call(answered=ANSWERED, utterances=LAST_SAID, ended=60)
+    fold, end = TimelineFold.of(events[:-1]), events[-1]
+    running = ScoreFold(std)
+    said = [
+        e.matched_text for e in _item(score_timeline(fold.timeline(), std, at(1000), running=running), "bye").evidence
+    ]
+    assert "your day" in said
+    assert fold.add(end)
+    after = score_timeline(fold.timeline(), std, at(1000), running=running.copy())
+    said = [e.matched_text for e in _item(after, "bye").evidence if e.matched_text]
+    assert said == (["Enjoy", "your day"] if requirement == "forbidden" else ["Enjoy"])  # forbidden: every match
+    assert after == score_interaction(events, std, at(1000))

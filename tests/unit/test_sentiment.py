@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from service.scoring.sentiment import compound, polarity, rolling_means, summarize
+from service.scoring.sentiment import compound, judged_score, polarity, summarize
 from service.scoring.timeline import build_timeline
 from service.standards.schema import SentimentStandard
 from tests.factories import call, ticket
@@ -77,20 +77,24 @@ def test_per_utterance_and_per_speaker() -> None:
     assert summary.customer_lowest_rolling_mean == round(min(rolling), 4)
 
 
-@pytest.mark.parametrize(
-    ("values", "window", "expected"),
-    [
-        ([], 3, []),
-        ([0.5], 3, [0.5]),
-        ([0.5, -0.5], 3, [0.0]),
-        ([0.3, 0.6, 0.9], 3, [0.6]),
-        ([0.3, 0.6, 0.9, -0.9], 3, [0.6, 0.2]),
-        ([1.0, -1.0, 1.0, -1.0], 1, [1.0, -1.0, 1.0, -1.0]),
-        ([0.2, 0.4, -0.8, -0.8, 0.2], 2, [0.3, -0.2, -0.8, -0.3]),
-    ],
-)
-def test_rolling_means(values: list[float], window: int, expected: list[float]) -> None:
-    assert rolling_means(values, window) == pytest.approx(expected)
+ROLLING_TEXTS = ["Great!", "This is terrible.", "ok", "Awful, broken again!", "Thanks so much!", "I am so angry."]
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 6])
+@pytest.mark.parametrize("heard", range(len(ROLLING_TEXTS) + 1))
+def test_rolling_means(window: int, heard: int) -> None:
+    """The mean of each run of `window` consecutive customer turns (of all turns while there are fewer)."""
+    texts = ROLLING_TEXTS[:heard]
+    tl = build_timeline(call(answered=0, utterances=[("customer", t, 1000 * i) for i, t in enumerate(texts)]))
+    std = SentimentStandard(rolling_window=window)
+    values = [judged_score(t, std) for t in texts]
+    if len(values) <= window:
+        rolling = [sum(values) / len(values)] if values else []
+    else:
+        rolling = [sum(values[i - window : i]) / window for i in range(window, len(values) + 1)]
+    summary = summarize(tl, std)
+    assert summary.customer_rolling_mean == (round(rolling[-1], 4) if rolling else None)
+    assert summary.customer_lowest_rolling_mean == (round(min(rolling), 4) if rolling else None)
 
 
 @pytest.mark.parametrize(
