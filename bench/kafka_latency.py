@@ -3,7 +3,10 @@ consumer keep up? Kafka -> `callqa consume` (a subprocess) -> PostgreSQL -> outb
 
     BOOTSTRAP=$(deploy/kafka/local-kafka.sh start); deploy/postgres/local-postgres.sh start
     .venv/bin/python bench/kafka_latency.py --bootstrap $BOOTSTRAP [--rate 2000] [--levels 1,1.5,2] [--seconds 45]
-        [--consumers 1] [--partitions 3]
+        [--consumers 1] [--partitions 3] [--against REV] [--variant CALLQA_X=1,CALLQA_Y=2 ...]
+
+`--against REV` measures the consumer code of git revision REV too, and each `--variant` this tree with other
+settings: level by level, each in turn on the same offered stream, so the ratios compare code under the same load.
 
 For each load level (a multiple of `--rate`; 2,000 events/s is a 10,000-agent centre at peak), on a fresh
 database and fresh topics:
@@ -20,11 +23,13 @@ Figures, per level:
 - lag: the highest, and the lag when offering stopped, and how long the backlog then took to clear;
 - pickup: occurred_at -> the consumer's `received_at` of the event (from the database), p50/p99;
 - committed: occurred_at -> the database commit of the batch that scored the event (the consumer's observer);
-- alert: occurred_at of the breaching event -> the alert read from the alerts topic by this script, p50/p99 ("alert
-  published": the outbox delivery to the topic, as a subscriber sees it: a record is readable once the broker has
-  it acknowledged, acks=all, so this is the acknowledged moment plus one fetch). Only alerts raised by an event
-  count here (breached_at is that event's occurred_at); deadline alerts (breached_at = a deadline) are reported
-  apart, their delay is the sweep's interval by design;
+- alert: occurred_at of the event that raised the alert (of its interaction's events in the batch that raised
+  it, the first at or after its breached_at) -> the alert read from the alerts topic by this script, p50/p99
+  ("alert published": the outbox delivery to the topic, as a subscriber sees it: a record is readable once the
+  broker has it acknowledged, acks=all, so this is the acknowledged moment plus one fetch). An alert's breached_at
+  is not when it could first be known: a rule may breach at a deadline that only a later event shows passed.
+  Alerts raised by the consumer's deadline sweep (no event) are reported apart, from their breached_at: their
+  delay is the sweep's interval by design;
 - outbox: the commit of the batch that raised an alert -> the alert read from the topic (the outbox's own share);
   acked: the same commit -> its outbox row's delivered_at (recorded right after the broker's acknowledgement);
 - the consumers' CPU share (summed) and peak RSS (the largest).
@@ -32,16 +37,18 @@ Ratios: each level's p50/p99 against level 1's, in the same run.
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -65,7 +72,10 @@ from kafka_pipeline import (  # noqa: E402  (the same realistic mix and database
     postgres_admin_url,
     stamp,
 )
+from scoring_core import tree_at  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
+
+OBSERVER = ROOT / "bench" / "observed_consumer.py"
 
 
 def proc_cpu(pid: int, thread: int | None = None) -> float:
@@ -112,6 +122,22 @@ class Offered(threading.Thread):
         producer.flush()
         self.elapsed = time.monotonic() - start
         producer.close()
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An alert the consumer raised: the commit of its batch, and its trigger's occurred_at (None: no event of
+    its interaction in that batch, e.g. a deadline that passed)."""
+
+    committed: datetime
+    trigger: datetime | None
+
+    @classmethod
+    def parse(cls, fields: list[str]) -> "Raised":
+        trigger = float(fields[1])
+        return cls(
+            datetime.fromtimestamp(float(fields[0]), UTC), datetime.fromtimestamp(trigger, UTC) if trigger else None
+        )
 
 
 @dataclass
@@ -181,6 +207,7 @@ class LagSampler(threading.Thread):
 class Level:
     factor: float
     rate: float
+    code: str
     offered: float = 0.0
     max_lag: int = 0
     lag_at_stop: int = 0
@@ -191,55 +218,54 @@ class Level:
     alert_outbox: list[float] = field(default_factory=list)  # committed -> on the topic (the outbox's share)
     alert_acked: list[float] = field(default_factory=list)  # committed -> recorded as acknowledged (delivered_at)
     deadline_alerts: list[float] = field(default_factory=list)
-    rules: Counter[str] = field(default_factory=Counter)
+    rules: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # rule (kind) -> delays
     cpu_share: float = 0.0
     load: float = 0.0  # the machine's 1-minute load average when offering stopped
     peak_rss_mib: float = 0.0
 
 
-def start_consumer(env: dict[str, str], log: Path, delays: Path) -> subprocess.Popen[bytes]:
+@dataclass(frozen=True)
+class Contender:
+    """The consumer code measured (this tree, or a git revision's) and the settings it runs with."""
+
+    label: str
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def contenders(args: argparse.Namespace, tmp: Path) -> list[Contender]:
+    """`--against REV` first (the baseline), then this tree, then each `--variant` of this tree."""
+    out = []
+    if args.against:
+        root = tree_at(args.against, tmp)
+        (root / "bench" / OBSERVER.name).write_text(OBSERVER.read_text())
+        out.append(Contender(args.against, root))
+    out.append(Contender("this tree", ROOT))
+    for variant in args.variant:
+        env = dict(kv.split("=", 1) for kv in variant.split(","))
+        out.append(Contender(variant, ROOT, env))
+    return out
+
+
+def start_consumer(code: Contender, env: dict[str, str], log: Path, delays: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        cmd = [sys.executable, __file__, "--consume-observed", str(delays)]
-        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        cmd = [sys.executable, str(code.root / "bench" / OBSERVER.name), str(delays)]
+        return subprocess.Popen(cmd, env={**env, **code.env}, cwd=code.root, stdout=out, stderr=subprocess.STDOUT)
 
 
-def consume_observed(delays: Path) -> int:
-    """`callqa consume` (the same run_consumer, settings and logging) writing, after each batch commits,
-    occurred_at -> committed of each offered event (not the warm-up's) and the commit time of each alert raised."""
-    import logging
-
-    from consumers.loop import Committed
-    from consumers.runner import run_consumer
-    from service.config import Settings
-
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with delays.open("a") as out:
-
-        def committed(done: Committed) -> None:
-            lines = [
-                f"event {(done.committed_at - e.occurred_at).total_seconds():.4f}\n"
-                for e in done.events
-                if "-warm" not in e.interaction_id
-            ]
-            lines += [f"alert {a.dedup_key} {done.committed_at.timestamp():.4f}\n" for a in done.alerts]
-            out.writelines(lines)
-            out.flush()
-
-        return run_consumer(settings, on_commit=committed)
-
-
-def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(check: Callable[[], bool], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
-            return
+            return True
         time.sleep(0.5)
-    sys.exit(f"timed out waiting for {what}")
+    return False
 
 
-def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: object, tag: str) -> Level:
-    level = Level(factor, args.rate * factor)
+def run_level(
+    factor: float, code: Contender, args: argparse.Namespace, admin_url: str, texts: object, tag: str
+) -> Level:
+    level = Level(factor, args.rate * factor, code.label)
     name = f"{tag}-x{str(factor).replace('.', '_')}"
     topic, alerts_topic = f"{name}.events", f"{name}.alerts"
     for t in (topic, alerts_topic, f"{name}.dlq"):
@@ -258,15 +284,21 @@ def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: ob
     }
     logs = [Path(f"/tmp/{name}.consume{i}.log") for i in range(args.consumers)]
     delays = [Path(f"/tmp/{name}.committed{i}.txt") for i in range(args.consumers)]
-    consumers = [start_consumer(env, log, d) for log, d in zip(logs, delays, strict=True)]
+    consumers = [start_consumer(code, env, log, d) for log, d in zip(logs, delays, strict=True)]
     log = logs[0]
     lag = LagSampler(args.bootstrap, topic, group, args.partitions)
     try:
-        # Warm-up (group join, first scores compile the matchers): 300 events, until committed.
+        # Warm-up (group join, first scores compile the matchers): 300 events, until committed. A consumer whose
+        # commit a rebalance refused may commit only with its next batch (older code): 20 more events every 30 s.
         rng = random.Random(args.seed)
-        warm = Offered(args.bootstrap, topic, mix(300, rng, texts, f"{name}-warm"), 300, 1)  # type: ignore[arg-type]
-        warm.run()
-        wait_for(lambda: lag.lag() == 0, 180, f"the consumers to commit the warm-up (log: {log})")
+        given_up = time.monotonic() + 180
+        for n in itertools.count():
+            events = mix(20 if n else 300, rng, texts, f"{name}-warm{n}")  # type: ignore[arg-type]
+            Offered(args.bootstrap, topic, events, 300, 1).run()
+            if wait_for(lambda: lag.lag() == 0, min(30, given_up - time.monotonic())):
+                break
+            if time.monotonic() >= given_up:
+                sys.exit(f"timed out waiting for the consumers to commit the warm-up (log: {log})")
         reader = AlertReader(args.bootstrap, alerts_topic, args.partitions)
         reader.start()
         lag.start()
@@ -278,7 +310,10 @@ def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: ob
         stopped = time.monotonic()
         level.load = os.getloadavg()[0]
         level.offered = offered.sent / offered.elapsed
-        print(f"  x{factor}: offered {offered.sent:,} events at {level.offered:,.0f}/s; draining ...", file=sys.stderr)
+        print(
+            f"  x{factor} ({code.label}): offered {offered.sent:,} events at {level.offered:,.0f}/s; draining ...",
+            file=sys.stderr,
+        )
         while time.monotonic() - stopped < args.drain:
             if lag.samples and lag.samples[-1][0] > stopped and lag.samples[-1][1] == 0:
                 level.drain_s = lag.samples[-1][0] - stopped
@@ -308,9 +343,9 @@ def run_level(factor: float, args: argparse.Namespace, admin_url: str, texts: ob
         drop_postgres(admin_url, db)
     observed = [line.split() for d in delays if d.exists() for line in d.read_text().splitlines()]
     level.committed = [float(o[1]) for o in observed if o[0] == "event"]
-    commits = {o[1]: datetime.fromtimestamp(float(o[2]), UTC) for o in observed if o[0] == "alert"}
-    measure_alerts(level, got, occurred, commits)
-    level.alert_acked = [(at - commits[key]).total_seconds() for key, at in acked.items() if key in commits]
+    raised = {o[1]: Raised.parse(o[2:]) for o in observed if o[0] == "alert"}
+    measure_alerts(level, got, set(occurred), raised)
+    level.alert_acked = [(at - raised[key].committed).total_seconds() for key, at in acked.items() if key in raised]
     return level
 
 
@@ -344,26 +379,21 @@ def pickup_delays(url: str, prefix: str) -> list[float]:
     return [float(r[0]) for r in rows]
 
 
-def measure_alerts(
-    level: Level, got: list[Received], occurred: dict[str, list[datetime]], commits: dict[str, datetime]
-) -> None:
-    """`commits`: the commit time of the batch that raised each alert, by dedup key."""
+def measure_alerts(level: Level, got: list[Received], occurred: set[str], raised: dict[str, Raised]) -> None:
+    """`raised`: by dedup key, the alerts the consumer raised (the others, its deadline sweep's)."""
     for r in got:
         interaction = r.doc.get("interaction_id")
         if not isinstance(interaction, str) or interaction not in occurred:
             continue  # the warm-up's, or a queue/team alert
-        breached = datetime.fromisoformat(str(r.doc["breached_at"]))
-        delay = (r.at - breached).total_seconds()
-        # An event's breach is its occurred_at (an utterance's: answered_at + offset_ms, within a millisecond).
-        cause = min(occurred[interaction], key=lambda o: abs((o - breached).total_seconds()))
-        by_event = abs((cause - breached).total_seconds()) < 0.01
-        if str(r.doc.get("dedup_key")) in commits:  # raised by the consumer (else: by its deadline sweep)
-            level.alert_outbox.append((r.at - commits[str(r.doc["dedup_key"])]).total_seconds())
-        if by_event:
-            level.alert.append((r.at - cause).total_seconds())
-        else:
-            level.deadline_alerts.append(delay)
-        level.rules[f"{r.doc.get('rule')} ({'event' if by_event else 'deadline'})"] += 1
+        key = str(r.doc.get("dedup_key"))
+        by = raised.get(key)
+        if by is None or by.trigger is None:
+            level.deadline_alerts.append((r.at - datetime.fromisoformat(str(r.doc["breached_at"]))).total_seconds())
+            level.rules[f"{r.doc.get('rule')} (sweep)"].append(level.deadline_alerts[-1])
+            continue
+        level.alert_outbox.append((r.at - by.committed).total_seconds())
+        level.alert.append((r.at - by.trigger).total_seconds())
+        level.rules[f"{r.doc.get('rule')} (event)"].append(level.alert[-1])
 
 
 def ms(seconds: float) -> str:
@@ -381,34 +411,51 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--consumers", type=int, default=1, help="consumer processes in the group (default 1)")
-    parser.add_argument("--consume-observed", type=Path, help=argparse.SUPPRESS)  # a consumer process of a level
+    parser.add_argument("--against", metavar="REV", help="also measure the consumer code of this git revision")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="K=V[,K=V]",
+        help="also measure this tree with these settings (e.g. CALLQA_KAFKA_BATCH_MAX_RECORDS=100); repeatable",
+    )
     args = parser.parse_args()
-    if args.consume_observed:
-        sys.exit(consume_observed(args.consume_observed))
     admin = postgres_admin_url(args.postgres)
     if not admin:
         sys.exit("PostgreSQL is not running (deploy/postgres/local-postgres.sh start) and no --postgres given")
     texts = load_texts(random.Random(args.seed))
     tag = f"lat{uuid.uuid4().hex[:6]}"
-    levels = [run_level(float(f), args, admin, texts, tag) for f in args.levels.split(",")]
+    with tempfile.TemporaryDirectory(prefix="callqa-latency-") as tmp:
+        codes = contenders(args, Path(tmp))
+        # Level by level, each contender in turn, the order reversed every other level: a change in the machine's
+        # load falls on all of them alike.
+        levels = [
+            run_level(float(f), code, args, admin, texts, f"{tag}c{i}")
+            for k, f in enumerate(args.levels.split(","))
+            for i, code in (reversed if k % 2 else iter)(list(enumerate(codes)))
+        ]
 
     print()
     print(
         f"callqa Kafka -> consume -> PostgreSQL -> alerts topic, fixed offered rate, {args.seconds:.0f} s per level, "
         f"{args.partitions} partitions, {args.consumers} consumer process(es), {os.cpu_count()} CPUs"
     )
+    if len(codes) > 1:
+        print("x p50, x p99: against " + codes[0].label + " at the same level")
     print(
-        f"{'level':>5} {'offered/s':>9} {'max lag':>8} {'lag@stop':>8} {'drained':>8} | "
+        f"{'level':>5} {'code':>12} {'offered/s':>9} {'max lag':>8} {'lag@stop':>8} {'drained':>8} | "
         f"{'pickup p50':>10} {'p99':>6} | {'committed p50':>13} {'p99':>6} | "
         f"{'alert p50':>9} {'p99':>6} {'n':>5} {'outbox p50':>10} {'p99':>6} {'acked p50':>9} {'p99':>6} | "
         f"{'x p50':>6} {'x p99':>6} | {'deadline p50':>12} {'n':>4} | {'CPU':>5} {'RSS MiB':>7} {'load':>5}"
     )
-    base = levels[0]
+    levels.sort(key=lambda lv: (lv.factor, [c.label for c in codes].index(lv.code)))
     for lv in levels:
+        base = next(b for b in levels if b.factor == lv.factor) if len(codes) > 1 else levels[0]
         p50, p99 = pct(lv.alert, 50), pct(lv.alert, 99)
         drained = "-" if lv.drain_s is None else f"{lv.drain_s:.0f}s"
         print(
-            f"{'x' + format(lv.factor, 'g'):>5} {lv.offered:>9,.0f} {lv.max_lag:>8,} {lv.lag_at_stop:>8,} "
+            f"{'x' + format(lv.factor, 'g'):>5} {lv.code[:12]:>12} {lv.offered:>9,.0f} {lv.max_lag:>8,} "
+            f"{lv.lag_at_stop:>8,} "
             f"{drained:>8} | {ms(pct(lv.pickup, 50)):>10} {ms(pct(lv.pickup, 99)):>6} | "
             f"{ms(pct(lv.committed, 50)):>13} {ms(pct(lv.committed, 99)):>6} | {ms(p50):>9} {ms(p99):>6} "
             f"{len(lv.alert):>5} {ms(pct(lv.alert_outbox, 50)):>10} {ms(pct(lv.alert_outbox, 99)):>6} "
@@ -418,11 +465,14 @@ def main() -> None:
             f"{lv.cpu_share:>5.0%} {lv.peak_rss_mib:>7.0f} {lv.load:>5.1f}"
         )
     for lv in levels:
-        print(f"alerts at x{lv.factor:g} by rule: " + ", ".join(f"{k} {v}" for k, v in lv.rules.most_common()))
+        by_count = sorted(lv.rules.items(), key=lambda kv: -len(kv[1]))
+        rules = ", ".join(f"{k} {len(v)} ({ms(pct(v, 50))}/{ms(pct(v, 99))})" for k, v in by_count)
+        print(f"alerts at x{lv.factor:g} ({lv.code}) by rule, n (p50/p99 ms): {rules}")
     print(
         "delays in ms. pickup: occurred_at -> the consumer took the event (events.received_at); committed: "
-        "occurred_at -> the commit of the batch that scored it; alert: occurred_at of the breaching event -> alert "
-        "read from the alerts topic; outbox: the commit of the batch that raised an alert (any) -> on the topic; "
+        "occurred_at -> the commit of the batch that scored it; alert: occurred_at of the event that raised the alert "
+        "-> alert read from the alerts topic; deadline: breached_at of an alert the sweep raised -> on the topic; "
+        "outbox: the commit of the batch that raised an alert (any) -> on the topic; "
         "acked: the same commit -> the outbox row recorded as acknowledged by the broker (delivered_at); "
         "lag in records; CPU: the consumer processes' share of one core; load: the machine's load average; "
         "drained: seconds after offering stopped until lag 0 ('-': not within --drain). "

@@ -16,7 +16,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
-from kafka.structs import MemberState
+from kafka.structs import MemberState, OffsetAndMetadata
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,6 +45,10 @@ Batch = dict[TopicPartition, list[Any]]
 # the group, polls are long enough for the round trips to land inside one; the stop flag is still checked at least
 # this often.
 JOIN_POLL_MS = 5000
+
+# Once a batch is due, how long its last poll waits for the answer to the fetch the previous poll sent: records
+# already on the broker join the batch; a slower answer goes to the next batch.
+FETCH_ROUND_TRIP_MS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +113,25 @@ class ConsumeLoop:
             batch = self.poll_batch()
             if batch:
                 self.handle(batch)
+            elif self.tracker.pending():
+                # A commit the group refused (a rebalance) is retried while idle too, not only with the next batch:
+                # with no more records coming, the group would otherwise never see what is stored.
+                self.commit_offsets(wait=False)
         self.commit_offsets()
 
     def poll_batch(self) -> Batch:
-        """Up to batch_max_records, waiting at most batch_max_ms to fill it (bigger batches, fewer transactions)."""
+        """Up to batch_max_records, cut as soon as its oldest record has waited batch_max_ms since it was produced
+        and the broker has nothing more at hand. Records that arrive together share one transaction (bigger
+        batches, fewer transactions), but a record that has already waited (a backlog, or what came in while the
+        last batch was stored) is not held back to fill the batch: the wait to fill only ever applies to fresh
+        records at a light load."""
         cfg = self.config
-        deadline = time.monotonic() + cfg.batch_max_ms / 1000
         batch: Batch = {}
         count = 0
+        cut = time.time() + cfg.batch_max_ms / 1000  # until the first record, the longest one poll waits for it
         remaining_ms = cfg.batch_max_ms  # at least one poll, however late this thread was scheduled
-        while count < cfg.batch_max_records and remaining_ms > 0 and not self.stop.is_set():
+        topped_up = False
+        while count < cfg.batch_max_records and not self.stop.is_set():
             generation = self.tracker.generation
             polled = self.poll(remaining_ms, cfg.batch_max_records - count)
             if self.tracker.generation != generation:
@@ -131,7 +144,16 @@ class ConsumeLoop:
             for tp, records in polled.items():
                 batch.setdefault(tp, []).extend(records)
                 count += len(records)
-            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if polled:
+                cut = min(cut, produced(polled) + cfg.batch_max_ms / 1000)
+            remaining_ms = int((cut - time.time()) * 1000)
+            if remaining_ms <= 0:
+                if not polled or topped_up:
+                    break
+                # Due, and that poll brought records: one more poll takes what the broker already held (a poll
+                # that drains the fetched records sends the next fetch, answered a round trip later). Only one:
+                # records that keep trickling in must not hold the batch past its cut.
+                topped_up, remaining_ms = True, FETCH_ROUND_TRIP_MS
         return batch
 
     def poll(self, timeout_ms: int, max_records: int | None = None) -> Batch:
@@ -207,30 +229,44 @@ class ConsumeLoop:
             self.publisher.publish(dead, now)
         committed_at = self.clock()
         self.tracker.processed(batch)
-        self.commit_offsets()
         events = [
             d.item
             for d, o in zip(decoded, recorded.outcomes, strict=True)
             if o.status == "accepted" and isinstance(d.item, Event)
         ]
-        self._observe(batch, events, len(dead), started, committed_at)
         done = Committed(events, recorded.alerts, len(dead), committed_at)
-        if self.on_commit:
+        if self.on_commit:  # first: it wakes the alerts' flush
             self.on_commit(done)
+        self.commit_offsets(wait=False)
+        self._observe(batch, events, len(dead), started, committed_at)
         return done
 
-    def commit_offsets(self) -> None:
+    def commit_offsets(self, wait: bool = True) -> None:
         """Commit what the database holds. A failed commit is not fatal: the offsets stay pending, the revoke
         listener or the next batch commits them, and a replay stores nothing twice. A commit that meets a rebalance
         (RebalanceInProgressError) or finds the member evicted (CommitFailedError) is followed by a poll that
-        rejoins (see poll()); the revoke or lost listener drops what is no longer ours."""
+        rejoins (see poll()); the revoke or lost listener drops what is no longer ours.
+
+        `wait=False` (after each batch): the commit is sent and the loop goes on to the next batch without waiting
+        for the broker's answer; offsets stay pending until it comes, so a later commit carries them again."""
         offsets = self.tracker.pending()
         if not offsets:
+            return
+        if not wait:
+            self.consumer.commit_async(offsets, callback=self._commit_answered)
             return
         try:
             self.consumer.commit(offsets)
         except KafkaError as exc:
             log.warning("offset commit failed, will retry: %r", exc)
+            return
+        self.tracker.committed(offsets)
+
+    def _commit_answered(self, offsets: dict[TopicPartition, OffsetAndMetadata], answer: object) -> None:
+        """The outcome of a commit_async (an exception if it failed), handed back by kafka-python within a later
+        poll or commit on this thread."""
+        if isinstance(answer, BaseException):
+            log.warning("offset commit failed, will retry: %r", answer)
             return
         self.tracker.committed(offsets)
 
@@ -316,6 +352,14 @@ def _dead_letters(decoded: Sequence[Decoded], recorded: Recorded) -> list[DeadLe
             error = d.item.reason
         out.append(DeadLetter(d.record, reason, error))
     return out
+
+
+def produced(batch: Batch) -> float:
+    """When the oldest record of `batch` was produced (epoch seconds): its timestamp, or now if that is later or
+    unknown (a producer clock ahead of ours must not make a record look fresher than it is here)."""
+    now = time.time()
+    stamps = [r.timestamp for records in batch.values() for r in records if r.timestamp and r.timestamp > 0]
+    return min(now, min(stamps) / 1000) if stamps else now
 
 
 def _size(batch: Batch) -> int:

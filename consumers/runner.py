@@ -125,10 +125,11 @@ def _consume(
     producer = make_producer(settings, client_id)
     publisher = Publisher(producer, settings.kafka_dead_letter_topic, settings.kafka_produce_timeout_seconds)
     alerts = AlertsChannel(producer, settings.kafka_produce_timeout_seconds)
-    jobs = Jobs.from_settings(settings, sessions, pipeline, runtime.clock)
-    scheduler = JobsThread(jobs, settings)
-    # New alerts reach the topic as soon as the batch that raised them commits (woken below), not on the next tick.
+    # New alerts reach the topic as soon as the batch or the sweep that raised them commits (woken), not on the next
+    # tick. The flush reads `jobs` when it runs, after both exist.
     flusher = Prompted(Job("alerts to Kafka", delivery_interval(settings), lambda: jobs.deliveries(only=[alerts])))
+    jobs = Jobs.from_settings(settings, sessions, pipeline, runtime.clock, on_raised=flusher.wake)
+    scheduler = JobsThread(jobs, settings)
 
     def committed(done: Committed) -> None:
         if done.alerts:

@@ -244,7 +244,11 @@ class Settings(BaseSettings):
         500, ge=1, description="Most records `callqa consume` scores and stores in one database transaction."
     )
     kafka_batch_max_ms: int = Field(
-        200, ge=1, description="Longest `callqa consume` waits to fill a batch before processing what it has."
+        200,
+        ge=1,
+        description="Longest a record waits in `callqa consume` for its batch to fill, counted from when it was "
+        "produced (its Kafka timestamp): a batch is processed when full or once its oldest record is this old, so "
+        "records that already waited (a backlog) are processed at once with whatever else is at hand.",
     )
     kafka_max_dead_letter_ratio: float = Field(
         0.5,

@@ -5,8 +5,8 @@ works on, so a restart or a second process carries on where the last one stopped
 
 One set of jobs, two schedulers: asyncio tasks in the API process (`start_tasks`), and a thread of its own in
 `callqa consume` (`JobsThread`), so a slow webhook never holds up consumption. `callqa consume` also sends its
-alerts to the Kafka topic from a thread of their own (`Prompted`), woken as soon as a batch that raised alerts
-commits rather than on the next tick, and never queued behind a deadline sweep or a slow webhook.
+alerts to the Kafka topic from a thread of their own (`Prompted`), woken as soon as a batch, a deadline sweep or a
+window rule that raised alerts commits rather than on the next tick, and never queued behind a slow webhook.
 """
 
 import asyncio
@@ -48,14 +48,21 @@ class Jobs:
     channels: Sequence[Channel]
     clock: Clock
     client: httpx.Client | None = None  # the HTTP channels' connection pool, closed with the jobs
+    # Called once a job's alerts are committed (`callqa consume` wakes its flush to the alerts topic).
+    on_raised: Callable[[], None] | None = None
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, sessions: sessionmaker[Session], pipeline: Pipeline, clock: Clock
+        cls,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        pipeline: Pipeline,
+        clock: Clock,
+        on_raised: Callable[[], None] | None = None,
     ) -> "Jobs":
         client = channels.http_client(settings)
         http = channels.http_channels(settings, client)
-        return cls(sessions, pipeline, channels.policy_from(settings), http, clock, client)
+        return cls(sessions, pipeline, channels.policy_from(settings), http, clock, client, on_raised)
 
     def timetable(self, settings: Settings) -> list[Job]:
         return [
@@ -67,13 +74,19 @@ class Jobs:
 
     def deadlines(self) -> None:
         with session_scope(self.sessions) as session:
-            self.pipeline.rescore_due(session, self.clock())
+            raised = self.pipeline.rescore_due(session, self.clock()).alerts
+        self._committed(bool(raised))
 
     def alert_rules(self) -> None:
         with session_scope(self.sessions) as session:
             now = self.clock()
             standard = self.pipeline.standard_at(session, now)
-            evaluate(session, standard, now, self.pipeline.destinations, window_rows)
+            opened = evaluate(session, standard, now, self.pipeline.destinations, window_rows)
+        self._committed(bool(opened))
+
+    def _committed(self, raised: bool) -> None:
+        if raised and self.on_raised is not None:
+            self.on_raised()
 
     def reviews(self) -> None:
         """Issue 13: breaches open review cases, late reviews alert, corrective actions are checked."""

@@ -4,6 +4,7 @@ failures dead-letter one record or stop the consumer, and which source each reco
 broker shows (group membership, real rebalances, acks) stays in tests/kafka."""
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from consumers.dead_letter import DeadLetterLimit, DeadLetterLimitExceeded
 from consumers.decoders import CanonicalDecoder
-from consumers.loop import JOIN_POLL_MS, ConsumeLoop, LoopConfig
+from consumers.loop import FETCH_ROUND_TRIP_MS, JOIN_POLL_MS, ConsumeLoop, LoopConfig
 from consumers.offsets import OffsetTracker
 from service.config import Settings
 from service.interactions.service import Pipeline
@@ -72,6 +73,15 @@ class FakeConsumer:
             self.refuse -= 1
             raise CommitFailedError("the group rebalanced without us")
         self.commits.append({tp: o.offset for tp, o in offsets.items()})
+
+    def commit_async(self, offsets: dict[TopicPartition, Any], callback: Any) -> None:
+        """Answered at once here; kafka-python calls back within a later poll or commit."""
+        try:
+            self.commit(offsets)
+        except CommitFailedError as exc:
+            callback(offsets, exc)
+        else:
+            callback(offsets, None)
 
     def assignment(self) -> set[TopicPartition]:
         return {TP}
@@ -142,6 +152,28 @@ def test_a_refused_commit_is_not_fatal_and_the_offsets_commit_with_the_next_batc
     loop.handle({TP: [Record(2, good[2]), Record(3, good[3])]})
     assert consumer.commits == [{TP: 4}] and not loop.tracker.pending()
     assert stored(runtime) == 4
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_refused_commit_is_retried_while_no_more_records_come(runtime: Runtime) -> None:
+    consumer = FakeConsumer()
+    loop = make_loop(runtime, consumer, FakePublisher())
+    consumer.refuse = 1
+    loop.handle({TP: [Record(0, events(1, "idle")[0])]})
+    assert consumer.commits == [] and loop.tracker.pending()
+    seen: list[bool] = []  # at each poll: has the commit been made yet?
+    give_up = time.monotonic() + 10
+
+    def idle(timeout_ms: int = 0, max_records: int | None = None) -> dict[TopicPartition, list[Record]]:
+        seen.append(bool(consumer.commits))
+        if consumer.commits or time.monotonic() > give_up:
+            loop.stop.set()
+        return {}
+
+    consumer.poll = idle  # type: ignore[method-assign]
+    loop.run()
+    assert seen[-1], "committed while running, not only by the final commit at stop"
+    assert consumer.commits == [{TP: 1}] and not loop.tracker.pending()
 
 
 POISON = {
@@ -234,6 +266,21 @@ def test_a_rebalance_inside_poll_drops_the_records_of_partitions_no_longer_ours_
     consumer.script = [{TP: [Record(0, good[0])], TP1: [Record(0, good[2], partition=1)]}, revoke_tp1]
     batch = loop.poll_batch()
     assert {tp: [r.offset for r in rs] for tp, rs in batch.items()} == {TP: [0, 1]}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_records_that_already_waited_are_not_held_to_fill_the_batch_nor_past_its_cut_by_more_coming(
+    runtime: Runtime,
+) -> None:
+    # Produced a minute ago (a backlog): the batch is due at once. One more poll takes what the broker already
+    # held; records that keep coming after that go to the next batch.
+    old = int((time.time() - 60) * 1000)
+    good = iter(events(5, "backlog"))
+    consumer = ScriptedConsumer([lambda: {TP: [Record(len(consumer.polls), next(good), timestamp=old)]}] * 5)
+    loop = make_loop(runtime, consumer, FakePublisher())
+    batch = loop.poll_batch()
+    assert [r.offset for r in batch[TP]] == [1, 2]
+    assert consumer.polls == [50, FETCH_ROUND_TRIP_MS], "no wait to fill: the first poll's, then one round trip"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
