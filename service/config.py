@@ -94,13 +94,30 @@ class Settings(BaseSettings):
             "first (their next event reads the interaction back)."
         ),
     )
-    text_cache_chars: int = Field(
-        4_000_000,
+    text_cache_mb: int = Field(
+        64,
         ge=0,
         description=(
-            "Characters of text each per-text cache of a process keeps (normal forms, sentiment, each script "
-            "rule's phrase matches; also at most 65,536 texts each); a full cache is emptied. Without it, long "
-            "unique texts would grow a process without bound. 0: nothing kept, every text worked out each time."
+            "MiB that all per-text caches of a process hold together (normal forms, sentiment, every script rule's "
+            "phrase matches, however many rules and standards), by an estimate of each entry's size; texts not "
+            "asked for again leave first. 0: nothing kept, every text worked out each time."
+        ),
+    )
+    malloc_arenas: int = Field(
+        2,
+        ge=0,
+        description=(
+            "Most malloc heaps (glibc arenas) the threads of a serve or consume process share: with one per thread, "
+            "memory freed in one heap is never reused by the others and the process only grows. 0: glibc's "
+            "default (8 per core). No effect off glibc."
+        ),
+    )
+    malloc_trim_seconds: float = Field(
+        30.0,
+        ge=0,
+        description=(
+            "How often a serve or consume process hands the free pages inside its malloc heaps back to the system "
+            "(glibc's malloc_trim: a few ms). 0: never. No effect off glibc."
         ),
     )
     alert_watch_poll_seconds: float = Field(

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import telemetry
+from service import allocator, telemetry
 from service.alerts.notify import Destinations
 from service.clock import Clock, utc_now
 from service.config import Settings
@@ -22,7 +22,7 @@ from service.migrate import pending_revisions
 from service.standards import service as standards
 from service.standards.book import StandardBook
 from service.standards.loader import LoadedStandard, load_standard
-from service.text.memo import set_text_cache_chars
+from service.text.memo import set_text_cache_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +32,10 @@ class Runtime:
     standard: LoadedStandard
     pipeline: Pipeline
     clock: Clock
+    trimmer: allocator.Trimmer
 
     def close(self) -> None:
+        self.trimmer.close()
         self.engine.dispose()
 
 
@@ -41,7 +43,8 @@ def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_
     """`notify=False` builds a pipeline that stores and raises alerts but delivers them nowhere: a replay of
     last month must not page anyone. `clock` is the time every judgement of this process is made at.
     `alerts_topic` (`callqa consume`) queues new alerts for that Kafka topic."""
-    set_text_cache_chars(settings.text_cache_chars)
+    set_text_cache_bytes(settings.text_cache_mb * 2**20)
+    allocator.limit_arenas(settings.malloc_arenas)  # before the process's threads first allocate
     loaded = load_standard(settings.standards_file)
     engine = make_engine(settings.database_url)
     problem = pending_revisions(engine, settings.database_url)
@@ -63,4 +66,4 @@ def open_runtime(settings: Settings, *, notify: bool = True, clock: Clock = utc_
         telemetry.SubjectLabels.from_settings(settings),
         LiveStates(settings.live_state_interactions, settings.live_state_events),
     )
-    return Runtime(engine, sessions, loaded, pipeline, clock)
+    return Runtime(engine, sessions, loaded, pipeline, clock, allocator.Trimmer(settings.malloc_trim_seconds))

@@ -24,14 +24,14 @@ from service.scoring import sentiment_zh, vader
 from service.scoring.timeline import Timeline, Turn, turn_evidence
 from service.scoring.types import Evidence, ScoreItem, SentimentSummary, Status
 from service.standards.schema import SentimentAnalyzers, SentimentStandard
-from service.text.memo import MISSING, TextMemo, memoized_by_text
+from service.text.memo import MISSING, EntryCost, TextMemo, memoized_by_text
 
 _NEGATIONS = frozenset(NEGATE)
 _DIGIT = re.compile(r"\d")
 _NAME_INTRO = frozenset({"named", "names", "name's"})
 
 
-@memoized_by_text(65536)
+@memoized_by_text(EntryCost(400, 1, 4))
 def polarity(text: str) -> tuple[float, float, float, float]:
     """(neg, neu, pos, compound) of one text, as vaderSentiment 3.3.2 reports them (computed by scoring.vader)."""
     return vader.polarity_scores(text)
@@ -92,7 +92,7 @@ class _FactsOfStandard:
 
     def __init__(self) -> None:
         self._std: SentimentStandard | None = None
-        self._facts: TextMemo[str, UtteranceSentiment] = TextMemo(65536)
+        self._facts: TextMemo[str, UtteranceSentiment] = TextMemo(EntryCost(400, 1, 4))
 
     def get(self, text: str, std: SentimentStandard) -> UtteranceSentiment:
         if std is not self._std:
@@ -101,7 +101,7 @@ class _FactsOfStandard:
         facts = self._facts.get(text)
         if facts is MISSING:
             facts = _derive(text, std)
-            self._facts.put(text, facts, len(text))
+            self._facts.put(text, facts)
         return facts  # type: ignore[return-value]
 
 

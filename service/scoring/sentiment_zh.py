@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from service.privacy.redact import PLACEHOLDER_RE
-from service.text.memo import memoized_by_text
+from service.text.memo import EntryCost, memoized_by_text
 
 _HERE = Path(__file__).with_name("zh_sentiment")
 MODEL_FILE = _HERE / "model.bin"
@@ -214,6 +214,6 @@ def shipped() -> Model:
     return Model.load()
 
 
-@memoized_by_text(65536)
+@memoized_by_text(EntryCost(400, 1, 4))
 def score(text: str) -> float:
     return shipped().score(text)

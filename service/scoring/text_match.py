@@ -22,7 +22,7 @@ from typing import Protocol
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from service.text.memo import MISSING, TextMemo
+from service.text.memo import MISSING, EntryCost, TextMemo
 from service.text.normalize import Normalized, is_cjk, normalize, normalized
 from service.text.phrase_syntax import CompiledPhrase, compile_any, compile_context, compile_phrase, has_syntax
 
@@ -157,6 +157,11 @@ def _retype(word: str, vocabulary: frozenset[str]) -> tuple[tuple[str, int], ...
     return None
 
 
+# What a matcher's memo keeps per turn searched (the turn's position and the match, its text shared with the other
+# memos): turns are searched on every rescore of a live call. Measured in tests/unit/test_text_memo.py.
+_FOUND_COST = EntryCost(600, 1, 4)
+
+
 class PhraseMatcher:
     """Finds the first / best occurrence of any of a standard's phrases or patterns in an utterance.
 
@@ -165,7 +170,6 @@ class PhraseMatcher:
     """
 
     __slots__ = ("_entries", "_found", "_fuzzy", "_fuzzy_cutoff", "_patterns", "_vocabulary")
-    _FOUND_MAX = 65536  # results kept per matcher (and text.memo's characters); turns are searched on every rescore
 
     def __init__(
         self,
@@ -181,7 +185,7 @@ class PhraseMatcher:
         classes = classes or {}
         self._fuzzy_cutoff = fuzzy_threshold * 100 - 1e-9
         self._found: TextMemo[tuple[str, bool | None, bool | None, str | None], PhraseMatch | None] = TextMemo(
-            self._FOUND_MAX
+            _FOUND_COST
         )
         self._entries: list[_Entry] = []
         self._fuzzy: list[tuple[_Entry, str, int]] = []  # (entry, normalized wording, units)
@@ -232,7 +236,7 @@ class PhraseMatcher:
         found = self._found.get(key)
         if found is MISSING:
             found = self._search(text, position)
-            self._found.put(key, found, len(text))
+            self._found.put(key, found)
         return found  # type: ignore[return-value]
 
     def _search(self, text: str, position: TurnPosition | None) -> PhraseMatch | None:

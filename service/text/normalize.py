@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
-from service.text.memo import memoized_by_text
+from service.text.memo import EntryCost, memoized_by_text
 
 __all__ = ["Normalized", "is_cjk", "normalize", "normalized"]
 
@@ -312,7 +312,7 @@ class Normalized:
         return [self.value[a:b] for a, b in zip(self.u_start, self.u_end, strict=True)]
 
 
-@memoized_by_text(65536)
+@memoized_by_text(EntryCost(1200, 30, 140))  # offsets per unit: a CJK char is a unit
 def normalized(text: str) -> Normalized:
     """Normalization is the costly part of matching, and a live call is rescored on every new event: each
     turn is normalized once (the result is never mutated)."""
