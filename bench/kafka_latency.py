@@ -64,7 +64,7 @@ from kafka.errors import KafkaError  # noqa: E402
 from kafka_pipeline import (  # noqa: E402  (the same realistic mix and database helpers)
     Interaction,
     drop_postgres,
-    fresh_postgres,
+    empty_postgres,
     load_texts,
     make_topic,
     mix,
@@ -270,7 +270,7 @@ def run_level(
     topic, alerts_topic = f"{name}.events", f"{name}.alerts"
     for t in (topic, alerts_topic, f"{name}.dlq"):
         make_topic(args.bootstrap, t, args.partitions)
-    url, db = fresh_postgres(admin_url)
+    url, db = empty_postgres(admin_url)
     group = f"{name}-group"
     env = {
         **os.environ,
@@ -282,6 +282,9 @@ def run_level(
         "CALLQA_KAFKA_GROUP_ID": group,
         "CALLQA_LOG_LEVEL": "WARNING",
     }
+    # each contender's own migrations: an older revision's consumer refuses a schema newer than its code
+    migrate = [sys.executable, "-m", "service.cli", "migrate"]
+    subprocess.run(migrate, env={**env, **code.env}, cwd=code.root, check=True, stdout=subprocess.DEVNULL)
     logs = [Path(f"/tmp/{name}.consume{i}.log") for i in range(args.consumers)]
     delays = [Path(f"/tmp/{name}.committed{i}.txt") for i in range(args.consumers)]
     consumers = [start_consumer(code, env, log, d) for log, d in zip(logs, delays, strict=True)]
@@ -297,6 +300,8 @@ def run_level(
             Offered(args.bootstrap, topic, events, 300, 1).run()
             if wait_for(lambda: lag.lag() == 0, min(30, given_up - time.monotonic())):
                 break
+            if any(c.poll() is not None for c in consumers):
+                sys.exit(f"a consumer exited during the warm-up (log: {log})")
             if time.monotonic() >= given_up:
                 sys.exit(f"timed out waiting for the consumers to commit the warm-up (log: {log})")
         reader = AlertReader(args.bootstrap, alerts_topic, args.partitions)

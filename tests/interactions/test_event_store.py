@@ -130,14 +130,15 @@ def _in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
     return thread, out
 
 
-def _postgres_only(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("row locks: SQLite has one writer")
+# Row locks and concurrent writers: SQLite has one writer, so these run on PostgreSQL only.
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 
 
+@POSTGRES_ONLY
 def test_writers_take_the_rows_in_id_order(db: sessionmaker[Session], database_url: str) -> None:
     """b's batch names c2 before c1: it still locks c1 first, then waits for c2 (held by a), so c waits for c1."""
-    _postgres_only(database_url)
     pipeline = _pipeline()
     one, two = call("c1", answered=8), call("c2", answered=8)
     _record(db, pipeline, [*one, *two], 20)
@@ -159,8 +160,8 @@ def test_writers_take_the_rows_in_id_order(db: sessionmaker[Session], database_u
     assert {i: s[:2] for i, s in _stored(db).items()} == {"c1": (4, 4), "c2": (3, 3)}
 
 
+@POSTGRES_ONLY
 def test_two_writers_of_the_same_new_event_store_it_once(db: sessionmaker[Session], database_url: str) -> None:
-    _postgres_only(database_url)
     events = call("c1", answered=8, utterances=UTTERANCES)
     _record(db, _pipeline(), events[:-1], 20)
     holder = db()
