@@ -1,12 +1,14 @@
 """interactions.stored.score_document writes exactly what InteractionScore.as_dict does, key order included,
 whichever of the last score's items it reuses."""
 
+import tracemalloc
 from datetime import timedelta
 
 import orjson
 
 from service.interactions.stored import ItemsJSON, score_document
 from service.scoring.quality import score_interaction
+from service.scoring.types import item_dict
 from tests.factories import call, standard
 
 TURNS = [
@@ -35,3 +37,18 @@ def test_each_score_of_a_growing_call_is_written_as_as_dict_writes_it() -> None:
         reused += sum(a[1] is b[1] for a, b in zip(before, items, strict=False))
         before = items
     assert reused > 0, "unchanged items were reused"
+
+
+def test_the_json_kept_with_a_live_state_holds_no_more_than_its_bytes() -> None:
+    """orjson.dumps answers with bytes that keep its whole write buffer (about 4 KiB); kept with every live state
+    for each item, that made a live state 46 KB (bench/memory.py: serve at 855 MiB after 100,000 calls)."""
+    events = call("c1", answered=30, utterances=[("agent", TURNS[0][1], 9000)])
+    score = score_interaction(events, standard(), events[-1].occurred_at + timedelta(seconds=40), per_utterance=False)
+    tracemalloc.start()
+    try:
+        _, items = score_document(score, ())
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    written = sum(len(orjson.dumps(item_dict(item))) for item in score.items)
+    assert held < written + 600 * len(items), (held, written, len(items))
