@@ -12,9 +12,11 @@ at a time) and spread over 400 agents, 40 teams and 30 queues.
 - Kafka (`--kafka`): the same events produced to a fresh topic, drained by `callqa consume` (a subprocess, same
   database kind), its progress read from the group's committed offsets.
 
-For each, RSS (VmRSS) when 1,000, 10,000, 25,000, 50,000 and all interactions are stored, and the peak (VmHWM) at
-the end, with the ratio peak / RSS after 1,000. Flat means every cache and per-interaction table is capped: live
-states (CALLQA_LIVE_STATE_INTERACTIONS), text caches, alert watcher (see the README's Memory section).
+For each, RSS (VmRSS) when 1,000 and each fifth of all interactions are stored, the peak (VmHWM) at the end with
+the ratio peak / RSS after 1,000, and how fast RSS still grew once the live states reached their cap. Flat means
+every cache and per-interaction table is capped: live states (CALLQA_LIVE_STATE_INTERACTIONS, which the never-ending
+calls fill at ten times the cap; `--live-states` sets it lower to see past it), text caches, alert watcher (see the
+README's Memory section).
 """
 
 import argparse
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,9 +44,10 @@ from http_ingest import migrated_with_key, wait_up  # noqa: E402
 from kafka_latency import LagSampler, proc_kib  # noqa: E402
 from kafka_pipeline import corpus_lines, drop_postgres, fresh_postgres, make_topic, postgres_admin_url  # noqa: E402
 
+from service.config import Settings  # noqa: E402
+
 CALLQA = ROOT / ".venv" / "bin" / "callqa"
 EVENTS_PER_CALL = 5  # an unfinished call has 4
-MARKS = (1_000, 10_000, 25_000, 50_000)
 GREETINGS = (
     "Thank you for calling Acme, my name is Ann. How can I help you today?",
     "Good morning, you're speaking with Ben at Acme support. What can I do for you?",
@@ -102,9 +105,9 @@ def events_of(interactions: int) -> int:
 class Curve:
     """RSS at the marks (in interactions stored), then the peak."""
 
-    def __init__(self, pid: int, total: int) -> None:
-        self.pid, self.total = pid, total
-        self.marks = [m for m in MARKS if m < total] + [total]
+    def __init__(self, pid: int, total: int, capped_at: int) -> None:
+        self.pid, self.total, self.capped_at = pid, total, capped_at
+        self.marks = sorted({min(1_000, total), *(total * k // 5 for k in range(1, 6))})
         self.rss: dict[int, int] = {}
 
     def passed(self, stored: int) -> None:
@@ -117,10 +120,27 @@ class Curve:
         first = self.rss.get(self.marks[0]) or 1
         cells = "  ".join(f"{m:,}: {self.rss.get(m, 0) / 1024:.0f}" for m in self.marks)
         print(f"{label:34} RSS MiB after {cells}  | peak {peak / 1024:.0f} MiB = {peak / first:.2f}x the first")
+        past = [m for m in self.marks if m >= self.capped_at and m in self.rss]
+        if len(past) > 1:
+            per = (self.rss[past[-1]] - self.rss[past[0]]) / 1024 / (past[-1] - past[0]) * 10_000
+            print(f"{'':34} past the live states' cap, {past[0]:,} -> {past[-1]:,}: {per:+.1f} MiB per 10,000")
+
+
+def settings(args: argparse.Namespace) -> dict[str, str]:
+    out = {"CALLQA_LOG_LEVEL": "WARNING"}
+    if args.live_states is not None:
+        out["CALLQA_LIVE_STATE_INTERACTIONS"] = str(args.live_states)
+    return out
+
+
+def capped_at(args: argparse.Namespace) -> int:
+    """Interactions stored when the live states of the never-ending calls (one in ten) reach their cap."""
+    cap = args.live_states if args.live_states is not None else Settings().live_state_interactions
+    return cap * 10 + 60
 
 
 def http_run(args: argparse.Namespace, url: str) -> None:
-    env = {**os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, **settings(args), "CALLQA_DATABASE_URL": url}
     key = migrated_with_key(env)
     server = subprocess.Popen(
         [str(CALLQA), "serve", "--port", str(args.port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -128,26 +148,33 @@ def http_run(args: argparse.Namespace, url: str) -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_up(base + "/healthz", server)
-        curve = Curve(server.pid, args.interactions)
+        curve = Curve(server.pid, args.interactions, capped_at(args))
         t0 = time.monotonic()
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as client:
-            batch: list[dict[str, Any]] = []
-            started = 0
-            for started, event in calls(args.interactions, args.seed, f"h{uuid.uuid4().hex[:6]}", args.joined):
-                batch.append(event)
-                if len(batch) == 500:
-                    post(client, batch)
-                    batch = []
-                    curve.passed(max(started - 60, 0))  # the 60 live ones may not be complete yet
-            if batch:
-                post(client, batch)
-            curve.passed(args.interactions)
+        post_calls(base, key, args, f"h{uuid.uuid4().hex[:6]}", curve.passed)
         took = time.monotonic() - t0
         print(f"  HTTP: {events_of(args.interactions):,} events in {took:.0f} s", file=sys.stderr)
         curve.report("callqa serve (HTTP batches of 500)")
     finally:
         server.terminate()
         server.wait(30)
+
+
+def post_calls(
+    base: str, key: str, args: argparse.Namespace, tag: str, stored: Callable[[int], None], tries: int = 5
+) -> None:
+    """Every call of the run to POST /v1/events in batches of 500; `stored(n)` after each batch: at least `n`
+    interactions are stored (the 60 live ones may not be complete yet), and `stored(args.interactions)` at the end."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as client:
+        batch: list[dict[str, Any]] = []
+        for started, event in calls(args.interactions, args.seed, tag, args.joined):
+            batch.append(event)
+            if len(batch) == 500:
+                post(client, batch, tries)
+                batch = []
+                stored(max(started - 60, 0))
+        if batch:
+            post(client, batch, tries)
+        stored(args.interactions)
 
 
 def post(client: httpx.Client, batch: list[dict[str, Any]], tries: int = 5) -> None:
@@ -174,13 +201,13 @@ def kafka_run(args: argparse.Namespace, url: str) -> None:
         make_topic(args.kafka, t, 3)
     env = {
         **os.environ,
+        **settings(args),
         "CALLQA_DATABASE_URL": url,
         "CALLQA_KAFKA_BOOTSTRAP_SERVERS": args.kafka,
         "CALLQA_KAFKA_EVENTS_TOPIC": topic,
         "CALLQA_KAFKA_ALERTS_TOPIC": f"{name}.alerts",
         "CALLQA_KAFKA_DEAD_LETTER_TOPIC": f"{name}.dlq",
         "CALLQA_KAFKA_GROUP_ID": name,
-        "CALLQA_LOG_LEVEL": "WARNING",
     }
     subprocess.run([str(CALLQA), "migrate"], env=env, check=True, capture_output=True)
     producer = KafkaProducer(bootstrap_servers=args.kafka, acks="all", linger_ms=20, batch_size=256 * 1024)
@@ -199,7 +226,7 @@ def kafka_run(args: argparse.Namespace, url: str) -> None:
         consumer = subprocess.Popen([str(CALLQA), "consume"], env=env, stdout=out, stderr=subprocess.STDOUT)
     lag = LagSampler(args.kafka, topic, name, 3)
     try:
-        curve = Curve(consumer.pid, args.interactions)
+        curve = Curve(consumer.pid, args.interactions, capped_at(args))
         t0 = time.monotonic()
         while True:
             left = lag.lag()
@@ -228,6 +255,9 @@ def main() -> None:
     parser.add_argument(
         "--joined", type=int, default=2, help="corpus texts joined into each customer turn (default 2, ~170 chars)"
     )
+    parser.add_argument(
+        "--live-states", type=int, help="CALLQA_LIVE_STATE_INTERACTIONS for serve and consume (default: theirs)"
+    )
     parser.add_argument("--port", type=int, default=18402)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
@@ -235,7 +265,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="callqa-memory-"))
     print(
         f"callqa memory: {args.interactions:,} calls ({events_of(args.interactions):,} events, one in ten never "
-        f"ends), customer turns of {args.joined} corpus texts, {'PostgreSQL' if admin else 'SQLite'}"
+        f"ends), customer turns of {args.joined} corpus texts, {'PostgreSQL' if admin else 'SQLite'}; the live "
+        f"states reach their cap after ~{capped_at(args):,}"
     )
     for path in ("http", "kafka"):
         if (args.only and args.only != path) or (path == "kafka" and not args.kafka):

@@ -14,7 +14,6 @@ import ctypes
 import gc
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,18 +22,14 @@ import tracemalloc
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from http_ingest import migrated_with_key  # noqa: E402
 from kafka_latency import proc_kib  # noqa: E402
-from memory import calls, post  # noqa: E402
-
-CALLQA = ROOT / ".venv" / "bin" / "callqa"
+from memory import post_calls  # noqa: E402
 
 
 def text_caches() -> dict[str, tuple[int, int]]:
@@ -116,14 +111,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="callqa-memtrace-"))
     url = f"sqlite:///{tmp / 'trace.db'}"
     env = {**os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_LOG_LEVEL": "WARNING"}
-    subprocess.run([str(CALLQA), "migrate"], env=env, check=True, capture_output=True)
-    key = subprocess.run(
-        [str(CALLQA), "keys", "create", "--name", "bench", "--scope", "ingest"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-1]
+    key = migrated_with_key(env)
     os.environ.update({"CALLQA_DATABASE_URL": url, "CALLQA_LOG_LEVEL": "WARNING"})
 
     import uvicorn
@@ -168,18 +156,7 @@ def main() -> None:
             for name, (n, chars) in sorted(text_caches().items()):
                 print(f"    {name:28} {n:>7,} texts {chars:>10,} bytes charged")
 
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as client:
-        batch: list[dict[str, Any]] = []
-        started = 0
-        for started, event in calls(args.interactions, args.seed, f"t{uuid.uuid4().hex[:6]}", args.joined):
-            batch.append(event)
-            if len(batch) == 500:
-                post(client, batch, tries=100)  # a traced server is slow: SQLite's lock waits
-                batch = []
-                mark(max(started - 60, 0))
-        if batch:
-            post(client, batch, tries=100)  # a traced server is slow: SQLite's lock waits
-        mark(args.interactions)
+    post_calls(base, key, args, f"t{uuid.uuid4().hex[:6]}", mark, tries=100)  # traced: slow, SQLite's lock waits
     server.should_exit = True
     thread.join(20)
 
