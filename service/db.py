@@ -333,12 +333,21 @@ def _recordset_insert(
 def _recordset(table: Table, rows: list[dict[str, Any]], defaults: tuple[tuple[str, Any], ...]) -> str | None:
     """The rows as the statement's JSON document (times as RFC 3339, in UTC); None when a JSON column holds
     None, which the JSON type stores as 'null' and a record set would read as NULL."""
-    json_columns = [n for n in rows[0] if isinstance(table.c[n].type.dialect_impl(postgresql.dialect()), JSONB)]
+    json_columns = _json_columns(table, tuple(rows[0]))
     if any(r[n] is None for n in json_columns for r in rows):
         return None
     if defaults:
         rows = [{**r, **dict(defaults)} for r in rows]
     return orjson.dumps(rows, option=orjson.OPT_UTC_Z).decode()
+
+
+@lru_cache(maxsize=64)
+def _json_columns(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `names` that are JSON columns on PostgreSQL (found once: building a dialect costs more than a row)."""
+    return tuple(n for n in names if isinstance(table.c[n].type.dialect_impl(_POSTGRESQL), JSONB))
+
+
+_POSTGRESQL = postgresql.dialect()
 
 
 def update_by_key(session: Session, model: type[Base], rows: list[dict[str, Any]], key: str) -> None:

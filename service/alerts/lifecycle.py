@@ -3,7 +3,7 @@
 Every change is a new `AlertTransition` row (time, actor, note); the alert row keeps the latest facts.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -43,7 +43,8 @@ def record_many(
     destinations: Destinations,
 ) -> list[AlertTransition]:
     """The same change of several alerts, each with its note: their transitions in one INSERT ... RETURNING id (the
-    deliveries need the ids), not one round trip, nor one ORM object to flush, per alert."""
+    deliveries need the ids), and their deliveries in another; not one round trip, nor one ORM object to flush,
+    per alert."""
     rows = [
         {"alert_id": alert.id, "at": now, "from_state": None if alert.state == to_state else alert.state,
          "to_state": to_state, "actor": actor, "note": note}
@@ -52,15 +53,25 @@ def record_many(
     if not rows:
         return []
     session.flush()  # the alerts' own pending changes first, as a flush of the transitions would
-    stmt = insert(_TRANSITIONS).returning(_TRANSITIONS.c.id, sort_by_parameter_order=True)
-    ids = session.execute(stmt, rows).scalars()
+    ids = _insert_transitions(session, rows)
     transitions = [AlertTransition(id=i, **row) for i, row in zip(ids, rows, strict=True)]  # not added: written
-    for transition in transitions:
-        enqueue(session, transition, destinations, now)
+    enqueue(session, transitions, destinations, now)
     return transitions
 
 
 _TRANSITIONS = cast(Table, AlertTransition.__table__)
+_BY_ALERT = insert(_TRANSITIONS).returning(_TRANSITIONS.c.alert_id, _TRANSITIONS.c.id)
+_IN_ORDER = insert(_TRANSITIONS).returning(_TRANSITIONS.c.id, sort_by_parameter_order=True)
+
+
+def _insert_transitions(session: Session, rows: Sequence[Mapping[str, object]]) -> list[int]:
+    """The new rows' ids, in the order of `rows`. One change per alert (the usual case) finds each id by its alert:
+    asked for ids in parameter order, SQLAlchemy inserts row by row on SQLite (its RETURNING has no order)."""
+    alert_ids = [row["alert_id"] for row in rows]
+    if len(set(alert_ids)) < len(alert_ids):
+        return list(session.execute(_IN_ORDER, rows).scalars())
+    by_alert: dict[object, int] = {alert_id: id_ for alert_id, id_ in session.execute(_BY_ALERT, rows)}
+    return [by_alert[alert_id] for alert_id in alert_ids]
 
 
 def opened(session: Session, alerts: list[Alert], now: datetime, destinations: Destinations) -> None:
