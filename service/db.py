@@ -26,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     or_,
     select,
     text,
@@ -272,6 +273,31 @@ def insert_or_lock(
     return list(session.execute(_upsert(table, dialect, key, touch, returning), rows))
 
 
+def insert_rows(
+    session: Session, table: Table, rows: list[dict[str, Any]], returning: tuple[str, ...] = ()
+) -> list[Any]:
+    """INSERT every row, answering the `returning` columns of each in no particular order: one statement for all (on
+    PostgreSQL one JSON record set, as insert_ignoring_conflicts; elsewhere an executemany, in multi-row VALUES
+    with RETURNING, which SQLAlchemy would run row by row on SQLite if asked for answers in the order of `rows`)."""
+    if not rows:
+        return []
+    recordset = session.get_bind().dialect.name == "postgresql" and len(rows) > 1
+    if recordset and (found := _recordset_insert(table, tuple(rows[0]), None, None, returning)):
+        sql, defaults = found
+        if (document := _recordset(table, rows, defaults)) is not None:
+            answer = session.execute(sql, {"rows": document})
+            return list(answer) if returning else []
+    if not returning:
+        session.execute(insert(table), rows)
+        return []
+    return list(session.execute(_returning(table, returning), rows))
+
+
+@lru_cache(maxsize=64)
+def _returning(table: Table, returning: tuple[str, ...]) -> ReturningInsert[Any]:
+    return insert(table).returning(*(table.c[n] for n in returning))
+
+
 @lru_cache(maxsize=64)
 def _upsert(
     table: Table, dialect: str, key: str, touch: str | None = None, returning: tuple[str, ...] = ()
@@ -299,12 +325,13 @@ def _insert(dialect: str, target: Table | type[Base]) -> postgresql.Insert:
 # same for every batch of a table, its one parameter is written by orjson and read by the server.
 @lru_cache(maxsize=64)
 def _recordset_insert(
-    table: Table, names: tuple[str, ...], key: str, touch: str | None = None, returning: tuple[str, ...] = ()
-) -> tuple[TextualSelect, tuple[tuple[str, Any], ...]] | None:
+    table: Table, names: tuple[str, ...], key: str | None, touch: str | None = None, returning: tuple[str, ...] = ()
+) -> tuple[TextualSelect | TextClause, tuple[tuple[str, Any], ...]] | None:
     """The statement for rows with these keys, and the scalar defaults of the columns they leave out (which
     executemany would fill in and raw SQL would not); None when one left out has a computed default.
     Rows whose `key` is taken are skipped, or with `touch` locked (see insert_or_lock), in key order; the
-    statement returns the `key` of those inserted, or with `returning` those columns of every row."""
+    statement returns the `key` of those inserted, or with `returning` those columns of every row. Without a `key`
+    every row is inserted (returning `returning`)."""
     if not all(name in table.c for name in names):
         return None
     omitted = [c for c in table.columns if c.name not in names and c.default is not None]
@@ -316,18 +343,19 @@ def _recordset_insert(
     columns = ", ".join(f'"{n}"' for n in names)
     record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
     source = f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record})"
-    if touch is None:
-        action = "DO NOTHING"
+    if key is None:
+        conflict = ""
+    elif touch is None:
+        conflict = f' ON CONFLICT ("{key}") DO NOTHING'
     else:  # rows taken in key order, whatever the document's: the order their locks are taken in
         source += f' ORDER BY "{key}"'
-        action = f'DO UPDATE SET "{touch}" = "{table.name}"."{touch}"'
-    returned = returning or (key,)
-    listed = ", ".join(f'"{n}"' for n in returned)
-    sql = text(
-        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} {source} ON CONFLICT ("{key}") {action} '
-        f"RETURNING {listed}"
-    ).columns(*(table.c[n] for n in returned))  # typed: times come back in UTC, as from the ORM
-    return sql, defaults
+        conflict = f' ON CONFLICT ("{key}") DO UPDATE SET "{touch}" = "{table.name}"."{touch}"'
+    returned = returning or ((key,) if key else ())
+    listed = " RETURNING " + ", ".join(f'"{n}"' for n in returned) if returned else ""
+    sql = text(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} {source}{conflict}{listed}')
+    if not returned:
+        return sql, defaults
+    return sql.columns(*(table.c[n] for n in returned)), defaults  # typed: times come back in UTC, as from the ORM
 
 
 def _recordset(table: Table, rows: list[dict[str, Any]], defaults: tuple[tuple[str, Any], ...]) -> str | None:

@@ -3,17 +3,18 @@
 Every change is a new `AlertTransition` row (time, actor, note); the alert row keeps the latest facts.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from service import telemetry
 from service.alerts.models import Alert, AlertTransition
 from service.alerts.notify import Destinations, enqueue
 from service.alerts.repository import unacknowledged_critical
+from service.db import insert_rows
 
 SYSTEM = "callqa"
 
@@ -60,17 +61,15 @@ def record_many(
 
 
 _TRANSITIONS = cast(Table, AlertTransition.__table__)
-_BY_ALERT = insert(_TRANSITIONS).returning(_TRANSITIONS.c.alert_id, _TRANSITIONS.c.id)
-_IN_ORDER = insert(_TRANSITIONS).returning(_TRANSITIONS.c.id, sort_by_parameter_order=True)
 
 
-def _insert_transitions(session: Session, rows: Sequence[Mapping[str, object]]) -> list[int]:
-    """The new rows' ids, in the order of `rows`. One change per alert (the usual case) finds each id by its alert:
-    asked for ids in parameter order, SQLAlchemy inserts row by row on SQLite (its RETURNING has no order)."""
+def _insert_transitions(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """The new rows' ids, in the order of `rows`: one change per alert (the usual case) finds each id by its alert
+    (one statement for all, db.insert_rows); several of one alert are inserted in order, one by one."""
     alert_ids = [row["alert_id"] for row in rows]
     if len(set(alert_ids)) < len(alert_ids):
-        return list(session.execute(_IN_ORDER, rows).scalars())
-    by_alert: dict[object, int] = {alert_id: id_ for alert_id, id_ in session.execute(_BY_ALERT, rows)}
+        return [insert_rows(session, _TRANSITIONS, [row], ("id",))[0].id for row in rows]
+    by_alert = {r.alert_id: r.id for r in insert_rows(session, _TRANSITIONS, rows, ("alert_id", "id"))}
     return [by_alert[alert_id] for alert_id in alert_ids]
 
 

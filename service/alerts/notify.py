@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from service.alerts.models import AlertTransition, Delivery
 from service.alerts.repository import supersede_alertmanager_pushes
+from service.db import insert_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,12 @@ def enqueue(
     session: Session, transitions: Sequence[AlertTransition], destinations: Destinations, now: datetime
 ) -> None:
     """Each transition's deliveries, in one INSERT for all of them (Core: no ORM object to flush per row)."""
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     for transition in transitions:
         targets = destinations.targets(transition.to_state)
         if any(destination == "alertmanager" for destination, _ in targets):
-            _insert(session, rows)  # the earlier transitions' pushes are stored before they can be superseded
+            # the earlier transitions' pushes are stored before they can be superseded
+            insert_rows(session, _DELIVERIES, rows)
             rows = []
             supersede_alertmanager_pushes(session, transition)
         rows.extend(
@@ -58,15 +60,10 @@ def enqueue(
             }
             for destination, url in targets
         )
-    _insert(session, rows)
+    insert_rows(session, _DELIVERIES, rows)
 
 
 _DELIVERIES = cast(Table, Delivery.__table__)
-
-
-def _insert(session: Session, rows: list[dict[str, object]]) -> None:
-    if rows:
-        session.execute(insert(_DELIVERIES), rows)
 
 
 @lru_cache(maxsize=64)
