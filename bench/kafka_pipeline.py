@@ -427,21 +427,21 @@ def server_cpu_clock(url: str) -> Callable[[], float] | None:
     ended), from /proc; None for SQLite (in this process) or a server whose processes this user cannot read."""
     if not url.startswith("postgresql"):
         return None
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-    engine.dispose()
     tick = os.sysconf("SC_CLK_TCK")
 
     def stat(pid: int | str) -> list[str]:
         with open(f"/proc/{pid}/stat") as f:
             return f.read().rsplit(")", 1)[1].split()  # fields from 3 (state) on: ppid is [1], utime [11]
 
+    engine = create_engine(url)
     try:
-        postmaster = int(stat(backend)[1])
+        with engine.connect() as conn:  # read while the backend lives: it ends with its connection
+            postmaster = int(stat(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())[1])
         stat(postmaster)
     except OSError:
         return None
+    finally:
+        engine.dispose()
 
     def clock() -> float:
         own = stat(postmaster)
