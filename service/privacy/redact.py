@@ -366,6 +366,12 @@ def _merge_pairs(items: list[_Item]) -> list[_Item]:
     return out
 
 
+def _claimable(item: _Item) -> bool:
+    """Whether the item is personal data or may become so in _claim: a number of a kind, or one _short_kind may
+    give a kind to (after a keyword or a card)."""
+    return item.kind is not None or item.slash or len(item.digits) in (3, 4, 9)
+
+
 def _short_kind(item: _Item, claimed_by: str) -> str | None:
     """What a short number is when `claimed_by` (a keyword kind, or "card" for a number just after a card)."""
     n = len(item.digits)
@@ -493,8 +499,11 @@ class Redactor:
 
     def _numbers(self, text: str) -> list[_Span]:
         view = _view(text)
+        items = _items(view)
+        if not any(_claimable(it) for it in items):
+            return []  # what most digits in a turn are ("2 days", "no one"): the keywords need not be searched
         out = []
-        for it in _claim(view, _items(view), self.context):
+        for it in _claim(view, items, self.context):
             if it.kind in self.enabled:
                 start, end = view.span(it.start, it.end)
                 out.append(_Span(start, end, it.kind, PLACEHOLDERS[it.kind]))
