@@ -291,8 +291,10 @@ def wait_for_group(bootstrap: str, group: str, members: int, seconds: float = 12
 def drain(
     url: str, bootstrap: str, topic: str, backlog: list[tuple[bytes, bytes]], processes: int, batch: int
 ) -> tuple[float, float, int]:
-    """(events/s from the first stored event to the last, CPU seconds the processes spent meanwhile, events
-    stored). The processes join their group on the empty topic; the backlog is produced once the group is stable."""
+    """(events/s, CPU seconds the processes spent from the start of production to the last stored event, events
+    stored). The processes join their group on the empty topic; the backlog is produced once the group is stable.
+    The rate counts from the first look at the database after production ended (the whole backlog on the broker, so
+    the producer cannot hold the consumers back) to the last stored event."""
     group, n = f"scale-{uuid.uuid4().hex[:8]}", len(backlog)
     env = {
         **os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -655,7 +657,7 @@ def main() -> None:
     if scale:
         print(
             f"\nconsumer processes in one group on PostgreSQL (`callqa consume` each, {args.partitions} partitions; "
-            "events/s from the first stored event to the last, CPU of all the processes):"
+            "events/s once the whole backlog is on the broker, CPU of all the processes):"
         )
         print(f"{'':28} {'events/s':>9} {'x raw':>7} {'x 1 proc':>8} | {'CPU s':>6} {'events/CPU s':>12} {'x raw':>6}")
         base = scale[0][1]

@@ -8,8 +8,8 @@ group, a topic of several partitions) into one PostgreSQL, and the write ceiling
    interaction) is produced to a fresh topic of `--partitions` partitions for each run.
 2. For 1, then 2 processes: a fresh database at the latest schema, the processes started as the command line
    starts them and left to join their group on the empty topic, then the backlog produced; the drain rate is
-   measured from the first stored event to the last (events in the database over wall time), with the CPU
-   seconds the processes spent meanwhile.
+   measured once the whole backlog is on the broker, to the last stored event (events in the database over wall
+   time), with the CPU seconds the processes spent (see kafka_pipeline.drain).
 3. The write ceiling: what PostgreSQL alone absorbs of the pipeline's writes (per transaction, 500 event rows
    inserted and 60 interaction rows updated, as a consumer batch does), from 1 and 2 connections; no Python
    scoring in the way, so it is the figure consumers can approach and never pass.
