@@ -368,7 +368,7 @@ def _merge_pairs(items: list[_Item]) -> list[_Item]:
 
 def _claimable(item: _Item) -> bool:
     """Whether the item is personal data or may become so in _claim: a number of a kind, or one _short_kind may
-    give a kind to (after a keyword or a card)."""
+    give a kind to (after a keyword or a card). Each has 3 digits or more (a slash expiry's month and year)."""
     return item.kind is not None or item.slash or len(item.digits) in (3, 4, 9)
 
 
@@ -498,6 +498,8 @@ class Redactor:
         return Redacted("".join(parts), tuple(s.kind for s in spans))
 
     def _numbers(self, text: str) -> list[_Span]:
+        if text.isascii() and _ascii_digits(text) < 3:
+            return []  # "2 days", "no one": too few digits for any item _claimable takes, so none is looked for
         view = _view(text)
         items = _items(view)
         if not any(_claimable(it) for it in items):
@@ -511,6 +513,12 @@ class Redactor:
 
 
 _ASCII_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def _ascii_digits(text: str) -> int:
+    """The digits of an ASCII text's digit view: those written, and those said ("double five" is two)."""
+    said = sum(_REPEAT.get((m.group(1) or "").lower(), 1) for m in _SPOKEN_RE.finditer(text) if m.group(2))
+    return len(_ASCII_DIGIT_RE.findall(text)) + said
 
 
 def _has_digit(text: str) -> bool:
