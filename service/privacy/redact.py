@@ -366,6 +366,12 @@ def _merge_pairs(items: list[_Item]) -> list[_Item]:
     return out
 
 
+def _claimable(item: _Item) -> bool:
+    """Whether the item is personal data or may become so in _claim: a number of a kind, or one _short_kind may
+    give a kind to (after a keyword or a card). Each has 3 digits or more (a slash expiry's month and year)."""
+    return item.kind is not None or item.slash or len(item.digits) in (3, 4, 9)
+
+
 def _short_kind(item: _Item, claimed_by: str) -> str | None:
     """What a short number is when `claimed_by` (a keyword kind, or "card" for a number just after a card)."""
     n = len(item.digits)
@@ -492,9 +498,14 @@ class Redactor:
         return Redacted("".join(parts), tuple(s.kind for s in spans))
 
     def _numbers(self, text: str) -> list[_Span]:
+        if text.isascii() and _ascii_digits(text) < 3:
+            return []  # "2 days", "no one": too few digits for any item _claimable takes, so none is looked for
         view = _view(text)
+        items = _items(view)
+        if not any(_claimable(it) for it in items):
+            return []  # what most digits in a turn are ("2 days", "no one"): the keywords need not be searched
         out = []
-        for it in _claim(view, _items(view), self.context):
+        for it in _claim(view, items, self.context):
             if it.kind in self.enabled:
                 start, end = view.span(it.start, it.end)
                 out.append(_Span(start, end, it.kind, PLACEHOLDERS[it.kind]))
@@ -502,6 +513,12 @@ class Redactor:
 
 
 _ASCII_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def _ascii_digits(text: str) -> int:
+    """The digits of an ASCII text's digit view: those written, and those said ("double five" is two)."""
+    said = sum(_REPEAT.get((m.group(1) or "").lower(), 1) for m in _SPOKEN_RE.finditer(text) if m.group(2))
+    return len(_ASCII_DIGIT_RE.findall(text)) + said
 
 
 def _has_digit(text: str) -> bool:
