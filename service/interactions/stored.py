@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from service.alerts.book import AlertBook
-from service.scoring.types import InteractionScore, ScoreItem, fields_json, item_dict
+from service.scoring.types import InteractionScore, ScoreItem, fields_json, kept_fields
 
 ItemsJSON = tuple[tuple[ScoreItem, orjson.Fragment], ...]  # each item of a score with its JSON, in order
 
@@ -30,6 +30,12 @@ def _compact(written: bytes) -> bytes:
     return bytes(memoryview(written))
 
 
+def item_json(item: ScoreItem) -> bytes:
+    """The JSON of `item_dict(item)`, written by orjson from the item itself (times, status and tuples in C; each
+    dataclass through `kept_fields`)."""
+    return orjson.dumps(item, default=kept_fields, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
 def score_document(score: InteractionScore, before: ItemsJSON) -> tuple[dict[str, Any], ItemsJSON]:
     """`score.as_dict()`, and its items' JSON: that of an item equal to the one in its place in `before` (the last
     score's) is reused, already written (orjson.Fragment: the database's JSON serialiser, orjson, embeds it). An
@@ -39,7 +45,7 @@ def score_document(score: InteractionScore, before: ItemsJSON) -> tuple[dict[str
             item,
             old[1]
             if k < len(before) and ((old := before[k])[0] is item or old[0] == item)
-            else orjson.Fragment(_compact(orjson.dumps(item_dict(item)))),
+            else orjson.Fragment(_compact(item_json(item))),
         )
         for k, item in enumerate(score.items)
     )

@@ -229,6 +229,18 @@ def _evidence_json(e: Evidence) -> dict[str, Any]:
     return doc
 
 
+def kept_fields(value: Any) -> dict[str, Any]:
+    """A dataclass's fields that _jsonable writes (None and empty tuples left out), their values as they are: for a
+    JSON library that writes the values itself (interactions.stored: times, enums and tuples in C). Evidence is
+    its JSON already (the same, kept by identity)."""
+    if type(value) is Evidence:
+        return _evidence_json(value)
+    known = _fields_of(value)
+    if known is None:
+        raise TypeError(f"not a dataclass: {type(value)}")
+    return {n: v for n, v in zip(known[0], known[1](value), strict=True) if v is not None and v != ()}
+
+
 def evidence_dicts(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
     return [_evidence_json(e) for e in evidence]
 
