@@ -27,9 +27,16 @@ from service.standards.schema import Standard
 def combine(items: Sequence[ScoreItem], final: bool, pass_mark: float) -> tuple[float | None, bool | None, bool]:
     """Weighted score over judged items (pending and not-applicable left out); a failed critical item fails."""
     judged = [i for i in items if i.status in (Status.PASS, Status.FAIL) and i.weight > 0]
-    total = sum(i.weight for i in judged)
-    score = round(100 * sum(i.weight for i in judged if i.status is Status.PASS) / total, 2) if total else None
+    passed = sum(i.weight for i in judged if i.status is Status.PASS)
     critical = any(i.critical and i.status is Status.FAIL for i in items)
+    return verdict(passed, sum(i.weight for i in judged), critical, final, pass_mark)
+
+
+def verdict(
+    passed_weight: float, judged_weight: float, critical: bool, final: bool, pass_mark: float
+) -> tuple[float | None, bool | None, bool]:
+    """(score, passed, critical failure) from the weights of the judged items, as `combine` adds them up."""
+    score = round(100 * passed_weight / judged_weight, 2) if judged_weight else None
     if critical:
         return score, False, True
     if not final:
@@ -165,7 +172,10 @@ def _scored(
     ]  # fmt: skip
     if trace is None or len(items) != len(pairs) or any(a is not b[1] for a, b in zip(items, pairs, strict=True)):
         trace = score_trace(items, standard)
-    score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)
+    # the trace adds up the same weights
+    score, passed, critical = verdict(
+        trace.passed_weight, trace.judged_weight, bool(trace.critical_failed), tl.final, standard.quality.pass_mark
+    )
     compliance = [i for i in items if i.category == "compliance"]
     deadlines = [i.deadline for i in items if i.status is Status.PENDING and i.deadline is not None]
     return InteractionScore(
