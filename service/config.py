@@ -36,7 +36,8 @@ class Settings(BaseSettings):
         ge=0,
         description="POST /v1/events in-process: how long a group waits for the next of the senders its last commit "
         "answered (each arrival restarts the wait), so that concurrent senders share one transaction instead of "
-        "taking turns in small groups. A lone sender never waits. 0: no waiting.",
+        "taking turns in small groups. A lone sender never waits, nor a group that already holds an event per sender "
+        "(batches). 0: no waiting.",
     )
     key_cache_seconds: float = Field(
         5.0,

@@ -108,11 +108,9 @@ def test_late_reviews_alert_once_and_a_closed_case_frees_its_subject(db: Any) ->
     with session_scope(db) as session:
         row = session.get(ReviewCase, case_id)
         assert row is not None and row.open_key is None and row.closed_at is not None
-        opened, created = service.open_or_join(
-            session, subject_kind="interaction", subject_id="o-1", ids={}, title="again", standard=STD,
-            now=at(90004), actor="sue",
-        )  # fmt: skip
-        assert created and opened.id != case_id
+        subject = service.Subject("interaction", "o-1", {}, "again", ())
+        [(opened, created)] = service.open_and_link(session, [subject], STD, at(90004), "sue")
+        assert created and opened != case_id
 
 
 def test_history_before_the_intake_window_is_left_alone(db: Any) -> None:
