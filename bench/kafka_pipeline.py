@@ -50,6 +50,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E4
 
 from consumers.loop import Committed  # noqa: E402
 from consumers.runner import run_consumer  # noqa: E402
+from service import collector  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
 from service.scoring import sentiment  # noqa: E402
@@ -461,6 +462,7 @@ def run_pipeline(
         kafka_batch_max_records=args.batch,
         log_level="WARNING",
     )
+    collector.settle_after_start(settings.gc_young_objects)  # as `callqa consume` does before its loop
     run = Run(backlog)
     stop = threading.Event()
     profiler = None

@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_sessionmaker, session_scope
@@ -178,3 +179,21 @@ def test_two_writers_of_the_same_new_event_store_it_once(db: sessionmaker[Sessio
     assert stored[:2] == (len(events), len(events))
     expected = score_interaction(events, standard(), at(22), per_utterance=False).as_dict()
     assert stored[2] == {**expected, "scored_at": stored[2]["scored_at"]}
+
+
+def test_rows_the_deadline_sweep_reads_are_held_against_other_writers(db: sessionmaker[Session]) -> None:
+    """repo.locked (rescore_due) on SQLite too: there FOR UPDATE is ignored and the driver only begins a
+    transaction at the first write, so an event committed between the sweep's read and its UPDATE was lost."""
+    _record(db, _pipeline(), call("c1", answered=8), 20)
+    holder = db()
+    assert list(repo.locked(holder, ["c1"])) == ["c1"]
+    with db() as other:
+        if other.get_bind().dialect.name == "sqlite":
+            other.execute(text("PRAGMA busy_timeout = 0"))  # refused at once instead of waiting for the holder
+            attempt = update(Interaction).where(Interaction.id == "c1").values(final=Interaction.final)
+        else:
+            attempt = select(Interaction.id).where(Interaction.id == "c1").with_for_update(nowait=True)
+        with pytest.raises(OperationalError):
+            other.execute(attempt)
+    holder.commit()
+    holder.close()
