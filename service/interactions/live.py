@@ -92,17 +92,14 @@ class LiveStates:
     def events(self) -> int:
         return self._events
 
-    def valid(self, interaction_id: str, stored_events: int) -> LiveState | None:
+    def __contains__(self, interaction_id: object) -> bool:
         with self._lock:
-            state = self._states.get(interaction_id)
-            if state is None or state.event_count != stored_events:
-                return None
-            self._states.move_to_end(interaction_id)
-            return state
+            return interaction_id in self._states
 
     def take(self, interaction_id: str, stored_events: int) -> LiveState | None:
-        """`valid`, taken out of the table: the caller's transaction owns it and stages what to keep (`stage`);
-        if it rolls back, the interaction has no state until it is read back."""
+        """The interaction's state if it holds every stored event, taken out of the table: the caller's
+        transaction owns it and stages what to keep (`stage`); if it rolls back, the interaction has no state until
+        it is read back."""
         with self._lock:
             state = self._states.get(interaction_id)
             if state is None or state.event_count != stored_events:
