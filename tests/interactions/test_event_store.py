@@ -4,7 +4,7 @@ not kept, and concurrent writers take the interactions' rows in id order (Postgr
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.events.model import Event, EventType
 from service.interactions import repository as repo
 from service.interactions.models import EventRecord, Interaction
@@ -24,13 +24,6 @@ from service.standards.book import StandardBook
 from tests.factories import at, call, event, standard
 
 UTTERANCES = [("agent", "Thank you for calling, my name is Ann, how can I help?", 1000), ("customer", "Hi", 4000)]
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _pipeline() -> Pipeline:

@@ -2,13 +2,12 @@
 events reach one process in order, two processes taking turns (each sees the other's events only in the
 database), arrive out of order, or come in a batch that is rolled back."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.events.model import Event
 from service.interactions.live import LiveStates
 from service.interactions.models import Interaction
@@ -34,13 +33,6 @@ TEXTS = [
 
 class Rollback(Exception):
     pass
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _events() -> list[Event]:

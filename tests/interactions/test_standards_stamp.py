@@ -3,13 +3,10 @@ a version or an activation is added on this connection or on another one (anothe
 reads it sees the new version in force. On SQLite it is kept per connection while `PRAGMA data_version` says no
 other connection committed: a stale stamp would keep scoring by the old version."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.db import make_engine, make_sessionmaker
 from service.standards import repository as repo
 from service.standards import service as standards
 from service.standards.book import StandardBook
@@ -19,16 +16,9 @@ from tests.standards_support import STRICT, V1, V2
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-
-
-def test_a_version_activated_on_another_connection_moves_the_stamp(sessions: sessionmaker[Session]) -> None:
+def test_a_version_activated_on_another_connection_moves_the_stamp(db: sessionmaker[Session]) -> None:
     loaded = parse_standard(STRICT)
-    with sessions() as reader, sessions() as writer:  # two connections held at once
+    with db() as reader, db() as writer:  # two connections held at once
         book = StandardBook(parse_standard(STRICT.replace(V2, V1)).standard)
         standards.refresh(reader, book)
         before = repo.stamp(reader)
@@ -41,8 +31,8 @@ def test_a_version_activated_on_another_connection_moves_the_stamp(sessions: ses
         assert book.in_force_at(NOW).version == V2
 
 
-def test_a_version_activated_on_this_connection_moves_the_stamp(sessions: sessionmaker[Session]) -> None:
-    with sessions() as session:
+def test_a_version_activated_on_this_connection_moves_the_stamp(db: sessionmaker[Session]) -> None:
+    with db() as session:
         before = repo.stamp(session)
         standards.register(session, parse_standard(STRICT), NOW)
         registered = repo.stamp(session)

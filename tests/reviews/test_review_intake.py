@@ -3,17 +3,15 @@ open one case per subject, however often and however many processes sweep; late 
 case frees its subject; history before the intake window is left alone."""
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from service.alerts.lifecycle import SYSTEM, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.interactions.service import Pipeline
 from service.reviews import service
 from service.reviews.models import ReviewCase, ReviewCaseLink
@@ -23,13 +21,6 @@ from tests.factories import at, call, default_standard
 NONE = Destinations()
 STD = default_standard()
 RUDE = [("agent", "yeah what do you want", 1000), ("agent", "Calm down, that's not my problem.", 6000)]
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _rude_calls(db: Any, ids: list[str], when: float = 0) -> None:
