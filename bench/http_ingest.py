@@ -46,8 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kafka_latency import proc_cpu  # noqa: E402
-from kafka_pipeline import load_texts, mix, stamp  # noqa: E402  (the same realistic mix)
+from kafka_pipeline import load_texts, mix, proc_cpu, stamp  # noqa: E402  (the same realistic mix)
 from scoring_core import tree_at  # noqa: E402
 
 CALLQA = ROOT / ".venv" / "bin" / "callqa"

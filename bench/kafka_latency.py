@@ -70,19 +70,13 @@ from kafka_pipeline import (  # noqa: E402  (the same realistic mix and database
     mix,
     pct,
     postgres_admin_url,
+    proc_cpu,
     stamp,
 )
 from scoring_core import tree_at  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 OBSERVER = ROOT / "bench" / "observed_consumer.py"
-
-
-def proc_cpu(pid: int, thread: int | None = None) -> float:
-    """CPU seconds of a process, or of one of its threads."""
-    stat = Path(f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat")
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def proc_kib(pid: int, key: str) -> int:

@@ -1,7 +1,7 @@
 """How fast is Kafka ingestion? consume -> score -> store, on SQLite and PostgreSQL, against the real broker.
 
     BOOTSTRAP=$(deploy/kafka/local-kafka.sh start); deploy/postgres/local-postgres.sh start
-    .venv/bin/python bench/kafka_pipeline.py --events 20000 [--profile]
+    .venv/bin/python bench/kafka_pipeline.py --events 20000 [--profile [postgresql]] [--consumers 2 --partitions 4]
 
 1. Builds a realistic mix (calls of ~30 utterances plus their lifecycle events, and tickets; customer text from
    VADER's human-rated corpora, agent text from ABCD's agents and script lines) and produces it to a fresh topic.
@@ -10,7 +10,14 @@
    then takes a steady offered load at half that rate with occurred_at set at produce time, and reports the
    p50/p99 delay from occurred_at to the committed score and to the alert.
 
-Rates exclude the first batch (group join, connection set-up) for every contender alike.
+4. With `--consumers N`: the backlog drained on PostgreSQL by 1 and then N `callqa consume` processes in one
+   consumer group (how a centre deploys on a multi-core box), beside the in-process figure above, which stays
+   the headline.
+
+Rates exclude the first batch (group join, connection set-up) for every contender alike. The raw consume is
+also shown with kafka-python's pure-Python CRC32C, the baseline of the ratios measured before crc32c was a
+dependency. Per CPU second rates count this process's CPU and, for a local PostgreSQL whose processes this user
+can read (/proc), the server's too.
 """
 
 import argparse
@@ -24,7 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,15 +39,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+CALLQA = ROOT / ".venv" / "bin" / "callqa"
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from kafka.admin import KafkaAdminClient, NewTopic  # noqa: E402
+from kafka.record import util as record_util  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from consumers.loop import Committed  # noqa: E402
 from consumers.runner import run_consumer  # noqa: E402
+from service import collector  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
 from service.scoring import sentiment  # noqa: E402
@@ -251,6 +261,77 @@ def produce(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]]) -> f
     return len(records) / elapsed
 
 
+def proc_cpu(pid: int, thread: int | None = None) -> float:
+    """CPU seconds of a process, or of one of its threads."""
+    stat = Path(f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def make_consumer_topics(bootstrap: str, topic: str, partitions: int) -> None:
+    """The events topic and the alerts and dead-letter topics `callqa consume` writes to, as a deployment has them."""
+    make_topic(bootstrap, topic, partitions)
+    for side in ("alerts", "dlq"):
+        make_topic(bootstrap, f"{topic}.{side}", 1)
+
+
+def wait_for_group(bootstrap: str, group: str, members: int, seconds: float = 120) -> None:
+    """Until the consumer group is stable with `members` members (so no rebalance interrupts the drain)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            info = admin.describe_groups([group]).get(group, {})
+            if info.get("group_state") == "Stable" and len(info.get("members", [])) == members:
+                return
+            time.sleep(0.5)
+    finally:
+        admin.close()
+    raise SystemExit(f"consumer group {group} not stable with {members} members after {seconds:.0f} s")
+
+
+def drain(
+    url: str, bootstrap: str, topic: str, backlog: list[tuple[bytes, bytes]], processes: int, batch: int
+) -> tuple[float, float, int]:
+    """(events/s, CPU seconds the processes spent from the start of production to the last stored event, events
+    stored). The processes join their group on the empty topic; the backlog is produced once the group is stable.
+    The rate counts from the first look at the database after production ended (the whole backlog on the broker, so
+    the producer cannot hold the consumers back) to the last stored event."""
+    group, n = f"scale-{uuid.uuid4().hex[:8]}", len(backlog)
+    env = {
+        **os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "CALLQA_KAFKA_EVENTS_TOPIC": topic, "CALLQA_KAFKA_ALERTS_TOPIC": f"{topic}.alerts",
+        "CALLQA_KAFKA_DEAD_LETTER_TOPIC": f"{topic}.dlq", "CALLQA_KAFKA_GROUP_ID": group,
+        "CALLQA_KAFKA_BATCH_MAX_RECORDS": str(batch), "CALLQA_LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    engine = create_engine(url)
+    procs = [subprocess.Popen([str(CALLQA), "consume"], env=env) for _ in range(processes)]
+    first_at = None
+    first_count = stored = 0
+    try:
+        wait_for_group(bootstrap, group, processes)
+        cpu_before = sum(proc_cpu(p.pid) for p in procs)
+        produce(bootstrap, topic, backlog)
+        deadline = time.monotonic() + 1800
+        with engine.connect() as conn:
+            while stored < n and time.monotonic() < deadline:
+                time.sleep(0.1)
+                stored = conn.scalar(text("SELECT count(*) FROM events")) or 0
+                conn.rollback()
+                if first_at is None and stored:
+                    first_at, first_count = time.perf_counter(), stored
+        done_at = time.perf_counter()
+        cpu = sum(proc_cpu(p.pid) for p in procs) - cpu_before
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=60)
+        engine.dispose()
+    rate = (stored - first_count) / (done_at - first_at) if first_at and done_at > first_at else float("nan")
+    return rate, cpu, stored
+
+
 class SteadyProducer(threading.Thread):
     """Offered load: `rate` events/s for `seconds`, in 10 ms ticks, occurred_at stamped at send time."""
 
@@ -277,8 +358,23 @@ class SteadyProducer(threading.Thread):
         producer.close()
 
 
-def raw_consume_rate(bootstrap: str, topic: str, n: int, batch: int) -> tuple[float, float]:
-    """(events/s, events per CPU second) of kafka-python consuming the records and doing nothing else."""
+def raw_consume_rate(
+    bootstrap: str, topic: str, n: int, batch: int, pure_python_crc: bool = False
+) -> tuple[float, float]:
+    """(events/s, events per CPU second) of kafka-python consuming the records and doing nothing else.
+
+    `pure_python_crc`: with kafka-python's own CRC32C, as it runs without the crc32c package (callqa's dependency
+    since session 20): the baseline the earlier ratios of this benchmark were measured against."""
+    crc = record_util.calc_crc32c.__defaults__
+    if pure_python_crc:
+        record_util.calc_crc32c.__defaults__ = (record_util.crc32c_py,)
+    try:
+        return _raw_consume_rate(bootstrap, topic, n, batch)
+    finally:
+        record_util.calc_crc32c.__defaults__ = crc
+
+
+def _raw_consume_rate(bootstrap: str, topic: str, n: int, batch: int) -> tuple[float, float]:
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         enable_auto_commit=False,
@@ -322,7 +418,8 @@ class Run:
     first_commit: float | None = None
     first_batch: int = 0
     backlog_done: float | None = None
-    cpu: float = 0.0  # this process's CPU seconds over the same span (PostgreSQL's own CPU is not in it)
+    cpu: float = 0.0  # this process's CPU seconds over the same span
+    server_cpu: float | None = None  # the database server's CPU seconds over the same span, when it can be read
     score_delays: list[float] = field(default_factory=list)
     alert_delays: list[float] = field(default_factory=list)
     alerts: int = 0
@@ -336,6 +433,13 @@ class Run:
     def cpu_rate(self) -> float:
         """Events per CPU second: what the pipeline costs, however busy the machine is."""
         return (self.backlog - self.first_batch) / self.cpu
+
+    @property
+    def total_cpu_rate(self) -> float | None:
+        """Events per CPU second of this process and the database server together."""
+        if self.server_cpu is None:
+            return None
+        return (self.backlog - self.first_batch) / (self.cpu + self.server_cpu)
 
 
 def run_pipeline(
@@ -358,12 +462,17 @@ def run_pipeline(
         kafka_batch_max_records=args.batch,
         log_level="WARNING",
     )
+    collector.settle_after_start(settings.gc_young_objects)  # as `callqa consume` does before its loop
     run = Run(backlog)
     stop = threading.Event()
     profiler = None
-    if args.profile and label == "SQLite":
+    server = server_cpu_clock(url)
+    if args.profile and label.lower() == args.profile.lower():
         from pyinstrument import Profiler
+        from pyinstrument.stack_sampler import get_stack_sampler
 
+        # this thread's CPU time, not wall time: what the drain costs, not what the loaded machine or the database
+        # made it wait (the sampler is per thread: set in the thread that starts the profiler, run_consumer's)
         profiler = Profiler(interval=0.001)
 
     def on_commit(done: Committed) -> None:
@@ -372,7 +481,10 @@ def run_pipeline(
         if run.first_commit is None:
             run.first_commit, run.first_batch = now, len(done.events)
             run.cpu = -time.process_time()
+            if server:
+                run.server_cpu = -server()
             if profiler:
+                get_stack_sampler().timer_func = time.thread_time
                 profiler.start()
         run.counted += len(done.events)
         run.alerts += len(done.alerts)
@@ -380,6 +492,8 @@ def run_pipeline(
             if run.counted >= backlog:
                 run.backlog_done = now
                 run.cpu += time.process_time()
+                if server and run.server_cpu is not None:
+                    run.server_cpu += server()
                 if profiler:
                     profiler.stop()
                 rate = args.rate or run.rate * 0.5
@@ -402,6 +516,44 @@ def run_pipeline(
     if profiler:
         print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
     return run
+
+
+def server_cpu_clock(url: str) -> Callable[[], float] | None:
+    """CPU seconds used so far by the PostgreSQL server of `url` (postmaster, its live processes, and those that
+    ended), from /proc; None for SQLite (in this process) or a server whose processes this user cannot read."""
+    if not url.startswith("postgresql"):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid: int | str) -> list[str]:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()  # fields from 3 (state) on: ppid is [1], utime [11]
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:  # read while the backend lives: it ends with its connection
+            postmaster = int(stat(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())[1])
+        stat(postmaster)
+    except OSError:
+        return None
+    finally:
+        engine.dispose()
+
+    def clock() -> float:
+        own = stat(postmaster)
+        ticks = sum(int(v) for v in own[11:15])  # utime, stime, cutime, cstime (children that ended)
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                fields = stat(pid)
+            except OSError:
+                continue  # ended meanwhile
+            if fields[1] == str(postmaster):
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / tick
+
+    return clock
 
 
 def pct(values: list[float], q: int) -> float:
@@ -449,6 +601,24 @@ def drop_postgres(admin: str, name: str) -> None:
     engine.dispose()
 
 
+def scale_out(
+    admin: str, bootstrap: str, prefix: str, backlog: list[tuple[bytes, bytes]], args: argparse.Namespace
+) -> list[tuple[int, float, float, int]]:
+    """(processes, events/s, CPU seconds, events stored) of the backlog drained by 1 and by --consumers
+    `callqa consume` processes, each on a fresh topic and a fresh PostgreSQL database."""
+    out = []
+    for processes in (1, args.consumers):
+        topic = f"{prefix}{processes}.events"
+        make_consumer_topics(bootstrap, topic, args.partitions)
+        url, name = fresh_postgres(admin)
+        try:
+            print(f"  PostgreSQL, {processes} consumer process(es): draining ...", file=sys.stderr)
+            out.append((processes, *drain(url, bootstrap, topic, backlog, processes, args.batch)))
+        finally:
+            drop_postgres(admin, name)
+    return out
+
+
 # ----------------------------------------------------------------------------------------------- main --
 
 
@@ -461,9 +631,24 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500, help="CALLQA_KAFKA_BATCH_MAX_RECORDS (default 500)")
     parser.add_argument("--rate", type=float, help="offered load for the delay phase (default: half the drain rate)")
     parser.add_argument("--seconds", type=float, default=10, help="length of the delay phase (default 10)")
-    parser.add_argument("--profile", action="store_true", help="pyinstrument profile of the SQLite drain")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="SQLite",
+        choices=["SQLite", "sqlite", "PostgreSQL", "postgresql"],
+        help="pyinstrument profile of one database's drain (default SQLite)",
+    )
+    parser.add_argument(
+        "--consumers",
+        type=int,
+        default=1,
+        help="also drain the backlog on PostgreSQL with 1 and then N `callqa consume` processes in one group "
+        "(needs --partitions >= N)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    if args.consumers > args.partitions:
+        parser.error(f"--consumers {args.consumers} needs at least as many --partitions: a member without one idles")
 
     rng = random.Random(args.seed)
     texts = load_texts(rng)
@@ -490,13 +675,17 @@ def main() -> None:
         print(f"produced {n} events to {topic} at {produce_rate:,.0f}/s", file=sys.stderr)
 
     raw, raw_cpu = raw_consume_rate(args.bootstrap, topics["SQLite"], n, args.batch)
+    raw_py, raw_py_cpu = raw_consume_rate(args.bootstrap, topics["SQLite"], n, args.batch, pure_python_crc=True)
     vader, vader_texts = vader_rate(backlog_texts, n)
 
     runs: list[tuple[str, Run]] = []
+    scale: list[tuple[int, float, float, int]] = []
     try:
         for i, (label, url, _) in enumerate(targets):
             steady_stream = mix(10**9, random.Random(args.seed + i + 1), texts, f"{tag}-{label[:2].lower()}")
             runs.append((label, run_pipeline(label, url, args.bootstrap, topics[label], n, steady_stream, args)))
+        if args.consumers > 1 and admin:
+            scale = scale_out(admin, args.bootstrap, f"{tag}.scale", backlog, args)
     finally:
         for _, _, db_name in targets:
             if db_name and admin:
@@ -512,6 +701,7 @@ def main() -> None:
     head += f" {'alert p50':>9} {'p99':>7} {'alerts':>6}"
     print(head)
     print(f"{'kafka-python raw consume':28} {raw:>9,.0f} {1:>7.2f}")
+    print(f"{'  ... with pure-Python CRC':28} {raw_py:>9,.0f} {raw_py / raw:>7.3f}   (kafka-python without crc32c)")
     print(f"{'VADER alone, same texts':28} {vader:>9,.0f} {vader / raw:>7.3f} {1:>8.2f} | ({vader_texts:,.0f} texts/s)")
     for label, run in runs:
         offered = run.steady.rate if run.steady else float("nan")
@@ -520,10 +710,29 @@ def main() -> None:
             f"{offered:>9,.0f} {_ms(pct(run.score_delays, 50)):>9} {_ms(pct(run.score_delays, 99)):>7} "
             f"{_ms(pct(run.alert_delays, 50)):>9} {_ms(pct(run.alert_delays, 99)):>7} {len(run.alert_delays):>6}"
         )
-    print("\nper CPU second of this process (load-independent; PostgreSQL's own CPU not included):")
+    print("\nper CPU second (load-independent): this process; then with the database server's CPU added")
     print(f"{'kafka-python raw consume':28} {raw_cpu:>9,.0f} {1:>7.2f}")
+    print(f"{'  ... with pure-Python CRC':28} {raw_py_cpu:>9,.0f} {raw_py_cpu / raw_cpu:>7.3f}")
     for label, run in runs:
-        print(f"{'pipeline ' + label:28} {run.cpu_rate:>9,.0f} {run.cpu_rate / raw_cpu:>7.3f}")
+        print(
+            f"{'pipeline ' + label:28} {run.cpu_rate:>9,.0f} {run.cpu_rate / raw_cpu:>7.3f}"
+            f"   ({run.cpu_rate / raw_py_cpu:.3f}x the pure-Python CRC consume)"
+        )
+        if (total := run.total_cpu_rate) is not None:
+            server = f"(server {run.server_cpu:.2f} s of {run.cpu + (run.server_cpu or 0):.2f} s)"
+            print(f"{'  + PostgreSQL server CPU':28} {total:>9,.0f} {total / raw_cpu:>7.3f} {server}")
+    if scale:
+        print(
+            f"\nconsumer processes in one group on PostgreSQL (`callqa consume` each, {args.partitions} partitions; "
+            "events/s once the whole backlog is on the broker, CPU of all the processes):"
+        )
+        print(f"{'':28} {'events/s':>9} {'x raw':>7} {'x 1 proc':>8} | {'CPU s':>6} {'events/CPU s':>12} {'x raw':>6}")
+        base = scale[0][1]
+        for processes, rate, cpu, stored in scale:
+            print(
+                f"{f'{processes} x callqa consume':28} {rate:>9,.0f} {rate / raw:>7.3f} {rate / base:>8.2f} | "
+                f"{cpu:>6.1f} {stored / cpu:>12,.0f} {stored / cpu / raw_cpu:>6.3f}"
+            )
 
 
 def _ms(seconds: float) -> str:

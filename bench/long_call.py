@@ -48,7 +48,8 @@ MARKS = (10, 100, 600)
 
 
 def call_events(n: int, rng: random.Random, start: datetime, call_id: str) -> list[dict[str, Any]]:
-    """offered, answered, n utterances 3 s apart (agent/customer alternating, a hold a third of the way), ended."""
+    """offered, answered, n utterances 3 s apart (agent/customer alternating, a 40 s hold a third of the way, in
+    which nobody speaks), ended. Every event comes after the one before it, as a telephony system sends them."""
     texts = load_texts(rng)
     base = {"interaction_id": call_id, "agent_id": "a-1", "team_id": "t-1", "queue_id": "billing"}
     answered = start + timedelta(seconds=8)
@@ -63,9 +64,9 @@ def call_events(n: int, rng: random.Random, start: datetime, call_id: str) -> li
         }
 
     out = [event("off", "call.offered", start, {}), event("ans", "call.answered", answered, {})]
-    hold_at = n // 3
+    hold_at, hold_ms = n // 3, 40_000
     for i in range(n):
-        offset = 3000 * (i + 1)
+        offset = 3000 * (i + 1) + (hold_ms if i > hold_at else 0)
         if i == 0:
             speaker, text = "agent", texts.script("greet", "Ann")
         elif i == n - 1:
@@ -79,8 +80,8 @@ def call_events(n: int, rng: random.Random, start: datetime, call_id: str) -> li
         out.append(event(f"u{i + 1}", "call.utterance", at, {"speaker": speaker, "text": text, "offset_ms": offset}))
         if i == hold_at:
             out.append(event("hold", "call.hold", at + timedelta(seconds=1), {}))
-            out.append(event("res", "call.resumed", at + timedelta(seconds=40), {}))
-    end = answered + timedelta(milliseconds=3000 * (n + 1))
+            out.append(event("res", "call.resumed", at + timedelta(milliseconds=hold_ms - 1000), {}))
+    end = answered + timedelta(milliseconds=3000 * (n + 1) + hold_ms)
     out.append(event("end", "call.ended", end, {"reason": "customer hung up"}))
     return out
 

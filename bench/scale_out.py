@@ -8,8 +8,8 @@ group, a topic of several partitions) into one PostgreSQL, and the write ceiling
    interaction) is produced to a fresh topic of `--partitions` partitions for each run.
 2. For 1, then 2 processes: a fresh database at the latest schema, the processes started as the command line
    starts them and left to join their group on the empty topic, then the backlog produced; the drain rate is
-   measured from the first stored event to the last (events in the database over wall time), with the CPU
-   seconds the processes spent meanwhile.
+   measured once the whole backlog is on the broker, to the last stored event (events in the database over wall
+   time), with the CPU seconds the processes spent (see kafka_pipeline.drain).
 3. The write ceiling: what PostgreSQL alone absorbs of the pipeline's writes (per transaction, 500 event rows
    inserted and 60 interaction rows updated, as a consumer batch does), from 1 and 2 connections; no Python
    scoring in the way, so it is the figure consumers can approach and never pass.
@@ -18,7 +18,6 @@ group, a topic of several partitions) into one PostgreSQL, and the write ceiling
 import argparse
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -26,81 +25,22 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kafka.admin import KafkaAdminClient
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kafka_latency import proc_cpu  # noqa: E402
 from kafka_pipeline import (  # noqa: E402
     build_backlog,
+    drain,
     drop_postgres,
     fresh_postgres,
     load_texts,
-    make_topic,
+    make_consumer_topics,
     mix,
     postgres_admin_url,
-    produce,
 )
-
-CALLQA = ROOT / ".venv" / "bin" / "callqa"
-
-
-def wait_for_group(bootstrap: str, group: str, members: int, seconds: float = 120) -> None:
-    """Until the consumer group is stable with `members` members (so no rebalance interrupts the drain)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            info = admin.describe_groups([group]).get(group, {})
-            if info.get("group_state") == "Stable" and len(info.get("members", [])) == members:
-                return
-            time.sleep(0.5)
-    finally:
-        admin.close()
-    raise SystemExit(f"consumer group {group} not stable with {members} members after {seconds:.0f} s")
-
-
-def drain(
-    url: str, bootstrap: str, topic: str, backlog: list[tuple[bytes, bytes]], processes: int, batch: int
-) -> tuple[float, float, int]:
-    """(events/s from the first stored event to the last, CPU seconds the processes spent meanwhile, events
-    stored). The processes join their group on the empty topic; the backlog is produced once the group is stable."""
-    group, n = f"scale-{uuid.uuid4().hex[:8]}", len(backlog)
-    env = {
-        **os.environ, "CALLQA_DATABASE_URL": url, "CALLQA_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "CALLQA_KAFKA_EVENTS_TOPIC": topic, "CALLQA_KAFKA_ALERTS_TOPIC": f"{topic}.alerts",
-        "CALLQA_KAFKA_DEAD_LETTER_TOPIC": f"{topic}.dlq", "CALLQA_KAFKA_GROUP_ID": group,
-        "CALLQA_KAFKA_BATCH_MAX_RECORDS": str(batch), "CALLQA_LOG_LEVEL": "WARNING",
-    }  # fmt: skip
-    engine = create_engine(url)
-    procs = [subprocess.Popen([str(CALLQA), "consume"], env=env) for _ in range(processes)]
-    first_at = None
-    first_count = stored = 0
-    try:
-        wait_for_group(bootstrap, group, processes)
-        cpu_before = sum(proc_cpu(p.pid) for p in procs)
-        produce(bootstrap, topic, backlog)
-        deadline = time.monotonic() + 1800
-        with engine.connect() as conn:
-            while stored < n and time.monotonic() < deadline:
-                time.sleep(0.1)
-                stored = conn.scalar(text("SELECT count(*) FROM events")) or 0
-                conn.rollback()
-                if first_at is None and stored:
-                    first_at, first_count = time.perf_counter(), stored
-        done_at = time.perf_counter()
-        cpu = sum(proc_cpu(p.pid) for p in procs) - cpu_before
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=60)
-        engine.dispose()
-    rate = (stored - first_count) / (done_at - first_at) if first_at and done_at > first_at else float("nan")
-    return rate, cpu, stored
 
 
 def write_ceiling(url: str, connections: int, seconds: float) -> float:
@@ -183,9 +123,7 @@ def main() -> None:
     results = []
     for processes in (1, 2):
         topic = f"{tag}.p{processes}.events"
-        make_topic(args.bootstrap, topic, args.partitions)
-        for side in ("alerts", "dlq"):
-            make_topic(args.bootstrap, f"{topic}.{side}", 1)
+        make_consumer_topics(args.bootstrap, topic, args.partitions)
         url, name = fresh_postgres(admin, "callqa_scale")
         try:
             print(f"  {processes} consumer process(es): draining {n:,} events ...", file=sys.stderr)

@@ -1,6 +1,6 @@
 """What the pure scoring core costs per event, on the realistic mix of bench/kafka_pipeline.py (no Kafka, no
-database): redaction, the incremental fold, the score (sentiment, script rules, response times) and the breaches
-of each event, in arrival order, every text new to the process as it is in a live consumer.
+database): redaction, the incremental fold, the score (sentiment, script rules, response times), its stored JSON
+and the breaches of each event, in arrival order, every text new to the process as it is in a live consumer.
 
     .venv/bin/python bench/scoring_core.py [--events 10000] [--batch 1 500] [--against REV] [--profile]
 
@@ -39,6 +39,7 @@ from service.config import DEFAULT_STANDARDS_FILE, Settings  # noqa: E402
 from service.events.decode import limits_of, validate_event  # noqa: E402
 from service.events.model import Event  # noqa: E402
 from service.interactions.live import LiveState  # noqa: E402
+from service.interactions.stored import ItemsJSON, score_document  # noqa: E402
 from service.privacy.events import redact_event  # noqa: E402
 from service.privacy.redact import redactor_for  # noqa: E402
 from service.scoring import sentiment  # noqa: E402
@@ -68,12 +69,24 @@ def texts_of(evs: list[Event]) -> list[str]:
     return [t for e in evs for f in ("text", "subject") if isinstance(t := e.payload.get(f), str)]
 
 
+def _extended(state: LiveState | None, new: list[Event]) -> LiveState | None:
+    """The state with `new` folded in, as the pipeline does; None: fold again. `--against` an older core: its
+    `extended` answered a copy, where `extend` folds in place."""
+    if state is None:
+        return None
+    if hasattr(state, "extend"):
+        return state if state.extend(new) else None
+    return state.extended(new)  # type: ignore[attr-defined,no-any-return]
+
+
 def score_all(evs: list[Event], batch: int, standard: Standard) -> tuple[float, float, int, str]:
     """(CPU s, wall s, breaches, digest of every score and breach) of the core over `evs`, in batches as a
     consumer takes them: each batch's events redacted and folded into their interaction's state, then each
-    interaction it touched scored once."""
+    interaction it touched scored once and its score's document written (interactions.stored, the JSON the
+    database stores)."""
     redactor = redactor_for(standard.redaction)
     states: dict[str, LiveState] = {}
+    documents: dict[str, ItemsJSON] = {}  # each live interaction's items as its last score stored them
     breaches = 0
     judged: list[object] = []  # digested after the clock stops
     cpu, wall = time.process_time(), time.perf_counter()
@@ -84,15 +97,17 @@ def score_all(evs: list[Event], batch: int, standard: Standard) -> tuple[float, 
             by_interaction.setdefault(e.interaction_id, []).append(redact_event(e, redactor)[0])
         for interaction_id, new in by_interaction.items():
             state = states.get(interaction_id)
-            state = (state.extended(new) if state else None) or LiveState.of(new)
+            state = _extended(state, new) or LiveState.of(new)
             # The running judgement, as the pipeline keeps it (`--against` an older core: none there).
             running = {"running": state.scoring(standard)} if hasattr(state, "scoring") else {}
             score = score_timeline(state.fold.timeline(), standard, now, per_utterance=False, **running)
+            _, documents[interaction_id] = score_document(score, documents.get(interaction_id, ()))
             found = find_breaches(score, standard)
             breaches += len(found)
             judged.append((score, found))
             if score.final:
                 states.pop(interaction_id, None)
+                documents.pop(interaction_id, None)
             else:
                 states[interaction_id] = state
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall

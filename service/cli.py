@@ -13,6 +13,7 @@ from pydantic import ValidationError
 if TYPE_CHECKING:
     from service.standards.loader import LoadedStandard
 
+from service import collector
 from service.auth import cli as auth_cli
 from service.config import Settings
 
@@ -50,6 +51,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"callqa listening on http://{settings.host}:{settings.port}  (API docs: /docs, metrics: /metrics)")
     # timeout_graceful_shutdown: open alert streams must not hold SIGTERM up; clients resume with Last-Event-ID.
     config = ServerConfig(app, settings, log_level=settings.log_level.lower(), timeout_graceful_shutdown=5)
+    collector.settle_after_start(settings.gc_young_objects)
     uvicorn.Server(config).run()
     return 0
 
@@ -65,6 +67,7 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
 def _consume(settings: Settings, args: argparse.Namespace) -> int:
     from consumers.runner import run_consumer  # lazily: only this command needs kafka
 
+    collector.settle_after_start(settings.gc_young_objects)
     if not args.source:
         return run_consumer(settings)
     from consumers.decoders import SourceDecoder

@@ -26,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     or_,
     select,
     text,
@@ -222,15 +223,12 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], rows: list[di
     """
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
     table = cast(Table, model.__table__)
-    if dialect == "postgresql" and len(rows) > 1 and (recordset := _recordset_insert(table, tuple(rows[0]), key)):
-        sql, defaults = recordset
-        if (document := _recordset(table, rows, defaults)) is not None:
-            return set(session.execute(sql, {"rows": document}).scalars())
+    if recordset := _as_recordset(session, table, rows, key):
+        return set(session.execute(*recordset).scalars())
     # Core executemany + RETURNING: one statement compiled once for any number of rows (SQLAlchemy batches them
     # into multi-row VALUES); the ORM's bulk layer would only add per-row work.
-    return set(session.execute(_upsert(table, dialect, key), rows).scalars())
+    return set(session.execute(_upsert(table, _dialect(session), key), rows).scalars())
 
 
 def insert_new(session: Session, model: type[B], rows: list[dict[str, Any]], key: str) -> list[B]:
@@ -238,15 +236,12 @@ def insert_new(session: Session, model: type[B], rows: list[dict[str, Any]], key
     ON CONFLICT DO NOTHING RETURNING every column) instead of reading them back."""
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
     table = cast(Table, model.__table__)
     everything = tuple(c.name for c in table.columns)
-    recordset = (
-        dialect == "postgresql" and len(rows) > 1 and _recordset_insert(table, tuple(rows[0]), key, None, everything)
-    )
-    if recordset and (document := _recordset(table, rows, recordset[1])) is not None:
-        return list(session.scalars(select(model).from_statement(recordset[0]), {"rows": document}))
-    stmt = _insert(dialect, model).on_conflict_do_nothing(index_elements=[key]).returning(model)
+    if recordset := _as_recordset(session, table, rows, key, None, everything):
+        sql, document = recordset
+        return list(session.scalars(select(model).from_statement(sql), document))
+    stmt = _insert(_dialect(session), model).on_conflict_do_nothing(index_elements=[key]).returning(model)
     return list(session.scalars(stmt, rows))
 
 
@@ -261,15 +256,35 @@ def insert_or_lock(
     if not rows:
         return []
     table = cast(Table, model.__table__)
-    dialect = session.get_bind().dialect.name
-    recordset = (
-        dialect == "postgresql" and len(rows) > 1 and _recordset_insert(table, tuple(rows[0]), key, touch, returning)
-    )
-    if recordset:
-        sql, defaults = recordset
-        if (document := _recordset(table, rows, defaults)) is not None:
-            return list(session.execute(sql, {"rows": document}))
-    return list(session.execute(_upsert(table, dialect, key, touch, returning), rows))
+    if recordset := _as_recordset(session, table, rows, key, touch, returning):
+        return list(session.execute(*recordset))
+    return list(session.execute(_upsert(table, _dialect(session), key, touch, returning), rows))
+
+
+def insert_rows(
+    session: Session, table: Table, rows: list[dict[str, Any]], returning: tuple[str, ...] = ()
+) -> list[Any]:
+    """INSERT every row, answering the `returning` columns of each in no particular order: one statement for all (on
+    PostgreSQL one JSON record set, as insert_ignoring_conflicts; elsewhere an executemany, in multi-row VALUES
+    with RETURNING, which SQLAlchemy would run row by row on SQLite if asked for answers in the order of `rows`)."""
+    if not rows:
+        return []
+    if recordset := _as_recordset(session, table, rows, None, None, returning):
+        answer = session.execute(*recordset)
+        return list(answer) if returning else []
+    if not returning:
+        session.execute(insert(table), rows)
+        return []
+    return list(session.execute(_returning(table, returning), rows))
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+@lru_cache(maxsize=64)
+def _returning(table: Table, returning: tuple[str, ...]) -> ReturningInsert[Any]:
+    return insert(table).returning(*(table.c[n] for n in returning))
 
 
 @lru_cache(maxsize=64)
@@ -296,15 +311,36 @@ def _insert(dialect: str, target: Table | type[Base]) -> postgresql.Insert:
 # PostgreSQL: many rows as one JSON document, `INSERT .. SELECT FROM jsonb_to_recordset(..)`. The multi-row
 # VALUES of executemany is a new statement text for every batch size, thousands of placeholders long, which
 # psycopg re-parses in Python on every execution (its statement cache keeps short texts only); this text is the
-# same for every batch of a table, its one parameter is written by orjson and read by the server.
+# same for every batch of a table, its one parameter is written by orjson and read by the server. (SQLite gains
+# nothing from it: a json_each record set measured as fast as executemany on insert, slower on update.)
+def _as_recordset(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    key: str | None,
+    touch: str | None = None,
+    returning: tuple[str, ...] = (),
+) -> tuple[TextualSelect | TextClause, dict[str, str]] | None:
+    """The statement (see _recordset_insert) and its parameters for these rows; None where executemany is the way:
+    one row, SQLite, or rows _recordset cannot write."""
+    if len(rows) < 2 or _dialect(session) != "postgresql":
+        return None
+    if not (found := _recordset_insert(table, tuple(rows[0]), key, touch, returning)):
+        return None
+    sql, defaults = found
+    document = _recordset(table, rows, defaults)
+    return None if document is None else (sql, {"rows": document})
+
+
 @lru_cache(maxsize=64)
 def _recordset_insert(
-    table: Table, names: tuple[str, ...], key: str, touch: str | None = None, returning: tuple[str, ...] = ()
-) -> tuple[TextualSelect, tuple[tuple[str, Any], ...]] | None:
+    table: Table, names: tuple[str, ...], key: str | None, touch: str | None = None, returning: tuple[str, ...] = ()
+) -> tuple[TextualSelect | TextClause, tuple[tuple[str, Any], ...]] | None:
     """The statement for rows with these keys, and the scalar defaults of the columns they leave out (which
     executemany would fill in and raw SQL would not); None when one left out has a computed default.
     Rows whose `key` is taken are skipped, or with `touch` locked (see insert_or_lock), in key order; the
-    statement returns the `key` of those inserted, or with `returning` those columns of every row."""
+    statement returns the `key` of those inserted, or with `returning` those columns of every row. Without a `key`
+    every row is inserted (returning `returning`)."""
     if not all(name in table.c for name in names):
         return None
     omitted = [c for c in table.columns if c.name not in names and c.default is not None]
@@ -312,33 +348,48 @@ def _recordset_insert(
         return None
     defaults = tuple((c.name, c.default.arg) for c in omitted)  # type: ignore[union-attr]
     names = names + tuple(name for name, _ in defaults)
-    dialect = postgresql.dialect()
     columns = ", ".join(f'"{n}"' for n in names)
-    record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
-    source = f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record})"
-    if touch is None:
-        action = "DO NOTHING"
+    source = f"FROM {_records(table, names)}"
+    if key is None:
+        conflict = ""
+    elif touch is None:
+        conflict = f' ON CONFLICT ("{key}") DO NOTHING'
     else:  # rows taken in key order, whatever the document's: the order their locks are taken in
         source += f' ORDER BY "{key}"'
-        action = f'DO UPDATE SET "{touch}" = "{table.name}"."{touch}"'
-    returned = returning or (key,)
-    listed = ", ".join(f'"{n}"' for n in returned)
-    sql = text(
-        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} {source} ON CONFLICT ("{key}") {action} '
-        f"RETURNING {listed}"
-    ).columns(*(table.c[n] for n in returned))  # typed: times come back in UTC, as from the ORM
-    return sql, defaults
+        conflict = f' ON CONFLICT ("{key}") DO UPDATE SET "{touch}" = "{table.name}"."{touch}"'
+    returned = returning or ((key,) if key else ())
+    listed = " RETURNING " + ", ".join(f'"{n}"' for n in returned) if returned else ""
+    sql = text(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} {source}{conflict}{listed}')
+    if not returned:
+        return sql, defaults
+    return sql.columns(*(table.c[n] for n in returned)), defaults  # typed: times come back in UTC, as from the ORM
+
+
+def _records(table: Table, names: tuple[str, ...]) -> str:
+    """The rows of the :rows document as a table `t` of these columns."""
+    pg = _POSTGRESQL
+    record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(pg).compile(dialect=pg)}' for n in names)
+    return f"jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record})"
 
 
 def _recordset(table: Table, rows: list[dict[str, Any]], defaults: tuple[tuple[str, Any], ...]) -> str | None:
     """The rows as the statement's JSON document (times as RFC 3339, in UTC); None when a JSON column holds
     None, which the JSON type stores as 'null' and a record set would read as NULL."""
-    json_columns = [n for n in rows[0] if isinstance(table.c[n].type.dialect_impl(postgresql.dialect()), JSONB)]
+    json_columns = _json_columns(table, tuple(rows[0]))
     if any(r[n] is None for n in json_columns for r in rows):
         return None
     if defaults:
         rows = [{**r, **dict(defaults)} for r in rows]
     return orjson.dumps(rows, option=orjson.OPT_UTC_Z).decode()
+
+
+@lru_cache(maxsize=128)
+def _json_columns(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `names` that are JSON columns (found once: building a dialect costs more than a row)."""
+    return tuple(n for n in names if isinstance(table.c[n].type.dialect_impl(_POSTGRESQL), JSON))
+
+
+_POSTGRESQL = postgresql.dialect()
 
 
 def update_by_key(session: Session, model: type[Base], rows: list[dict[str, Any]], key: str) -> None:
@@ -348,7 +399,7 @@ def update_by_key(session: Session, model: type[Base], rows: list[dict[str, Any]
         return
     table = cast(Table, model.__table__)
     names = tuple(rows[0])
-    postgres = session.get_bind().dialect.name == "postgresql" and len(rows) > 1
+    postgres = len(rows) > 1 and _dialect(session) == "postgresql"
     if postgres and (document := _recordset(table, rows, ())) is not None:
         session.execute(_recordset_update(table, names, key), {"rows": document})
         return
@@ -363,11 +414,9 @@ def _keyed_update(table: Table, names: tuple[str, ...], key: str) -> Update:
 
 @lru_cache(maxsize=64)
 def _recordset_update(table: Table, names: tuple[str, ...], key: str) -> TextClause:
-    dialect = postgresql.dialect()
-    record = ", ".join(f'"{n}" {table.c[n].type.dialect_impl(dialect).compile(dialect=dialect)}' for n in names)
     assignments = ", ".join(f'"{n}" = t."{n}"' for n in names if n != key)
     return text(
-        f'UPDATE "{table.name}" SET {assignments} FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS t({record}) '
+        f'UPDATE "{table.name}" SET {assignments} FROM {_records(table, names)} '
         f'WHERE "{table.name}"."{key}" = t."{key}"'
     )
 

@@ -16,13 +16,14 @@ import uvicorn
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.api.server import ServerConfig
 from service.app import create_app
 from service.auth.service import create_key
 from service.clock import Clock
 from service.config import Settings
-from service.db import session_scope
+from service.db import make_engine, make_sessionmaker, session_scope
 from service.migrate import upgrade
 from tests.clock import TestClock
 
@@ -91,6 +92,14 @@ def database_url(
     _admin(admin, f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
     yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on this test's database (both kinds, by database_url)."""
+    engine = make_engine(database_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()
 
 
 _SERVER_OPTIONS: dict[str, Any] = {

@@ -5,15 +5,16 @@ Every change is a new `AlertTransition` row (time, actor, note); the alert row k
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from service import telemetry
 from service.alerts.models import Alert, AlertTransition
 from service.alerts.notify import Destinations, enqueue
 from service.alerts.repository import unacknowledged_critical
+from service.db import insert_rows
 
 SYSTEM = "callqa"
 
@@ -43,7 +44,8 @@ def record_many(
     destinations: Destinations,
 ) -> list[AlertTransition]:
     """The same change of several alerts, each with its note: their transitions in one INSERT ... RETURNING id (the
-    deliveries need the ids), not one round trip, nor one ORM object to flush, per alert."""
+    deliveries need the ids), and their deliveries in another; not one round trip, nor one ORM object to flush,
+    per alert."""
     rows = [
         {"alert_id": alert.id, "at": now, "from_state": None if alert.state == to_state else alert.state,
          "to_state": to_state, "actor": actor, "note": note}
@@ -52,15 +54,23 @@ def record_many(
     if not rows:
         return []
     session.flush()  # the alerts' own pending changes first, as a flush of the transitions would
-    stmt = insert(_TRANSITIONS).returning(_TRANSITIONS.c.id, sort_by_parameter_order=True)
-    ids = session.execute(stmt, rows).scalars()
+    ids = _insert_transitions(session, rows)
     transitions = [AlertTransition(id=i, **row) for i, row in zip(ids, rows, strict=True)]  # not added: written
-    for transition in transitions:
-        enqueue(session, transition, destinations, now)
+    enqueue(session, transitions, destinations, now)
     return transitions
 
 
 _TRANSITIONS = cast(Table, AlertTransition.__table__)
+
+
+def _insert_transitions(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """The new rows' ids, in the order of `rows`: one change per alert (the usual case) finds each id by its alert
+    (one statement for all, db.insert_rows); several of one alert are inserted in order, one by one."""
+    alert_ids = [row["alert_id"] for row in rows]
+    if len(set(alert_ids)) < len(alert_ids):
+        return [insert_rows(session, _TRANSITIONS, [row], ("id",))[0].id for row in rows]
+    by_alert = {r.alert_id: r.id for r in insert_rows(session, _TRANSITIONS, rows, ("alert_id", "id"))}
+    return [by_alert[alert_id] for alert_id in alert_ids]
 
 
 def opened(session: Session, alerts: list[Alert], now: datetime, destinations: Destinations) -> None:

@@ -11,7 +11,8 @@ A group costs its statements once, whatever its size, so it waits a little for t
 answered: else N concurrent senders settle into small groups that take turns, each paying the statements. It waits
 for as many requests as were active at the last commit (those answered plus those waiting then), for at most
 CALLQA_INGEST_GROUP_WAIT_SECONDS after the latest arrival: a lone sender never waits, and when fewer senders come
-back, the next group expects one fewer.
+back, the next group expects one fewer. It waits only while the group holds fewer events than that: a batch spreads
+the statements over its own events.
 
 - Nothing is answered 202 before the commit that stores it; a failed transaction stores none of the group.
 - A database that refuses the transaction (down, full, read-only, busy) fails every waiting request with the
@@ -102,12 +103,14 @@ class IngestWriter:
                     waiting.answer.set_result(recorded)
 
     async def _gather(self) -> None:
-        """Until as many requests wait as were active at the last commit, or the group is full, or no request
-        came for `gather_seconds` (each arrival restarts the wait: taking requests in costs time too)."""
+        """Until as many events wait as requests were active at the last commit (one each, when they are single
+        events), or no request came for `gather_seconds` (each arrival restarts the wait: taking requests in costs
+        time too). A group that already holds that many events spreads its statements over as many as a group of
+        every sender's single event would: batches never wait (waiting for them cost 20% of their rate)."""
         if self._gather_seconds <= 0:
             return
         loop = asyncio.get_running_loop()
-        while len(self._waiting) < self._active and sum(len(w.items) for w in self._waiting) < self._max_events:
+        while sum(len(w.items) for w in self._waiting) < min(self._active, self._max_events):
             self._arrival = loop.create_future()
             try:
                 async with asyncio.timeout(self._gather_seconds):

@@ -6,7 +6,9 @@ The state is a cache of what is committed, never a source of truth:
 - it is used only when it has folded exactly as many events as the interaction's row says are stored (read under
   the row lock), so events stored by another process or instance, or a state lost to eviction, fall back to
   reading the events from the database;
-- states built during a transaction are kept only once it commits (a rolled-back batch leaves no trace);
+- a transaction takes the state out of the table (LiveStates.take), folds its new events into it in place (no copy
+  per batch) and puts what to keep back only once it commits: a rolled-back batch leaves no trace (the
+  interaction is read back next time);
 - live interactions only, at most `CALLQA_LIVE_STATE_INTERACTIONS` of them holding at most
   `CALLQA_LIVE_STATE_EVENTS` events in all (least recently used leave first, so a few very long calls cannot
   grow the table past its bound either); an interaction whose score is final is dropped.
@@ -45,21 +47,23 @@ class LiveState:
         unique = list({e.event_id: e for e in events}.values())
         return cls(TimelineFold.of(unique), len(unique), [e for e in unique if e.type not in _TURNS])
 
-    def extended(self, new: Sequence[Event]) -> "LiveState | None":
-        """A new state with `new` folded in, in constant time per event; None when one arrived out of order."""
-        fold = self.fold.copy()
-        if not all(fold.add(e) for e in new):
-            return None
-        lifecycle = self.lifecycle + [e for e in new if e.type not in _TURNS]
-        scores = self.scores.copy() if self.scores else None
-        return LiveState(fold, self.event_count + len(new), lifecycle, scores)
+    def extend(self, new: Sequence[Event]) -> bool:
+        """`new` folded in, in place, in constant time per event; False when one arrived out of order, which leaves
+        the state unusable (the interaction is folded again from what is stored). Only a taken state (see
+        LiveStates.take) is extended: no other transaction sees it."""
+        if not all(self.fold.add(e) for e in new):
+            return False
+        self.lifecycle = self.lifecycle + [e for e in new if e.type not in _TURNS]
+        self.event_count += len(new)
+        return True
 
     def scoring(self, standard: Standard) -> ScoreFold:
         """The running judgement to score this state's timeline by (score_timeline advances it to the fold's
-        turns). A state is kept only after the transaction that scored it commits, and `extended` copies it, so
-        a kept state's judgement is always advanced to its own fold already; the one change a kept state can see
-        is a new running judgement when the interaction is judged by another standard object, started from no
-        turns and advanced to the kept fold: a pure function of what is committed."""
+        turns). A state is kept only after the transaction that scored it commits, and a transaction changes only
+        a state it took out of the table, so a kept state's judgement is always advanced to its own fold already;
+        the one change a kept state can see is a new running judgement when the interaction is judged by another
+        standard object, started from no turns and advanced to the kept fold: a pure function of what is
+        committed."""
         if self.scores is None or self.scores.standard is not standard:
             self.scores = ScoreFold(standard)
         return self.scores
@@ -88,12 +92,20 @@ class LiveStates:
     def events(self) -> int:
         return self._events
 
-    def valid(self, interaction_id: str, stored_events: int) -> LiveState | None:
+    def __contains__(self, interaction_id: object) -> bool:
+        with self._lock:
+            return interaction_id in self._states
+
+    def take(self, interaction_id: str, stored_events: int) -> LiveState | None:
+        """The interaction's state if it holds every stored event, taken out of the table: the caller's
+        transaction owns it and stages what to keep (`stage`); if it rolls back, the interaction has no state until
+        it is read back."""
         with self._lock:
             state = self._states.get(interaction_id)
             if state is None or state.event_count != stored_events:
                 return None
-            self._states.move_to_end(interaction_id)
+            del self._states[interaction_id]
+            self._events -= state.event_count
             return state
 
     def stage(self, session: Session, interaction_id: str, state: LiveState | None) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row
@@ -132,7 +132,14 @@ def locked(session: Session, interaction_ids: Sequence[str]) -> dict[str, Locked
     """The rows of these interactions, locked (PostgreSQL), in id order; only the columns scoring reads (Core:
     neither the stored score's JSON nor ORM objects, which a batch would only throw away)."""
     out: dict[str, Locked] = {}
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for matches in one_of(session, _T.id, sorted(interaction_ids)):
+        if sqlite:
+            # SQLite ignores FOR UPDATE, and its driver begins a transaction only at the first write: without one
+            # first, an event committed between this read and the score's UPDATE would be overwritten by a score
+            # that never saw it. A write that changes nothing takes SQLite's one write lock.
+            touch = update(Interaction).where(matches).values(final=_T.final)
+            session.execute(touch.execution_options(synchronize_session=False))
         stmt = select(*(_T[n] for n in _LOCKED)).where(matches).order_by(_T.id).with_for_update()
         out.update((r.id, Locked.of(r)) for r in session.execute(stmt))
     return out

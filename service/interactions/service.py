@@ -5,7 +5,6 @@ Services flush, never commit: the edge that opened the session (HTTP request, co
 
 from collections import defaultdict
 from collections.abc import Sequence, Set
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -223,6 +222,9 @@ class Pipeline:
                     scored.append((event, sources[index]))
             if taken:
                 added[interaction_id] = taken
+        for interaction_id, state in states.items():
+            if state and interaction_id not in added:  # taken, and nothing of the batch joined it: kept as it was
+                self.live.stage(session, interaction_id, state)
         repo.unstore_events(session, unstored)
         # nothing of it was stored: leave no empty placeholder
         repo.delete_placeholders(session, [i for i in by_interaction if i not in added and rows[i].event_count == 0])
@@ -230,7 +232,7 @@ class Pipeline:
         extended: dict[str, LiveState | None] = {}
         for interaction_id, new_events in added.items():
             state = states[interaction_id]
-            extended[interaction_id] = state.extended(new_events) if state else None
+            extended[interaction_id] = state if state and state.extend(new_events) else None
         # Out of order (or no live state): fold everything stored again, from the database.
         refold = [i for i, state in extended.items() if state is None and i not in existing]
         existing.update(repo.events_of_many(session, refold))
@@ -278,8 +280,8 @@ class Pipeline:
         result.alerts.extend(settled.raised)
         result.withdrawn.extend(settled.withdrawn)
         for (row, state), (score, _) in zip(interactions, breaches, strict=True):
-            stored = Stored(row.revision + 1, settled.books[row.id], items[row.id])
-            self.live.stage(session, row.id, None if score.final else _keeping(state, stored))
+            state.stored = Stored(row.revision + 1, settled.books[row.id], items[row.id])
+            self.live.stage(session, row.id, None if score.final else state)
 
     def rescore_due(self, session: Session, now: datetime, limit: int = 200) -> Recorded:
         """Judge live interactions whose deadline passed with no new event (answer limit, first reply, ...)."""
@@ -295,20 +297,14 @@ class Pipeline:
     def _states_of(
         self, session: Session, rows: Sequence[repo.Locked], just_stored: Set[str] = frozenset()
     ) -> tuple[dict[str, LiveState | None], dict[str, list[Event]]]:
-        """Each row's valid live state, and the stored events of those without one (read in one go), but those of
+        """Each row's valid live state (taken: see LiveStates.take; what the transaction stages goes back when it
+        commits), and the stored events of those without one (read in one go), but those of
         `just_stored` (this transaction's: not yet part of what the row's state is). A row no score counted an
         event of yet has none stored: it is not read."""
-        states = {row.id: self.live.valid(row.id, row.event_count) for row in rows}
+        states = {row.id: self.live.take(row.id, row.event_count) for row in rows}
         unread = [row.id for row in rows if states[row.id] is None and row.event_count > 0]
         stored: dict[str, list[Event]] = {row.id: [] for row in rows if states[row.id] is None}
         stored.update(repo.events_of_many(session, unread))
         if just_stored:
             stored = {i: [e for e in events if e.event_id not in just_stored] for i, events in stored.items()}
         return states, stored
-
-
-def _keeping(state: LiveState, stored: Stored) -> LiveState:
-    """The state to keep after a score: a copy (a cached state changes only at commit) with what it stored."""
-    kept = copy(state)
-    kept.stored = stored
-    return kept

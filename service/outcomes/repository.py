@@ -10,7 +10,7 @@ from typing import NamedTuple, cast
 from sqlalchemy import String, Table, Update, bindparam, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
-from service.db import in_chunks, insert_ignoring_conflicts
+from service.db import in_chunks, insert_ignoring_conflicts, one_of
 from service.events.model import Event
 from service.outcomes.models import SUBJECTS, Contact, SurveyAnswer
 
@@ -173,9 +173,8 @@ def follow_subjects(session: Session, interactions: Mapping[str, Subject]) -> No
     for model in (SurveyAnswer, Contact):
         table = cast(Table, model.__table__)
         with_rows: list[str] = []
-        for chunk in in_chunks(sorted(interactions)):
-            found = select(table.c.interaction_id).where(table.c.interaction_id.in_(chunk)).distinct()
-            with_rows.extend(session.scalars(found))
+        for matches in one_of(session, table.c.interaction_id, sorted(interactions)):
+            with_rows.extend(session.scalars(select(table.c.interaction_id).where(matches).distinct()))
         if with_rows:
             new = [{"iid": i, **{f"new_{s}": getattr(interactions[i], f"{s}_id") for s in SUBJECTS}} for i in with_rows]
             session.execute(_follow(table), new)

@@ -62,7 +62,14 @@ _EN_DIGITS = {
     "nine": "9",
 }
 _SPOKEN_RE = re.compile(rf"\b(?:(double|triple)\s+)?({'|'.join(_EN_DIGITS)})\b|\bslash\b", re.IGNORECASE)
-_SPOKEN_WORDS = (*_EN_DIGITS, "slash")  # what _SPOKEN_RE cannot match without
+
+
+def _holding(*words: str) -> re.Pattern[str]:
+    """A search for any of `words` in a lower-case text: one regex call instead of a Python loop over the words."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+_SPOKEN_WORDS = _holding(*_EN_DIGITS, "slash")  # what _SPOKEN_RE cannot match without
 _REPEAT = {"double": 2, "triple": 3, "": 1}
 # 幺 is how 1 is read out in phone and card numbers; 两 is left out: it counts things ("两个") rather than spells digits
 _ZH_DIGITS = dict(zip("零〇一幺二三四五六七八九", "001123456789", strict=True))
@@ -366,6 +373,12 @@ def _merge_pairs(items: list[_Item]) -> list[_Item]:
     return out
 
 
+def _claimable(item: _Item) -> bool:
+    """Whether the item is personal data or may become so in _claim: a number of a kind, or one _short_kind may
+    give a kind to (after a keyword or a card). Each has 3 digits or more (a slash expiry's month and year)."""
+    return item.kind is not None or item.slash or len(item.digits) in (3, 4, 9)
+
+
 def _short_kind(item: _Item, claimed_by: str) -> str | None:
     """What a short number is when `claimed_by` (a keyword kind, or "card" for a number just after a card)."""
     n = len(item.digits)
@@ -435,14 +448,17 @@ _PROVIDER_NAMES = ("gmail", "googlemail", "hotmail", "yahoo", "outlook", "icloud
 _PROVIDERS = f"(?:{'|'.join(_PROVIDER_NAMES)})"
 # Each pattern with the lower-case texts it cannot match without one of: most turns hold none, and are not searched.
 _EMAIL_RES = (
-    (re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"), ("@", "＠")),
+    (
+        re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)+"),
+        _holding("@", "＠"),
+    ),
     (
         re.compile(rf"\b(?:\w+ (?:dot|underscore|dash) )*\w+ at \w+(?:{_DOT}\w+)*{_DOT}{_TLD}\b", re.IGNORECASE),
-        (" at ",),
+        _holding(" at "),
     ),
     (
         re.compile(rf"(?<![a-z0-9._-])[a-z0-9._-]+(?: \d+)? ?{_PROVIDERS}(?:com|net|co(?:in|uk)?|in)\b", re.IGNORECASE),
-        _PROVIDER_NAMES,
+        _holding(*_PROVIDER_NAMES),
     ),
 )
 
@@ -475,9 +491,9 @@ class Redactor:
         lowered = text.lower() if text.isascii() else None
         if "email" in self.enabled:
             for regex, needles in _EMAIL_RES:
-                if lowered is None or any(n in lowered for n in needles):
+                if lowered is None or needles.search(lowered):
                     _take(spans, (_Span(m.start(), m.end(), "email", "[email]") for m in regex.finditer(text)))
-        spoken = lowered is None or any(w in lowered for w in _SPOKEN_WORDS)
+        spoken = lowered is None or _SPOKEN_WORDS.search(lowered) is not None
         if _has_digit(text) or (spoken and _SPOKEN_RE.search(text)):
             _take(spans, self._numbers(text))
         if not spans:
@@ -492,9 +508,14 @@ class Redactor:
         return Redacted("".join(parts), tuple(s.kind for s in spans))
 
     def _numbers(self, text: str) -> list[_Span]:
+        if text.isascii() and _ascii_digits(text) < 3:
+            return []  # "2 days", "no one": too few digits for any item _claimable takes, so none is looked for
         view = _view(text)
+        items = _items(view)
+        if not any(_claimable(it) for it in items):
+            return []  # what most digits in a turn are ("2 days", "no one"): the keywords need not be searched
         out = []
-        for it in _claim(view, _items(view), self.context):
+        for it in _claim(view, items, self.context):
             if it.kind in self.enabled:
                 start, end = view.span(it.start, it.end)
                 out.append(_Span(start, end, it.kind, PLACEHOLDERS[it.kind]))
@@ -502,6 +523,12 @@ class Redactor:
 
 
 _ASCII_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def _ascii_digits(text: str) -> int:
+    """The digits of an ASCII text's digit view: those written, and those said ("double five" is two)."""
+    said = sum(_REPEAT.get((m.group(1) or "").lower(), 1) for m in _SPOKEN_RE.finditer(text) if m.group(2))
+    return len(_ASCII_DIGIT_RE.findall(text)) + said
 
 
 def _has_digit(text: str) -> bool:

@@ -82,10 +82,11 @@ def open_case(body: CaseIn, session: SessionDep, state: StateDep, principal: Sup
     now, standard, who = state.clock(), state.pipeline.standard_at(session, state.clock()), principal.name
     with answered():
         if body.alert_id is not None:
-            case, _ = service.open_for_alert(session, service.get_alert(session, body.alert_id), standard, now, who)
+            subject = service.alert_subject(service.get_alert(session, body.alert_id))
         else:
             row = service.get_interaction(session, str(body.interaction_id))
-            case, _ = service.open_for_interaction(session, row, standard, now, who, f"review of interaction {row.id}")
+            subject = service.failure_subject(row, f"review of interaction {row.id}")
+        case = service.open_for(session, subject, standard, now, who)
         if body.assignee:
             service.update_case(session, case, {"assignee": body.assignee}, standard, now, who)
     session.commit()

@@ -1,9 +1,11 @@
 """Queries of review cases, their links, changes and corrective actions. Only this module talks SQL about them."""
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, case, cast, exists, func, or_, select
+from sqlalchemy import String, case, cast, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,13 +21,20 @@ from service.reviews.workflow import ACTIVE, STATUSES
 ACTION_VERDICTS = ("pending", "worked", "did_not_work", "inconclusive")
 
 
-def insert_open_case(session: Session, row: dict[str, Any]) -> bool:
-    """False when the subject has an open case: a second writer at the same time leaves the first one standing."""
-    return bool(insert_ignoring_conflicts(session, ReviewCase, [row], "open_key"))
+def open_case_ids(session: Session, keys: Collection[str]) -> dict[str, int]:
+    """The open case of each subject key that has one, locked; in key order, so that two sweeps that want the
+    same cases take them in the same order and never wait on each other in a circle."""
+    if not keys:
+        return {}
+    c = ReviewCase
+    stmt = select(c.open_key, c.id).where(c.open_key.in_(sorted(keys))).order_by(c.open_key).with_for_update()
+    return {key: case_id for key, case_id in session.execute(stmt) if key is not None}
 
 
-def open_case(session: Session, open_key: str) -> ReviewCase | None:
-    return session.scalar(select(ReviewCase).where(ReviewCase.open_key == open_key).with_for_update())
+def insert_open_cases(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """The keys of the cases inserted: a subject that has an open case (a second writer at the same time) keeps
+    the first one. In key order, as open_case_ids."""
+    return insert_ignoring_conflicts(session, ReviewCase, sorted(rows, key=lambda r: r["open_key"]), "open_key")
 
 
 def add_once(session: Session, row: Base) -> bool:
@@ -39,14 +48,30 @@ def add_once(session: Session, row: Base) -> bool:
     return True
 
 
-def add_link(session: Session, link: ReviewCaseLink) -> bool:
-    """False when the case already links it."""
-    found = session.scalar(
-        select(ReviewCaseLink.id).where(
-            ReviewCaseLink.case_id == link.case_id, ReviewCaseLink.kind == link.kind, ReviewCaseLink.ref == link.ref
-        )
-    )
-    return found is None and add_once(session, link)
+def add_links(session: Session, rows: list[dict[str, Any]]) -> set[tuple[int, str, str]]:
+    """(case id, kind, ref) of the links inserted; one a case already has (another writer may have just added
+    it) is left as it is."""
+    if not rows:
+        return set()
+    link = ReviewCaseLink
+    stmt = _dialect_insert(session)(link).on_conflict_do_nothing(index_elements=[link.case_id, link.kind, link.ref])
+    added = session.execute(stmt.returning(link.case_id, link.kind, link.ref), rows)
+    return {(case_id, kind, ref) for case_id, kind, ref in added}
+
+
+def _dialect_insert(session: Session) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (a unique key of several columns)."""
+    return postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
+
+
+def add_changes(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(ReviewCaseChange), rows)
+
+
+def touch_cases(session: Session, case_ids: Collection[int], now: datetime) -> None:
+    if case_ids:
+        session.execute(update(ReviewCase).where(ReviewCase.id.in_(sorted(case_ids))).values(updated_at=now))
 
 
 def _unlinked(kind: str, ref: Any) -> Any:
@@ -55,28 +80,32 @@ def _unlinked(kind: str, ref: Any) -> Any:
 
 def unlinked_alerts(
     session: Session, since: datetime, severities: frozenset[str], skip_rule: str, limit: int
-) -> list[Alert]:
-    """Alerts no case links yet, leaving out those callqa itself withdrew (later evidence cleared them)."""
+) -> Sequence[Any]:
+    """Alerts no case links yet, leaving out those callqa itself withdrew (later evidence cleared them): the
+    columns a case is opened from."""
+    a = Alert
     stmt = (
-        select(Alert)
-        .where(Alert.raised_at >= since, Alert.severity.in_(sorted(severities)), Alert.rule != skip_rule)
-        .where(or_(Alert.state != "resolved", Alert.resolved_by != SYSTEM))
-        .where(_unlinked("alert", cast(Alert.id, String)))
-        .order_by(Alert.id)
+        select(a.id, a.subject_kind, a.subject_id, a.interaction_id, a.agent_id, a.team_id, a.queue_id, a.message)
+        .where(a.raised_at >= since, a.severity.in_(sorted(severities)), a.rule != skip_rule)
+        .where(or_(a.state != "resolved", a.resolved_by != SYSTEM))
+        .where(_unlinked("alert", cast(a.id, String)))
+        .order_by(a.id)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+    return session.execute(stmt).all()
 
 
-def unlinked_failures(session: Session, since: datetime, limit: int) -> list[Interaction]:
+def unlinked_failures(session: Session, since: datetime, limit: int) -> Sequence[Any]:
+    """Final failed interactions no case links yet: the columns a case is opened from."""
+    i = Interaction
     stmt = (
-        select(Interaction)
-        .where(Interaction.final.is_(True), Interaction.passed.is_(False), Interaction.scored_at >= since)
-        .where(_unlinked("interaction", Interaction.id))
-        .order_by(Interaction.scored_at, Interaction.id)
+        select(i.id, i.quality_score, i.critical_failure, i.agent_id, i.team_id, i.queue_id)
+        .where(i.final.is_(True), i.passed.is_(False), i.scored_at >= since)
+        .where(_unlinked("interaction", i.id))
+        .order_by(i.scored_at, i.id)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+    return session.execute(stmt).all()
 
 
 def overdue_cases(session: Session, now: datetime, limit: int) -> list[ReviewCase]:

@@ -2,10 +2,12 @@
 audited; corrective actions checked after their window. Services flush, never commit: the edge commits."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row as DbRow
 from sqlalchemy.orm import Session
 
 from service.alerts.aggregates import Row, measure
@@ -16,7 +18,7 @@ from service.interactions.models import Interaction
 from service.interactions.repository import window_rows
 from service.reviews import repository as repo
 from service.reviews.errors import Conflict, NotFound, ReviewError
-from service.reviews.models import CorrectiveAction, ReviewCase, ReviewCaseChange, ReviewCaseLink
+from service.reviews.models import CorrectiveAction, ReviewCase, ReviewCaseChange
 from service.reviews.verdict import judge, target_of
 from service.reviews.workflow import ACTIVE, IllegalChange, check_transition
 from service.standards.schema import Standard
@@ -61,77 +63,104 @@ def get_case(session: Session, case_id: int, lock: bool = True) -> ReviewCase:
     return case
 
 
-def open_or_join(
-    session: Session,
-    *,
-    subject_kind: str,
-    subject_id: str,
-    ids: dict[str, str | None],
-    title: str,
-    standard: Standard,
-    now: datetime,
-    actor: str,
-) -> tuple[ReviewCase, bool]:
-    """The subject's open case, or a new one due after the standard's review time. Idempotent under races."""
-    key = f"{subject_kind}:{subject_id}"
-    case = repo.open_case(session, key)
-    if case is not None:
-        return case, False
-    created = repo.insert_open_case(session, {
-        "open_key": key, "subject_kind": subject_kind, "subject_id": subject_id, "title": title, "status": "open",
-        "five_whys": [], "standard_version": standard.version, "opened_by": actor, "opened_at": now,
-        "due_at": now + timedelta(seconds=standard.review.due_within_seconds), "updated_at": now,
-        "agent_id": ids.get("agent_id"), "team_id": ids.get("team_id"), "queue_id": ids.get("queue_id"),
-    })  # fmt: skip
-    case = repo.open_case(session, key)
-    assert case is not None
-    if created:
-        audit(session, case, actor, "opened", now, title=title, due_at=case.due_at.isoformat())
-    return case, created
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a case is opened or joined for, and what it links."""
+
+    kind: str
+    id: str
+    ids: dict[str, str | None]  # agent_id, team_id, queue_id
+    title: str
+    links: tuple[tuple[str, str], ...]  # (kind, ref)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def open_and_link(
+    session: Session, subjects: Sequence[Subject], standard: Standard, now: datetime, actor: str
+) -> list[tuple[int, bool]]:
+    """Each subject's open case, or a new one due after the standard's review time, with the subject's links
+    added; (case id, opened by this subject) for each. A few statements however many subjects (the sweep takes
+    them in batches); idempotent under races: a case or a link another writer added first is kept."""
+    keys = {s.key for s in subjects}
+    cases = repo.open_case_ids(session, keys)
+    due_at = now + timedelta(seconds=standard.review.due_within_seconds)
+    rows: dict[str, dict[str, Any]] = {}
+    for s in subjects:
+        if s.key not in cases and s.key not in rows:
+            rows[s.key] = {
+                "open_key": s.key, "subject_kind": s.kind, "subject_id": s.id, "title": s.title, "status": "open",
+                "five_whys": [], "standard_version": standard.version, "opened_by": actor, "opened_at": now,
+                "due_at": due_at, "updated_at": now, **{name: s.ids.get(name) for name in _IDS},
+            }  # fmt: skip
+    created = repo.insert_open_cases(session, list(rows.values()))
+    cases.update(repo.open_case_ids(session, keys - cases.keys()))
+    added = repo.add_links(session, [
+        {"case_id": cases[s.key], "kind": kind, "ref": ref, "linked_at": now, "linked_by": actor}
+        for s in subjects for kind, ref in s.links
+    ])  # fmt: skip
+    changes: list[dict[str, Any]] = []
+    found: list[tuple[int, bool]] = []
+    for s in subjects:
+        case_id, opened = cases[s.key], s.key in created
+        created.discard(s.key)  # opened by the first subject of the key; the others join it
+        if opened:
+            changes.append(_change(case_id, actor, "opened", now, title=s.title, due_at=due_at.isoformat()))
+        for kind, ref in s.links:
+            if (case_id, kind, ref) in added:
+                added.discard((case_id, kind, ref))
+                changes.append(_change(case_id, actor, "linked", now, kind=kind, ref=ref))
+        found.append((case_id, opened))
+    repo.add_changes(session, changes)
+    repo.touch_cases(session, {c["case_id"] for c in changes}, now)
+    return found
+
+
+_IDS = ("agent_id", "team_id", "queue_id")
+
+
+def _change(case_id: int, actor: str, change: str, now: datetime, **detail: Any) -> dict[str, Any]:
+    return {"case_id": case_id, "at": now, "actor": actor, "change": change, "detail": detail}
 
 
 def link(session: Session, case: ReviewCase, kind: str, ref: str, now: datetime, actor: str) -> bool:
+    """False when the case already links it."""
     if case.status == "closed":
         raise Conflict(f"review case {case.id} is closed")
-    added = repo.add_link(session, ReviewCaseLink(case_id=case.id, kind=kind, ref=ref, linked_at=now, linked_by=actor))
+    added = bool(repo.add_links(session, [
+        {"case_id": case.id, "kind": kind, "ref": ref, "linked_at": now, "linked_by": actor}
+    ]))  # fmt: skip
     if added:
         audit(session, case, actor, "linked", now, kind=kind, ref=ref)
     return added
 
 
-def _alert_ids(alert: Alert) -> dict[str, str | None]:
-    return {"agent_id": alert.agent_id, "team_id": alert.team_id, "queue_id": alert.queue_id}
+def alert_subject(alert: Alert | DbRow[Any]) -> Subject:
+    """An alert opens or joins the case of what it is about (an interaction, an agent, a queue ...)."""
+    ids = {name: getattr(alert, name) for name in _IDS}
+    links = [("alert", str(alert.id))] + ([("interaction", alert.interaction_id)] if alert.interaction_id else [])
+    subject = alert.subject_id or alert.interaction_id or str(alert.id)
+    return Subject(alert.subject_kind, subject, ids, alert.message, tuple(links))
 
 
-def open_for_alert(
-    session: Session, alert: Alert, standard: Standard, now: datetime, actor: str
-) -> tuple[ReviewCase, bool]:
-    kind, subject = alert.subject_kind, alert.subject_id or alert.interaction_id or str(alert.id)
-    case, created = open_or_join(
-        session, subject_kind=kind, subject_id=subject, ids=_alert_ids(alert), title=alert.message,
-        standard=standard, now=now, actor=actor,
-    )  # fmt: skip
-    link(session, case, "alert", str(alert.id), now, actor)
-    if alert.interaction_id:
-        link(session, case, "interaction", alert.interaction_id, now, actor)
-    return case, created
-
-
-def open_for_interaction(
-    session: Session, row: Interaction, standard: Standard, now: datetime, actor: str, title: str | None = None
-) -> tuple[ReviewCase, bool]:
+def failure_subject(row: Interaction | DbRow[Any], title: str | None = None) -> Subject:
     """`title` defaults to why a failed interaction opens a case by itself."""
     if title is None:
         shown = "none" if row.quality_score is None else f"{row.quality_score:g}"
         critical = ", critical item" if row.critical_failure else ""
         title = f"interaction {row.id} failed (quality score {shown}{critical})"
-    ids = {"agent_id": row.agent_id, "team_id": row.team_id, "queue_id": row.queue_id}
-    case, created = open_or_join(
-        session, subject_kind="interaction", subject_id=row.id, ids=ids, title=title, standard=standard, now=now,
-        actor=actor,
-    )  # fmt: skip
-    link(session, case, "interaction", row.id, now, actor)
-    return case, created
+    ids = {name: getattr(row, name) for name in _IDS}
+    return Subject("interaction", row.id, ids, title, (("interaction", row.id),))
+
+
+def open_for(session: Session, subject: Subject, standard: Standard, now: datetime, actor: str) -> ReviewCase:
+    """One subject's case (opened or joined), as opened by hand."""
+    [(case_id, _)] = open_and_link(session, [subject], standard, now, actor)
+    case = session.get(ReviewCase, case_id, with_for_update=True, populate_existing=True)
+    assert case is not None
+    return case
 
 
 def sweep(session: Session, standard: Standard, now: datetime, destinations: Destinations) -> Intake:
@@ -140,17 +169,13 @@ def sweep(session: Session, standard: Standard, now: datetime, destinations: Des
     done = Intake()
     rules = standard.review
     since = now - timedelta(seconds=rules.intake_window_seconds)
-    found: list[tuple[ReviewCase, bool]] = [
-        open_for_alert(session, alert, standard, now, SYSTEM)
-        for alert in repo.unlinked_alerts(session, since, rules.open_on_severities, OVERDUE_RULE, _BATCH)
-    ]
+    alerts = repo.unlinked_alerts(session, since, rules.open_on_severities, OVERDUE_RULE, _BATCH)
+    subjects = [alert_subject(alert) for alert in alerts]
     if rules.open_on_failed_interaction:
-        found += [
-            open_for_interaction(session, row, standard, now, SYSTEM)
-            for row in repo.unlinked_failures(session, since, _BATCH)
-        ]
+        subjects += [failure_subject(row) for row in repo.unlinked_failures(session, since, _BATCH)]
+    found = open_and_link(session, subjects, standard, now, SYSTEM)
     done.linked = len(found)
-    done.opened = [case.id for case, created in found if created]
+    done.opened = [case_id for case_id, created in found if created]
     for case in repo.overdue_cases(session, now, _BATCH):
         done.overdue.append(_raise_overdue(session, case, standard, now, destinations).id)
     for action in repo.due_actions(session, now, _BATCH):

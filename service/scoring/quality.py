@@ -13,16 +13,30 @@ from service.scoring.script_compliance import ScriptFold, script_rules_of
 from service.scoring.sentiment import SentimentFold
 from service.scoring.timeline import Timeline, Turn, build_timeline
 from service.scoring.trace import item_trace, score_trace
-from service.scoring.types import InteractionScore, ResponseTimes, ScoreItem, SentimentSummary, Status
+from service.scoring.types import (
+    InteractionScore,
+    ResponseTimes,
+    ScoreItem,
+    ScoreTrace,
+    SentimentSummary,
+    Status,
+)
 from service.standards.schema import Standard
 
 
 def combine(items: Sequence[ScoreItem], final: bool, pass_mark: float) -> tuple[float | None, bool | None, bool]:
     """Weighted score over judged items (pending and not-applicable left out); a failed critical item fails."""
     judged = [i for i in items if i.status in (Status.PASS, Status.FAIL) and i.weight > 0]
-    total = sum(i.weight for i in judged)
-    score = round(100 * sum(i.weight for i in judged if i.status is Status.PASS) / total, 2) if total else None
+    passed = sum(i.weight for i in judged if i.status is Status.PASS)
     critical = any(i.critical and i.status is Status.FAIL for i in items)
+    return verdict(passed, sum(i.weight for i in judged), critical, final, pass_mark)
+
+
+def verdict(
+    passed_weight: float, judged_weight: float, critical: bool, final: bool, pass_mark: float
+) -> tuple[float | None, bool | None, bool]:
+    """(score, passed, critical failure) from the weights of the judged items, as `combine` adds them up."""
+    score = round(100 * passed_weight / judged_weight, 2) if judged_weight else None
     if critical:
         return score, False, True
     if not final:
@@ -47,6 +61,8 @@ class ScoreFold:
         self._last: Turn | None = None  # the last of them
         self._kind: str | None = None
         self._answered: datetime | None = None  # the answer time the turns' times hang on
+        # The last score's items, each as the scorers made it and as scored (a cache: see `_scored`).
+        self._judged: Judged = ((), None, None)
 
     def copy(self) -> "ScoreFold":
         """An independent fold to advance: the kept one never changes (a rolled-back batch leaves no trace)."""
@@ -94,7 +110,8 @@ class ScoreFold:
             + self._script.items(tl, now)
             + [self._sentiment.item(tl, standard.quality.weights.customer_sentiment)]
         )
-        return _scored(tl, standard, now, response, summary, items)
+        score, self._judged = _scored(tl, standard, now, response, summary, items, self._judged)
+        return score
 
 
 def score_interaction(
@@ -120,24 +137,45 @@ def score_timeline(
     return fold.score(tl, now, per_utterance=per_utterance)
 
 
+# What a running judgement keeps of its last score: each item as the scorers made it and as scored (with its
+# trace), the ticket's complaint level the traces read, and the score's trace.
+Judged = tuple[tuple[tuple[ScoreItem, ScoreItem], ...], int | None, ScoreTrace | None]
+
+
 def _scored(
     tl: Timeline,
     standard: Standard,
     now: datetime,
     response: ResponseTimes,
     summary: SentimentSummary,
-    items: list[ScoreItem],
-) -> InteractionScore:
+    made: list[ScoreItem],
+    before: Judged,
+) -> tuple[InteractionScore, Judged]:
+    """The score of the items the scorers `made`; `before`: what the last score of the interaction kept. An item
+    equal to the one the scorers made in its place last time is the same scored item (its trace reads the item,
+    the standard and the complaint level only): most items of a live call do not change from one event to the next,
+    and their trace and copy were a sixth of a rescore. The same object, too, so that interactions.stored reuses
+    its JSON by identity."""
     critical_items = standard.quality.critical_items
-    items = [  # built directly: dataclasses.replace costs several times more, on every item of every rescore
-        ScoreItem(
+    pairs, level, trace = before
+    if level != tl.complaint_level:
+        pairs = ()
+    items = [
+        pairs[k][1]
+        if k < len(pairs) and pairs[k][0] == i
+        else ScoreItem(  # built directly: dataclasses.replace costs several times more
             id=i.id, category=i.category, status=i.status, weight=i.weight, detail=i.detail,
             critical=i.critical or i.id in critical_items, requirement=i.requirement, deadline=i.deadline,
             evidence=i.evidence, trace=item_trace(i, tl, standard),
         )
-        for i in items
+        for k, i in enumerate(made)
     ]  # fmt: skip
-    score, passed, critical = combine(items, tl.final, standard.quality.pass_mark)
+    if trace is None or len(items) != len(pairs) or any(a is not b[1] for a, b in zip(items, pairs, strict=True)):
+        trace = score_trace(items, standard)
+    # the trace adds up the same weights
+    score, passed, critical = verdict(
+        trace.passed_weight, trace.judged_weight, bool(trace.critical_failed), tl.final, standard.quality.pass_mark
+    )
     compliance = [i for i in items if i.category == "compliance"]
     deadlines = [i.deadline for i in items if i.status is Status.PENDING and i.deadline is not None]
     return InteractionScore(
@@ -161,5 +199,5 @@ def _scored(
         queue_id=tl.queue_id,
         started_at=tl.started_at,
         ended_at=tl.ended_at or tl.resolved_at,
-        trace=score_trace(items, standard),
-    )
+        trace=trace,
+    ), (tuple(zip(made, items, strict=True)), tl.complaint_level, trace)

@@ -102,16 +102,27 @@ def _searched(head: Sequence[Turn], count: int, what: str) -> Evidence:
     return Evidence(note=f"searched {count} {what}: {ids}")
 
 
-@dataclass(frozen=True, slots=True)
 class _Judging:
     """One rule over one timeline: what every window's judgement reads, and how it writes its item."""
 
-    rule: ScriptRule
-    tl: Timeline
-    turns: tuple[Turn, ...]  # the rule's speaker's
-    find: Find
-    standard: Standard
-    now: datetime
+    __slots__ = ("_find", "matcher", "now", "rule", "tl", "turns")
+
+    def __init__(
+        self, rule: ScriptRule, tl: Timeline, turns: tuple[Turn, ...], matcher: PhraseMatcher, now: datetime
+    ) -> None:
+        self.rule = rule
+        self.tl = tl
+        self.turns = turns  # the rule's speaker's
+        self.matcher = matcher
+        self.now = now
+        self._find: Find | None = None
+
+    @property
+    def find(self) -> Find:
+        """The search of one of `turns` (made when first asked: most judgements of a live call search nothing)."""
+        if self._find is None:
+            self._find = finder(self.matcher, self.turns, self.tl.final)
+        return self._find
 
     @property
     def who(self) -> str:
@@ -452,7 +463,6 @@ class ScriptFold:
     """The running judgement of script rules over one interaction's turns, added in transcript order."""
 
     def __init__(self, standard: Standard, rules: Sequence[ScriptRule]) -> None:
-        self._standard = standard
         self._spoken: dict[str, int] = {}  # turns of each speaker added
         self._keep([_fold_of(r, standard) for r in rules])
 
@@ -472,7 +482,7 @@ class ScriptFold:
 
     def copy(self) -> "ScriptFold":
         other = object.__new__(ScriptFold)
-        other._standard, other._spoken = self._standard, dict(self._spoken)
+        other._spoken = dict(self._spoken)
         other._keep([r.copy() for r in self._rules])
         return other
 
@@ -493,7 +503,7 @@ class ScriptFold:
         out = []
         for r in self._rules:
             turns = tl.turns_of(r.rule.speaker)
-            out.append(r.item(_Judging(r.rule, tl, turns, finder(r.matcher, turns, tl.final), self._standard, now)))
+            out.append(r.item(_Judging(r.rule, tl, turns, r.matcher, now)))
         return out
 
 

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
@@ -107,7 +108,7 @@ class _Spaced:
         for i, unit in enumerate(norm.unit_texts()):
             begin = pos
             plain = norm.u_verbatim[i] and not is_cjk(unit) and unit not in vocabulary
-            pieces = (_unglue(unit, vocabulary) or _retype(unit, vocabulary)) if plain else None
+            pieces = _repaired(unit, vocabulary) if plain else None
             offset = 0
             for piece, length in pieces or ((unit, len(unit)),):
                 self.starts.append(pos)
@@ -155,6 +156,13 @@ def _retype(word: str, vocabulary: frozenset[str]) -> tuple[tuple[str, int], ...
         if close and DamerauLevenshtein.distance(word, known, score_cutoff=1) <= 1:
             return ((known, len(word)),)
     return None
+
+
+# The same words come in text after text, and every matcher (one per script rule) spells out every new text: what
+# each word of them is repaired to is kept (at most 16,384 words, a few MB; the least recently used leave).
+@lru_cache(maxsize=16_384)
+def _repaired(word: str, vocabulary: frozenset[str]) -> tuple[tuple[str, int], ...] | None:
+    return _unglue(word, vocabulary) or _retype(word, vocabulary)
 
 
 # What a matcher's memo keeps per turn searched (the turn's position and the match, its text shared with the other

@@ -1,6 +1,6 @@
 """Results of the scoring core: frozen, plain data, each judgement with the evidence behind it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -137,19 +137,24 @@ class Breach:
     evidence: tuple[Evidence, ...] = field(default=())
 
 
-# A dataclass's field names, and a getter of all their values at once (one C call instead of one per field).
-_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+# A dataclass's field names, and a getter of all their values at once (one C call instead of one per field); None
+# for any other type met (asked once per type).
+Fields = tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+_FIELDS: dict[type, Fields | None] = {}
 _PLAIN = (str, int, float, bool)
 _EXACT_PLAIN = frozenset(_PLAIN)  # by exact type: a StrEnum is a str but is written as its value
 
 
-def _fields_of(value: Any) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None:
+def _fields_of(value: Any) -> Fields | None:
     cls = type(value)
-    known = _FIELDS.get(cls)
-    if known is None and is_dataclass(value) and not isinstance(value, type):
+    if cls in _FIELDS:
+        return _FIELDS[cls]
+    known = None
+    if is_dataclass(value) and not isinstance(value, type):
         names = tuple(f.name for f in fields(value))
         getter = attrgetter(*names)
-        known = _FIELDS[cls] = (names, getter if len(names) > 1 else lambda v: (getter(v),))
+        known = (names, getter if len(names) > 1 else lambda v: (getter(v),))
+    _FIELDS[cls] = known
     return known
 
 
@@ -159,27 +164,50 @@ def _jsonable(value: Any) -> Any:
     None and empty tuples are left out: evidence stays readable and a score's JSON small. Runs on every rescore,
     so the common cases (plain values, then dataclasses) are tested first.
     """
-    if isinstance(value, _PLAIN):
-        return value.value if isinstance(value, StrEnum) else value
+    if type(value) in _EXACT_PLAIN:
+        return value
     known = _fields_of(value)
     if known is not None:
-        out = {}
-        for n, v in zip(known[0], known[1](value), strict=True):
-            kind = type(v)  # plain values and times inline: a call per node would cost more than the node
-            if kind in _EXACT_PLAIN:
-                out[n] = v
-            elif v is None or (isinstance(v, tuple) and not v):
-                continue
-            else:
-                out[n] = v.isoformat() if kind is datetime else _jsonable(v)
-        return out
+        return _fields_json(known[0], known[1](value))
+    if isinstance(value, _PLAIN):
+        return value.value if isinstance(value, StrEnum) else value
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items() if v is not None and v != ()}
     if isinstance(value, list | tuple):
-        return [_evidence_json(v) if type(v) is Evidence else _jsonable(v) for v in value]
+        return _sequence_json(value)
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def _fields_json(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
+    out = {}
+    for n, v in zip(names, values, strict=True):
+        kind = type(v)  # the common kinds inline: a call per node would cost more than the node
+        if kind in _EXACT_PLAIN:
+            out[n] = v
+        elif v is None:
+            continue
+        elif kind is datetime:
+            out[n] = v.isoformat()
+        elif isinstance(v, tuple):
+            if v:
+                out[n] = _sequence_json(v)
+        else:
+            out[n] = _jsonable(v)
+    return out
+
+
+def _sequence_json(values: Sequence[Any]) -> list[Any]:
+    return [_evidence_json(v) if type(v) is Evidence else _jsonable(v) for v in values]
+
+
+def fields_json(value: Any, replaced: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of a dataclass as _jsonable writes it, the values of some of its fields `replaced` first."""
+    known = _fields_of(value)
+    assert known is not None, f"not a dataclass: {type(value)}"
+    names, values = known[0], known[1](value)
+    return _fields_json(names, tuple(replaced.get(n, v) for n, v in zip(names, values, strict=True)))
 
 
 # The JSON of recent evidence, by identity. A live call's rules keep their evidence objects from one rescore to the
@@ -199,6 +227,18 @@ def _evidence_json(e: Evidence) -> dict[str, Any]:
     doc: dict[str, Any] = _jsonable(e)
     _EVIDENCE_JSON[id(e)] = (e, doc)
     return doc
+
+
+def kept_fields(value: Any) -> dict[str, Any]:
+    """A dataclass's fields that _jsonable writes (None and empty tuples left out), their values as they are: for a
+    JSON library that writes the values itself (interactions.stored: times, enums and tuples in C). Evidence is
+    its JSON already (the same, kept by identity)."""
+    if type(value) is Evidence:
+        return _evidence_json(value)
+    known = _fields_of(value)
+    if known is None:
+        raise TypeError(f"not a dataclass: {type(value)}")
+    return {n: v for n, v in zip(known[0], known[1](value), strict=True) if v is not None and v != ()}
 
 
 def evidence_dicts(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ def add_activation(
     row = StandardActivation(version=version, effective_at=effective_at, activated_at=now, activated_by=by)
     session.add(row)
     session.flush()
+    forget_stamp(session)
     return row
 
 
@@ -48,9 +49,25 @@ _STAMP = text(
     "SELECT (SELECT count(*) FROM standard_activations), (SELECT coalesce(max(id), 0) FROM standard_activations), "
     "(SELECT count(*) FROM standard_versions)"
 )
+_KNOWN = "callqa_standards_stamp"  # on a SQLite connection's info: (its data_version, the stamp read at it)
 
 
 def stamp(session: Session) -> tuple[int, ...]:
     """Changes whenever an activation or a version is added or removed: one cheap statement instead of reading
-    them all."""
-    return tuple(session.execute(_STAMP).one())
+    them all. On SQLite not even that while the file is unchanged: `PRAGMA data_version` (a counter, no read)
+    moves when another connection commits, and this connection's own writes of standards forget what it read."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return tuple(session.execute(_STAMP).one())
+    version = connection.connection.driver_connection.execute("PRAGMA data_version").fetchone()[0]  # type: ignore[union-attr]
+    known = connection.info.get(_KNOWN)
+    if known is not None and known[0] == version:
+        return known[1]  # type: ignore[no-any-return]
+    found = tuple(session.execute(_STAMP).one())
+    connection.info[_KNOWN] = (version, found)
+    return found
+
+
+def forget_stamp(session: Session) -> None:
+    """After this session wrote a version or an activation: the next stamp is read again."""
+    session.connection().info.pop(_KNOWN, None)

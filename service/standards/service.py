@@ -23,7 +23,8 @@ def register(session: Session, loaded: LoadedStandard, now: datetime) -> Standar
         "version": std.version, "name": std.name, "sha256": loaded.sha256, "source": loaded.source,
         "first_loaded_at": now,
     }  # fmt: skip
-    insert_ignoring_conflicts(session, StandardVersion, [row], "version")
+    if insert_ignoring_conflicts(session, StandardVersion, [row], "version"):
+        repo.forget_stamp(session)
     recorded = session.get_one(StandardVersion, std.version)
     if recorded.sha256 != loaded.sha256:
         raise StandardsError(

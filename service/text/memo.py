@@ -150,6 +150,11 @@ class MemoizedByText(Generic[V]):
             self.memo.put(text, found)
         return found  # type: ignore[return-value]
 
+    def uncached(self, text: str) -> V:
+        """`fn(text)` past the memo: for a caller that keeps what it derives from the result in a memo of its own
+        (the same text kept twice would cost twice the lookups and the memory)."""
+        return self._fn(text)
+
     def cache_clear(self) -> None:
         self.memo.clear()
 

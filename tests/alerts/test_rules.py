@@ -1,7 +1,6 @@
 """Window rules, control limits and escalation on a real database, with `now` driven by the test:
 persist-for, one open alert per rule and subject, auto-resolve, suppression, SPC, escalation."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ from service.alerts.aggregates import Row, control_limits, evaluate_control, eva
 from service.alerts.evaluator import evaluate
 from service.alerts.models import Alert, AlertTransition
 from service.alerts.notify import Destinations
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.interactions.repository import window_rows
 from service.interactions.service import Pipeline
 from service.standards.book import StandardBook
@@ -24,13 +23,6 @@ SL_RULE = {
     "id": "sl_low", "metric": "service_level", "subject": "queue", "window_seconds": 900, "below": 0.8,
     "min_count": 3, "persist_for_seconds": 60, "suppress_for_seconds": 600, "severity": "warning",
 }  # fmt: skip
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _calls(db: Any, std: Standard, start: int, n: int, wait: float, prefix: str, queue: str = "q") -> None:

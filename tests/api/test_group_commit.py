@@ -167,18 +167,18 @@ def test_one_group_is_one_transaction_and_each_request_gets_its_own_outcomes(run
 
 
 def test_the_senders_a_commit_answered_are_waited_for_and_share_the_next_commit(runtime: Runtime) -> None:
-    """Four senders answered by one commit come back one after another: the next group waits for all four (it
-    never needs its time limit here) instead of writing the first alone while the others queue behind it."""
+    """Four senders of single events answered by one commit come back one after another: the next group waits for
+    all four (it never needs its time limit here) instead of writing the first alone while the others queue."""
     clock = TestClock()
     writer = IngestWriter(runtime.sessions, runtime.pipeline, clock, max_events=1000, gather_seconds=30)
     commits: list[int] = []
     event.listen(runtime.sessions, "after_commit", lambda s: commits.append(1))
 
     async def senders() -> list[Any]:
-        await _together(writer, [_validated(clock, f"back-{i}") for i in range(4)])
+        await _together(writer, [_validated(clock, f"back-{i}")[:1] for i in range(4)])
         later = []
         for i in range(4):  # one after another, each handed over while the writer gathers
-            later.append(asyncio.create_task(writer.record(_validated(clock, f"again-{i}"), "http")))
+            later.append(asyncio.create_task(writer.record(_validated(clock, f"again-{i}")[:1], "http")))
             await asyncio.sleep(0)
         return await asyncio.gather(*later)
 
@@ -186,6 +186,22 @@ def test_the_senders_a_commit_answered_are_waited_for_and_share_the_next_commit(
 
     assert len(commits) == 2, "the four requests that came back share one commit"
     assert [{o.interaction_id for o in a.outcomes} for a in answers] == [{f"again-{i}"} for i in range(4)]
+
+
+def test_a_batch_is_written_at_once_without_waiting_for_the_other_senders(runtime: Runtime) -> None:
+    """A group that already holds as many events as there were senders spreads its statements over them: a batch
+    that comes back alone is written at once (the writer would otherwise wait its whole gather time for senders
+    that never come)."""
+    clock = TestClock()
+    writer = IngestWriter(runtime.sessions, runtime.pipeline, clock, max_events=1000, gather_seconds=3600)
+
+    async def senders() -> Any:
+        await _together(writer, [_validated(clock, f"batch-{i}") for i in range(4)])
+        async with asyncio.timeout(60):  # a guard against hanging, far above any write: no timing is asserted
+            return await writer.record(_validated(clock, "batch-again"), "http")
+
+    again = asyncio.run(senders())
+    assert {o.status for o in again.outcomes} == {"accepted"}
 
 
 def test_a_database_failure_midway_fails_every_waiting_request_and_stores_none(

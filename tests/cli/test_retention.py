@@ -3,15 +3,13 @@ first when asked), in chunks; live interactions keep theirs; scores stay; a seco
 
 import io
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.history.retention import purge_events
 from service.interactions.models import EventRecord, Interaction
 from service.interactions.service import Pipeline
@@ -19,13 +17,6 @@ from service.standards.book import StandardBook
 from tests.factories import at, call, standard
 
 DAY = 86400
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _events_of(db: Any, interaction_id: str) -> int:

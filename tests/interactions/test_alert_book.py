@@ -43,13 +43,6 @@ class Rollback(Exception):
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-
-
-@pytest.fixture
 def oracle_db(tmp_path: Path, sqlite_template: Path) -> Iterator[sessionmaker[Session]]:
     path = tmp_path / "oracle.db"
     shutil.copy(sqlite_template, path)

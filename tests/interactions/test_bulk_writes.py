@@ -1,22 +1,13 @@
 """The batch writes (service.db.insert_ignoring_conflicts, one statement for many rows; service.db.update_by_key,
 one UPDATE for a batch's scores) store exactly what a row-by-row write would, on SQLite and PostgreSQL."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from service.db import insert_ignoring_conflicts, make_engine, make_sessionmaker, session_scope, update_by_key
+from service.db import insert_ignoring_conflicts, session_scope, update_by_key
 from service.interactions.models import EventRecord, Interaction
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _event(n: int, occurred_at: datetime, payload: dict[str, Any]) -> dict[str, Any]:

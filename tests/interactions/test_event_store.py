@@ -4,16 +4,17 @@ not kept, and concurrent writers take the interactions' rows in id order (Postgr
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.events.model import Event, EventType
 from service.interactions import repository as repo
 from service.interactions.models import EventRecord, Interaction
@@ -23,13 +24,6 @@ from service.standards.book import StandardBook
 from tests.factories import at, call, event, standard
 
 UTTERANCES = [("agent", "Thank you for calling, my name is Ann, how can I help?", 1000), ("customer", "Hi", 4000)]
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _pipeline() -> Pipeline:
@@ -178,3 +172,21 @@ def test_two_writers_of_the_same_new_event_store_it_once(db: sessionmaker[Sessio
     assert stored[:2] == (len(events), len(events))
     expected = score_interaction(events, standard(), at(22), per_utterance=False).as_dict()
     assert stored[2] == {**expected, "scored_at": stored[2]["scored_at"]}
+
+
+def test_rows_the_deadline_sweep_reads_are_held_against_other_writers(db: sessionmaker[Session]) -> None:
+    """repo.locked (rescore_due) on SQLite too: there FOR UPDATE is ignored and the driver only begins a
+    transaction at the first write, so an event committed between the sweep's read and its UPDATE was lost."""
+    _record(db, _pipeline(), call("c1", answered=8), 20)
+    holder = db()
+    assert list(repo.locked(holder, ["c1"])) == ["c1"]
+    with db() as other:
+        if other.get_bind().dialect.name == "sqlite":
+            other.execute(text("PRAGMA busy_timeout = 0"))  # refused at once instead of waiting for the holder
+            attempt = update(Interaction).where(Interaction.id == "c1").values(final=Interaction.final)
+        else:
+            attempt = select(Interaction.id).where(Interaction.id == "c1").with_for_update(nowait=True)
+        with pytest.raises(OperationalError):
+            other.execute(attempt)
+    holder.commit()
+    holder.close()

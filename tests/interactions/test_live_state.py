@@ -2,13 +2,12 @@
 events reach one process in order, two processes taking turns (each sees the other's events only in the
 database), arrive out of order, or come in a batch that is rolled back."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.events.model import Event
 from service.interactions.live import LiveStates
 from service.interactions.models import Interaction
@@ -34,13 +33,6 @@ TEXTS = [
 
 class Rollback(Exception):
     pass
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _events() -> list[Event]:
@@ -105,11 +97,11 @@ def test_live_states_stay_within_their_interaction_and_event_bounds(db: Any) -> 
         _record(db, pipeline, events[:3], 50 + n)  # offered, answered, one utterance: 3 events each, none ended
         assert len(pipeline.live) <= 3 and pipeline.live.events <= 12
     assert len(pipeline.live) == 3 and pipeline.live.events == 9
-    assert pipeline.live.valid("live-0", 3) is None  # the least recently used left first
+    assert "live-0" not in pipeline.live  # the least recently used left first
 
     long_call = call("live-long", answered=8, utterances=[("customer", t, 1000 * (i + 1)) for i, t in enumerate(TEXTS)])
     _record(db, pipeline, long_call, 70)  # 13 events: over the event bound, never kept
-    assert pipeline.live.valid("live-long", 13) is None and pipeline.live.events <= 12
+    assert "live-long" not in pipeline.live and pipeline.live.events <= 12
 
     for n, (cid, events) in enumerate(calls.items()):  # evicted or not, every call goes on to the full rescore
         _record(db, pipeline, events[3:], 80 + n)

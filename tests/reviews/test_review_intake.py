@@ -3,17 +3,15 @@ open one case per subject, however often and however many processes sweep; late 
 case frees its subject; history before the intake window is left alone."""
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from service.alerts.lifecycle import SYSTEM, resolve
 from service.alerts.models import Alert
 from service.alerts.notify import Destinations
-from service.db import make_engine, make_sessionmaker, session_scope
+from service.db import session_scope
 from service.interactions.service import Pipeline
 from service.reviews import service
 from service.reviews.models import ReviewCase, ReviewCaseLink
@@ -23,13 +21,6 @@ from tests.factories import at, call, default_standard
 NONE = Destinations()
 STD = default_standard()
 RUDE = [("agent", "yeah what do you want", 1000), ("agent", "Calm down, that's not my problem.", 6000)]
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _rude_calls(db: Any, ids: list[str], when: float = 0) -> None:
@@ -108,11 +99,9 @@ def test_late_reviews_alert_once_and_a_closed_case_frees_its_subject(db: Any) ->
     with session_scope(db) as session:
         row = session.get(ReviewCase, case_id)
         assert row is not None and row.open_key is None and row.closed_at is not None
-        opened, created = service.open_or_join(
-            session, subject_kind="interaction", subject_id="o-1", ids={}, title="again", standard=STD,
-            now=at(90004), actor="sue",
-        )  # fmt: skip
-        assert created and opened.id != case_id
+        subject = service.Subject("interaction", "o-1", {}, "again", ())
+        [(opened, created)] = service.open_and_link(session, [subject], STD, at(90004), "sue")
+        assert created and opened != case_id
 
 
 def test_history_before_the_intake_window_is_left_alone(db: Any) -> None:

@@ -30,14 +30,14 @@ def _scores(n: int) -> list[InteractionScore]:
     return out
 
 
-def test_items_without_evidence_are_kept_once_for_all_live_states() -> None:
+def test_the_json_of_items_without_evidence_is_kept_once_for_all_live_states() -> None:
     scores = _scores(50)
     kept = [score_document(s, ())[1] for s in scores]
     shared = [k for k, (item, _) in enumerate(kept[0]) if not item.evidence]
     assert shared, "the bench-like call has items not applicable or pending"
     for items in kept[1:]:
         for k in shared:
-            assert items[k][0] is kept[0][k][0] and items[k][1] is kept[0][k][1]
+            assert items[k][1] is kept[0][k][1]
     owned = [k for k, (item, _) in enumerate(kept[0]) if item.evidence]
     assert all(kept[0][k][1] is not kept[1][k][1] for k in owned)
 
@@ -59,7 +59,8 @@ def test_live_states_keep_the_json_of_their_own_items_only() -> None:
     every = sum(len(orjson.dumps(f)) for items in kept for _, f in items)
     own = sum(len(orjson.dumps(f)) for items in kept for item, f in items if item.evidence)
     assert own < every * 0.75, (own, every)
-    assert held < own * 1.3 + 30_000, (held, own, every)
+    slots = sum(len(items) for items in kept)  # each item's (item, JSON) pair and the JSON's wrapper
+    assert held < own + 120 * slots + 30_000, (held, own, every)
 
 
 def test_the_shared_item_table_is_bounded() -> None:

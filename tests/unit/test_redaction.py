@@ -3,9 +3,10 @@
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from service.privacy import redact as redact_module
 from service.privacy.events import redact_event
 from service.privacy.redact import Redactor, cn_resident_id_ok, luhn_ok
 from service.scoring import sentiment_zh
@@ -178,6 +179,27 @@ def test_luhn_valid_card_numbers_are_replaced_whole(body: str, sep: str, words: 
 def test_any_text_redacts_without_error_and_twice_is_once(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+_NUMBER_PIECES = st.sampled_from(
+    ["1", "23", "456", "0427", "123456789", "4532 0151 1283 0366", "12/27", "3/2029", "/", "-", " ", ", ",
+     "one ", "double five ", "Triple two ", "cvv ", "exp ", "ssn ", "order ", "card ", "安全码", "身份证", "x"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_NUMBER_PIECES, min_size=1, max_size=14).map("".join))
+# each at the bound of a skip: 3 digits written, said with a repeat, in a slash expiry, 9 after a keyword
+@example("cvv 456")
+@example("cvv Triple two ")
+@example("cvv one double five ")
+@example("exp 3/2029")
+@example("ssn 123456789")
+def test_numbers_too_few_or_without_a_claimable_item_skip_the_claims_and_find_the_same(text: str) -> None:
+    view = redact_module._view(text)
+    claimed = redact_module._claim(view, redact_module._items(view), REDACTOR.context)
+    expected = [view.span(it.start, it.end) for it in claimed if it.kind in REDACTOR.enabled]
+    assert [(s.start, s.end) for s in REDACTOR._numbers(text)] == expected
 
 
 def test_the_standard_chooses_kinds_and_adds_its_own_patterns() -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import orjson
 
-from service.interactions.stored import ItemsJSON, score_document
+from service.interactions.stored import ItemsJSON, item_json, score_document
 from service.scoring.quality import score_interaction
 from service.scoring.types import item_dict
 from tests.factories import call, standard
@@ -52,3 +52,14 @@ def test_the_json_kept_with_a_live_state_holds_no_more_than_its_bytes() -> None:
         tracemalloc.stop()
     written = sum(len(orjson.dumps(item_dict(item))) for item in score.items)
     assert held < written + 600 * len(items), (held, written, len(items))
+
+
+def test_an_item_is_written_byte_for_byte_as_its_dict() -> None:
+    """item_json lets orjson write times, statuses and tuples itself: the same bytes as the dict _jsonable makes."""
+    events = call("c1", answered=30, utterances=[(s, t, 9000 * (i + 1)) for i, (s, t) in enumerate(TURNS)],
+                  holds=[(50, 200)], ended=260)  # fmt: skip
+    for n in range(1, len(events) + 1):
+        score = score_interaction(events[:n], standard(), events[n - 1].occurred_at + timedelta(seconds=1))
+        assert score.items
+        for item in score.items:
+            assert item_json(item) == orjson.dumps(item_dict(item)), item.id
