@@ -249,6 +249,10 @@ class ConsumeLoop:
 
         `wait=False` (after each batch): the commit is sent and the loop goes on to the next batch without waiting
         for the broker's answer; offsets stay pending until it comes, so a later commit carries them again."""
+        # A partition revoked while its batch was stored (the revoke listener runs on kafka-python's own thread) is
+        # another member's now: committing its offset could move the new owner's commit back behind what it stored.
+        assigned = self.consumer.assignment()
+        self.tracker.forget([tp for tp in self.tracker.pending() if tp not in assigned])
         offsets = self.tracker.pending()
         if not offsets:
             return
